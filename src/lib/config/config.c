@@ -1,0 +1,357 @@
+/*++
+ * NAME
+ *	config - kyojin.yaml parser and the table of tunable settings
+ * DESCRIPTION
+ *	A configuration is a YAML mapping whose nested keys name settings
+ *	("audit: {lock_timeout_s: 5}" sets audit.lock_timeout_s).  Every
+ *	setting has a row in the table below with its type, range and
+ *	default; a key not in the table is an error rather than silently
+ *	ignored, because a misspelt limit is a limit not applied.
+ *
+ *	The library parses a file the front end names; it never decides on
+ *	its own which file to read (STYLE: the library reads no config
+ *	files of its own accord).
+ * SECURITY
+ *	Runs in the CLI, daemon and console at start-up, before privileges
+ *	are dropped.  The file is written by the operator, but it is still
+ *	parsed defensively: size and depth limits, no YAML aliases (which
+ *	could make a walk exponential), every value range-checked.
+ * LIMITS
+ *	KJ_CONFIG_MAX_BYTES, KJ_CONFIG_MAX_DEPTH.
+ * STANDARDS
+ *	YAML 1.1 via libyaml.  Errors name file, line, column and key.
+ * SEE ALSO
+ *	util/limits.h for the meaning of each limit.
+ *--*/
+#include "config/config.h"
+
+#include "util/fs.h"
+#include "util/limits.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+G_DEFINE_QUARK(kj-config-error-quark, kj_config_error)
+
+typedef enum { KT_INT, KT_STRING } KeyType;
+
+typedef struct {
+	const char *key;
+	KeyType type;
+	size_t offset;
+	gint64 min, max, def;
+	const char *summary;
+} KeyDef;
+
+#define INT_KEY(k, field, lo, hi, d, s) { k, KT_INT, offsetof(KjConfig, field), lo, hi, d, s }
+#define STR_KEY(k, field, s) { k, KT_STRING, offsetof(KjConfig, field), 0, 0, 0, s }
+
+static const KeyDef key_table[] = {
+	STR_KEY("data_dir", data_dir, "directory of the store, database and audit log"),
+	INT_KEY("audit.max_record_bytes", audit_max_record_bytes, KJ_AUDIT_MAX_RECORD_MIN,
+		KJ_AUDIT_MAX_RECORD_CEILING, KJ_AUDIT_MAX_RECORD_DEFAULT,
+		"longest audit record line in bytes"),
+	INT_KEY("audit.lock_timeout_s", audit_lock_timeout_s, 1, KJ_AUDIT_LOCK_TIMEOUT_CEILING,
+		KJ_AUDIT_LOCK_TIMEOUT_DEFAULT, "seconds to wait for the audit log lock"),
+	INT_KEY("store.max_blob_bytes", store_max_blob_bytes, KJ_STORE_MAX_BLOB_MIN,
+		KJ_STORE_MAX_BLOB_CEILING, KJ_STORE_MAX_BLOB_DEFAULT,
+		"largest blob the store accepts in bytes"),
+	INT_KEY("store.busy_timeout_ms", store_busy_timeout_ms, 0, KJ_STORE_BUSY_TIMEOUT_CEILING,
+		KJ_STORE_BUSY_TIMEOUT_DEFAULT, "milliseconds to wait on a locked database"),
+};
+
+static KjConfigKeyInfo *key_infos;
+
+const KjConfigKeyInfo *kj_config_keys(void)
+{
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		KjConfigKeyInfo *k = g_new0(KjConfigKeyInfo, G_N_ELEMENTS(key_table) + 1);
+		for (gsize i = 0; i < G_N_ELEMENTS(key_table); i++) {
+			k[i].key = key_table[i].key;
+			k[i].type = key_table[i].type == KT_INT ? "integer" : "string";
+			k[i].summary = key_table[i].summary;
+			k[i].min = key_table[i].min;
+			k[i].max = key_table[i].max;
+		}
+		key_infos = k;
+		g_once_init_leave(&once, 1);
+	}
+	return key_infos;
+}
+
+static gint64 *int_field(KjConfig *cfg, const KeyDef *d)
+{
+	return (gint64 *)(void *)((char *)cfg + d->offset);
+}
+
+static char **str_field(KjConfig *cfg, const KeyDef *d)
+{
+	return (char **)(void *)((char *)cfg + d->offset);
+}
+
+KjConfig *kj_config_new(void)
+{
+	KjConfig *cfg = g_new0(KjConfig, 1);
+
+	for (gsize i = 0; i < G_N_ELEMENTS(key_table); i++)
+		if (key_table[i].type == KT_INT)
+			*int_field(cfg, &key_table[i]) = key_table[i].def;
+	return cfg;
+}
+
+void kj_config_free(KjConfig *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (gsize i = 0; i < G_N_ELEMENTS(key_table); i++)
+		if (key_table[i].type == KT_STRING)
+			g_free(*str_field(cfg, &key_table[i]));
+	g_free(cfg->path);
+	g_free(cfg);
+}
+
+char *kj_config_get_string(const KjConfig *cfg, const char *key)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(key_table); i++) {
+		const KeyDef *d = &key_table[i];
+		if (strcmp(d->key, key) != 0)
+			continue;
+		if (d->type == KT_INT)
+			return g_strdup_printf("%" G_GINT64_FORMAT,
+					       *int_field((KjConfig *)cfg, d));
+		return g_strdup(*str_field((KjConfig *)cfg, d));
+	}
+	return NULL;
+}
+
+/* Parsing state: one libyaml parser, the name for messages, and the keys
+ * seen so far (a duplicate key is an error, not "last one wins"). */
+typedef struct {
+	yaml_parser_t parser;
+	const char *name;
+	KjConfig *cfg;
+	GHashTable *seen;
+} Ctx;
+
+static gboolean fail_at(Ctx *c, yaml_mark_t m, GError **error, int code, const char *fmt, ...)
+	G_GNUC_PRINTF(5, 6);
+
+static gboolean fail_at(Ctx *c, yaml_mark_t m, GError **error, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error(error, KJ_CONFIG_ERROR, code, "%s:%zu:%zu: %s", c->name, m.line + 1,
+		    m.column + 1, msg);
+	return FALSE;
+}
+
+static gboolean next_event(Ctx *c, yaml_event_t *ev, GError **error)
+{
+	if (!yaml_parser_parse(&c->parser, ev)) {
+		g_set_error(error, KJ_CONFIG_ERROR, KJ_CONFIG_ERROR_SYNTAX,
+			    "%s:%zu:%zu: not valid YAML: %s", c->name,
+			    c->parser.problem_mark.line + 1, c->parser.problem_mark.column + 1,
+			    c->parser.problem ? c->parser.problem : "parse error");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean parse_int(const char *s, gint64 *out)
+{
+	char *end = NULL;
+	gint64 mult = 1;
+
+	if (*s == '\0')
+		return FALSE;
+	errno = 0;
+	gint64 v = g_ascii_strtoll(s, &end, 10);
+	if (errno != 0 || end == s)
+		return FALSE;
+	/* Sizes may carry a binary suffix: 64k, 256M, 2G. */
+	if (*end == 'k' || *end == 'K')
+		mult = 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		mult = 1024 * 1024, end++;
+	else if (*end == 'g' || *end == 'G')
+		mult = 1024LL * 1024 * 1024, end++;
+	if (*end != '\0')
+		return FALSE;
+	if (v > G_MAXINT64 / mult || v < G_MININT64 / mult)
+		return FALSE;
+	*out = v * mult;
+	return TRUE;
+}
+
+static gboolean set_value(Ctx *c, const char *key, const char *value, yaml_mark_t m,
+			  GError **error)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(key_table); i++) {
+		const KeyDef *d = &key_table[i];
+		if (strcmp(d->key, key) != 0)
+			continue;
+		if (d->type == KT_STRING) {
+			if (*value == '\0')
+				return fail_at(c, m, error, KJ_CONFIG_ERROR_VALUE,
+					       "key '%s': value must not be empty", key);
+			g_free(*str_field(c->cfg, d));
+			*str_field(c->cfg, d) = g_strdup(value);
+			return TRUE;
+		}
+		gint64 v;
+		if (!parse_int(value, &v) || v < d->min || v > d->max)
+			return fail_at(c, m, error, KJ_CONFIG_ERROR_VALUE,
+				       "key '%s': value '%s' is not an integer from %" G_GINT64_FORMAT
+				       " to %" G_GINT64_FORMAT,
+				       key, value, d->min, d->max);
+		*int_field(c->cfg, d) = v;
+		return TRUE;
+	}
+	return fail_at(c, m, error, KJ_CONFIG_ERROR_KEY,
+		       "unknown key '%s' (see 'kyojin config keys')", key);
+}
+
+static gboolean parse_mapping(Ctx *c, const char *prefix, int depth, GError **error);
+
+static gboolean parse_value(Ctx *c, const char *key, int depth, GError **error)
+{
+	yaml_event_t ev;
+	gboolean ok;
+
+	if (!next_event(c, &ev, error))
+		return FALSE;
+	switch (ev.type) {
+	case YAML_SCALAR_EVENT:
+		ok = set_value(c, key, (const char *)ev.data.scalar.value, ev.start_mark, error);
+		break;
+	case YAML_MAPPING_START_EVENT:
+		ok = parse_mapping(c, key, depth + 1, error);
+		break;
+	case YAML_ALIAS_EVENT:
+		ok = fail_at(c, ev.start_mark, error, KJ_CONFIG_ERROR_SYNTAX,
+			     "key '%s': YAML aliases are not allowed in a configuration", key);
+		break;
+	default:
+		ok = fail_at(c, ev.start_mark, error, KJ_CONFIG_ERROR_VALUE,
+			     "key '%s': expected a single value or a mapping", key);
+		break;
+	}
+	yaml_event_delete(&ev);
+	return ok;
+}
+
+static gboolean parse_mapping(Ctx *c, const char *prefix, int depth, GError **error)
+{
+	if (depth > KJ_CONFIG_MAX_DEPTH) {
+		g_set_error(error, KJ_CONFIG_ERROR, KJ_CONFIG_ERROR_SYNTAX,
+			    "%s: nested deeper than %d levels", c->name, KJ_CONFIG_MAX_DEPTH);
+		return FALSE;
+	}
+	for (;;) {
+		yaml_event_t ev;
+		if (!next_event(c, &ev, error))
+			return FALSE;
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			return TRUE;
+		}
+		if (ev.type != YAML_SCALAR_EVENT) {
+			gboolean r = fail_at(c, ev.start_mark, error, KJ_CONFIG_ERROR_SYNTAX,
+					     "a key must be a plain name");
+			yaml_event_delete(&ev);
+			return r;
+		}
+		g_autofree char *key =
+			prefix ? g_strdup_printf("%s.%s", prefix, (const char *)ev.data.scalar.value)
+			       : g_strdup((const char *)ev.data.scalar.value);
+		yaml_mark_t m = ev.start_mark;
+		yaml_event_delete(&ev);
+		if (g_hash_table_contains(c->seen, key))
+			return fail_at(c, m, error, KJ_CONFIG_ERROR_KEY, "key '%s' given twice",
+				       key);
+		g_hash_table_add(c->seen, g_strdup(key));
+		if (!parse_value(c, key, depth, error))
+			return FALSE;
+	}
+}
+
+static gboolean parse_stream(Ctx *c, GError **error)
+{
+	yaml_event_t ev;
+	gboolean ok = TRUE;
+	gboolean done = FALSE;
+
+	while (ok && !done) {
+		if (!next_event(c, &ev, error))
+			return FALSE;
+		switch (ev.type) {
+		case YAML_STREAM_START_EVENT:
+		case YAML_DOCUMENT_START_EVENT:
+		case YAML_DOCUMENT_END_EVENT:
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = TRUE;
+			break;
+		case YAML_MAPPING_START_EVENT:
+			ok = parse_mapping(c, NULL, 1, error);
+			break;
+		case YAML_SCALAR_EVENT:
+			/* An empty document ("" or "~") is an empty config. */
+			if (ev.data.scalar.length == 0 ||
+			    strcmp((const char *)ev.data.scalar.value, "~") == 0)
+				break;
+			G_GNUC_FALLTHROUGH;
+		default:
+			ok = fail_at(c, ev.start_mark, error, KJ_CONFIG_ERROR_SYNTAX,
+				     "a configuration must be a mapping of keys to values");
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	return ok;
+}
+
+gboolean kj_config_load_data(KjConfig *cfg, const char *name, const char *data, gsize len,
+			     GError **error)
+{
+	Ctx c = { .name = name, .cfg = cfg };
+
+	if (len > KJ_CONFIG_MAX_BYTES) {
+		g_set_error(error, KJ_CONFIG_ERROR, KJ_CONFIG_ERROR_IO,
+			    "%s: larger than %d bytes", name, KJ_CONFIG_MAX_BYTES);
+		return FALSE;
+	}
+	if (!yaml_parser_initialize(&c.parser))
+		g_error("libyaml cannot initialise a parser");
+	yaml_parser_set_input_string(&c.parser, (const unsigned char *)data, len);
+	c.seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	gboolean ok = parse_stream(&c, error);
+	g_hash_table_unref(c.seen);
+	yaml_parser_delete(&c.parser);
+	if (ok) {
+		g_free(cfg->path);
+		cfg->path = g_strdup(name);
+	}
+	return ok;
+}
+
+gboolean kj_config_load_file(KjConfig *cfg, const char *path, GError **error)
+{
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	g_autoptr(GError) local = NULL;
+
+	if (!kj_fs_read_file(path, KJ_CONFIG_MAX_BYTES, &data, &len, &local)) {
+		g_set_error(error, KJ_CONFIG_ERROR, KJ_CONFIG_ERROR_IO,
+			    "cannot read configuration: %s", local->message);
+		return FALSE;
+	}
+	return kj_config_load_data(cfg, path, data, len, error);
+}

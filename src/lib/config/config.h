@@ -1,0 +1,55 @@
+/* config.h - kyojin.yaml: the one configuration of every front end (see config.c). */
+#ifndef KJ_CONFIG_CONFIG_H
+#define KJ_CONFIG_CONFIG_H
+
+#include <glib.h>
+
+#define KJ_CONFIG_ERROR (kj_config_error_quark())
+GQuark kj_config_error_quark(void);
+
+typedef enum {
+	KJ_CONFIG_ERROR_IO,      /* the file cannot be read */
+	KJ_CONFIG_ERROR_SYNTAX,  /* not YAML, or not the shape of a config */
+	KJ_CONFIG_ERROR_KEY,     /* a key kyojin does not know */
+	KJ_CONFIG_ERROR_VALUE,   /* a known key with a value out of type or range */
+} KjConfigError;
+
+/*
+ * Every tunable setting.  Values start at their defaults
+ * (kj_config_new()); a file overrides the keys it names.  The key of each
+ * field is in the table in config.c, which is also what `kyojin config
+ * show` prints.
+ */
+typedef struct {
+	char *path;      /* file read, or NULL when only defaults */
+	char *data_dir;  /* data_dir: NULL = front end's default */
+
+	gint64 audit_max_record_bytes; /* audit.max_record_bytes */
+	gint64 audit_lock_timeout_s;   /* audit.lock_timeout_s */
+
+	gint64 store_max_blob_bytes;   /* store.max_blob_bytes */
+	gint64 store_busy_timeout_ms;  /* store.busy_timeout_ms */
+} KjConfig;
+
+KjConfig *kj_config_new(void);
+void kj_config_free(KjConfig *cfg);
+gboolean kj_config_load_file(KjConfig *cfg, const char *path, GError **error);
+gboolean kj_config_load_data(KjConfig *cfg, const char *name, const char *data, gsize len,
+			     GError **error);
+
+/* One row of the config table, for listing and documentation. */
+typedef struct {
+	const char *key;
+	const char *type;    /* "integer", "string", ... */
+	const char *summary; /* one line, English */
+	gint64 min, max;     /* integers only */
+} KjConfigKeyInfo;
+
+/* Returns the table, terminated by a row with key == NULL. */
+const KjConfigKeyInfo *kj_config_keys(void);
+/* The current value of @key as text, newly allocated; NULL if unknown. */
+char *kj_config_get_string(const KjConfig *cfg, const char *key);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjConfig, kj_config_free)
+
+#endif
