@@ -61,6 +61,26 @@ static const KeyDef key_table[] = {
 		"largest blob the store accepts in bytes"),
 	INT_KEY("store.busy_timeout_ms", store_busy_timeout_ms, 0, KJ_STORE_BUSY_TIMEOUT_CEILING,
 		KJ_STORE_BUSY_TIMEOUT_DEFAULT, "milliseconds to wait on a locked database"),
+	INT_KEY("mail.max_message_bytes", mail_max_message_bytes, KJ_MAIL_MAX_MESSAGE_MIN,
+		KJ_MAIL_MAX_MESSAGE_CEILING, KJ_MAIL_MAX_MESSAGE_DEFAULT,
+		"largest message the sanitizer accepts in bytes; larger is held"),
+	INT_KEY("mail.max_header_count", mail_max_header_count, 10,
+		KJ_MAIL_MAX_HEADER_COUNT_CEILING, KJ_MAIL_MAX_HEADER_COUNT_DEFAULT,
+		"most header fields in one header block; more is held"),
+	INT_KEY("mail.max_header_bytes", mail_max_header_bytes, KJ_MAIL_MAX_HEADER_BYTES_MIN,
+		KJ_MAIL_MAX_HEADER_BYTES_CEILING, KJ_MAIL_MAX_HEADER_BYTES_DEFAULT,
+		"longest header field in bytes; longer is held"),
+	INT_KEY("mail.max_mime_depth", mail_max_mime_depth, 2, KJ_MAIL_MAX_DEPTH_CEILING,
+		KJ_MAIL_MAX_DEPTH_DEFAULT, "deepest MIME nesting (incl. message/rfc822); deeper is held"),
+	INT_KEY("mail.max_parts", mail_max_parts, 1, KJ_MAIL_MAX_PARTS_CEILING,
+		KJ_MAIL_MAX_PARTS_DEFAULT, "most MIME parts in one message; more is held"),
+	INT_KEY("mail.max_decoded_bytes", mail_max_decoded_bytes, KJ_MAIL_MAX_DECODED_MIN,
+		KJ_MAIL_MAX_DECODED_CEILING, KJ_MAIL_MAX_DECODED_DEFAULT,
+		"most decoded bytes over all parts of a message; more is held"),
+	INT_KEY("mail.html_max_depth", mail_html_max_depth, 8, KJ_MAIL_HTML_MAX_DEPTH_CEILING,
+		KJ_MAIL_HTML_MAX_DEPTH_DEFAULT, "deepest HTML nesting converted to text; deeper is held"),
+	INT_KEY("mail.html_max_nodes", mail_html_max_nodes, 100, KJ_MAIL_HTML_MAX_NODES_CEILING,
+		KJ_MAIL_HTML_MAX_NODES_DEFAULT, "most HTML nodes converted to text; more is held"),
 };
 
 static KjConfigKeyInfo *key_infos;
@@ -121,10 +141,11 @@ char *kj_config_get_string(const KjConfig *cfg, const char *key)
 		const KeyDef *d = &key_table[i];
 		if (strcmp(d->key, key) != 0)
 			continue;
+		const char *field = (const char *)cfg + d->offset;
 		if (d->type == KT_INT)
 			return g_strdup_printf("%" G_GINT64_FORMAT,
-					       *int_field((KjConfig *)cfg, d));
-		return g_strdup(*str_field((KjConfig *)cfg, d));
+					       *(const gint64 *)(const void *)field);
+		return g_strdup(*(char *const *)(const void *)field);
 	}
 	return NULL;
 }
@@ -191,7 +212,7 @@ static gboolean parse_int(const char *s, gint64 *out)
 }
 
 static gboolean set_value(Ctx *c, const char *key, const char *value, yaml_mark_t m,
-			  GError **error)
+			  yaml_mark_t key_mark, GError **error)
 {
 	for (gsize i = 0; i < G_N_ELEMENTS(key_table); i++) {
 		const KeyDef *d = &key_table[i];
@@ -214,13 +235,14 @@ static gboolean set_value(Ctx *c, const char *key, const char *value, yaml_mark_
 		*int_field(c->cfg, d) = v;
 		return TRUE;
 	}
-	return fail_at(c, m, error, KJ_CONFIG_ERROR_KEY,
+	return fail_at(c, key_mark, error, KJ_CONFIG_ERROR_KEY,
 		       "unknown key '%s' (see 'kyojin config keys')", key);
 }
 
 static gboolean parse_mapping(Ctx *c, const char *prefix, int depth, GError **error);
 
-static gboolean parse_value(Ctx *c, const char *key, int depth, GError **error)
+static gboolean parse_value(Ctx *c, const char *key, yaml_mark_t key_mark, int depth,
+			    GError **error)
 {
 	yaml_event_t ev;
 	gboolean ok;
@@ -229,7 +251,8 @@ static gboolean parse_value(Ctx *c, const char *key, int depth, GError **error)
 		return FALSE;
 	switch (ev.type) {
 	case YAML_SCALAR_EVENT:
-		ok = set_value(c, key, (const char *)ev.data.scalar.value, ev.start_mark, error);
+		ok = set_value(c, key, (const char *)ev.data.scalar.value, ev.start_mark, key_mark,
+			       error);
 		break;
 	case YAML_MAPPING_START_EVENT:
 		ok = parse_mapping(c, key, depth + 1, error);
@@ -277,7 +300,7 @@ static gboolean parse_mapping(Ctx *c, const char *prefix, int depth, GError **er
 			return fail_at(c, m, error, KJ_CONFIG_ERROR_KEY, "key '%s' given twice",
 				       key);
 		g_hash_table_add(c->seen, g_strdup(key));
-		if (!parse_value(c, key, depth, error))
+		if (!parse_value(c, key, m, depth, error))
 			return FALSE;
 	}
 }

@@ -29,6 +29,15 @@ typedef struct {
 
 	gint64 store_max_blob_bytes;   /* store.max_blob_bytes */
 	gint64 store_busy_timeout_ms;  /* store.busy_timeout_ms */
+
+	gint64 mail_max_message_bytes; /* mail.max_message_bytes */
+	gint64 mail_max_header_count;  /* mail.max_header_count */
+	gint64 mail_max_header_bytes;  /* mail.max_header_bytes */
+	gint64 mail_max_mime_depth;    /* mail.max_mime_depth */
+	gint64 mail_max_parts;         /* mail.max_parts */
+	gint64 mail_max_decoded_bytes; /* mail.max_decoded_bytes */
+	gint64 mail_html_max_depth;    /* mail.html_max_depth */
+	gint64 mail_html_max_nodes;    /* mail.html_max_nodes */
 } KjConfig;
 
 KjConfig *kj_config_new(void);

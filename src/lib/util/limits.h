@@ -78,6 +78,109 @@
 #endif
 
 /*
+ * Mail (mime/).  Exceeding any of these gives a *held* verdict naming the
+ * limit, never a partial delivery (基本方針 2(12): what cannot be made
+ * harmless does not cross into the LGWAN segment).
+ */
+
+/* Largest message, in bytes (config: mail.max_message_bytes).  Gateways
+ * commonly cap mail at 25-50 MB; the engine holds larger ones whole. */
+#ifndef KJ_MAIL_MAX_MESSAGE_DEFAULT
+#define KJ_MAIL_MAX_MESSAGE_DEFAULT (64LL * 1024 * 1024)
+#endif
+#define KJ_MAIL_MAX_MESSAGE_MIN (64LL * 1024)
+#define KJ_MAIL_MAX_MESSAGE_CEILING (1024LL * 1024 * 1024)
+#if KJ_MAIL_MAX_MESSAGE_DEFAULT > KJ_MAIL_MAX_MESSAGE_CEILING
+#error "KJ_MAIL_MAX_MESSAGE_DEFAULT is above its ceiling"
+#endif
+
+/* Most header fields in one header block (config: mail.max_header_count).
+ * Real mail carries a few dozen, long relay chains a few hundred. */
+#ifndef KJ_MAIL_MAX_HEADER_COUNT_DEFAULT
+#define KJ_MAIL_MAX_HEADER_COUNT_DEFAULT 1000
+#endif
+#define KJ_MAIL_MAX_HEADER_COUNT_CEILING 100000
+#if KJ_MAIL_MAX_HEADER_COUNT_DEFAULT > KJ_MAIL_MAX_HEADER_COUNT_CEILING
+#error "KJ_MAIL_MAX_HEADER_COUNT_DEFAULT is above its ceiling"
+#endif
+
+/* Longest single header field (unfolded), in bytes
+ * (config: mail.max_header_bytes).  RFC 5322 allows folding without
+ * bound, but a To: of a few thousand recipients stays under 1 MB (the
+ * longest real one in the test corpus is 135 KB). */
+#ifndef KJ_MAIL_MAX_HEADER_BYTES_DEFAULT
+#define KJ_MAIL_MAX_HEADER_BYTES_DEFAULT (1024 * 1024)
+#endif
+#define KJ_MAIL_MAX_HEADER_BYTES_MIN 1000
+#define KJ_MAIL_MAX_HEADER_BYTES_CEILING (64 * 1024 * 1024)
+#if KJ_MAIL_MAX_HEADER_BYTES_DEFAULT > KJ_MAIL_MAX_HEADER_BYTES_CEILING
+#error "KJ_MAIL_MAX_HEADER_BYTES_DEFAULT is above its ceiling"
+#endif
+
+/* Deepest MIME nesting, multipart and message/rfc822 together
+ * (config: mail.max_mime_depth).  Legitimate mail rarely passes 8 (a
+ * forward of a forward of a signed mail); rspamd once crashed on
+ * unbounded message/rfc822 nesting. */
+#ifndef KJ_MAIL_MAX_DEPTH_DEFAULT
+#define KJ_MAIL_MAX_DEPTH_DEFAULT 32
+#endif
+#define KJ_MAIL_MAX_DEPTH_CEILING 256
+#if KJ_MAIL_MAX_DEPTH_DEFAULT > KJ_MAIL_MAX_DEPTH_CEILING
+#error "KJ_MAIL_MAX_DEPTH_DEFAULT is above its ceiling"
+#endif
+
+/* Most MIME parts in one message (config: mail.max_parts).  The largest
+ * real message in the corpus has 60 parts. */
+#ifndef KJ_MAIL_MAX_PARTS_DEFAULT
+#define KJ_MAIL_MAX_PARTS_DEFAULT 1000
+#endif
+#define KJ_MAIL_MAX_PARTS_CEILING 100000
+#if KJ_MAIL_MAX_PARTS_DEFAULT > KJ_MAIL_MAX_PARTS_CEILING
+#error "KJ_MAIL_MAX_PARTS_DEFAULT is above its ceiling"
+#endif
+
+/* Most decoded bytes over all parts of one message
+ * (config: mail.max_decoded_bytes).  Transfer decoding never expands
+ * (base64 and quoted-printable shrink), so this mostly bounds TNEF and
+ * repeated decoding of nested messages. */
+#ifndef KJ_MAIL_MAX_DECODED_DEFAULT
+#define KJ_MAIL_MAX_DECODED_DEFAULT (128LL * 1024 * 1024)
+#endif
+#define KJ_MAIL_MAX_DECODED_MIN (64LL * 1024)
+#define KJ_MAIL_MAX_DECODED_CEILING (2048LL * 1024 * 1024)
+#if KJ_MAIL_MAX_DECODED_DEFAULT > KJ_MAIL_MAX_DECODED_CEILING
+#error "KJ_MAIL_MAX_DECODED_DEFAULT is above its ceiling"
+#endif
+
+/* Deepest HTML element nesting converted to text
+ * (config: mail.html_max_depth).  Newsletters built of tables nest
+ * 30-60 deep; more is an HTML bomb. */
+#ifndef KJ_MAIL_HTML_MAX_DEPTH_DEFAULT
+#define KJ_MAIL_HTML_MAX_DEPTH_DEFAULT 256
+#endif
+#define KJ_MAIL_HTML_MAX_DEPTH_CEILING 4096
+#if KJ_MAIL_HTML_MAX_DEPTH_DEFAULT > KJ_MAIL_HTML_MAX_DEPTH_CEILING
+#error "KJ_MAIL_HTML_MAX_DEPTH_DEFAULT is above its ceiling"
+#endif
+
+/* Most HTML nodes converted to text (config: mail.html_max_nodes).
+ * A large newsletter has some tens of thousands. */
+#ifndef KJ_MAIL_HTML_MAX_NODES_DEFAULT
+#define KJ_MAIL_HTML_MAX_NODES_DEFAULT 200000
+#endif
+#define KJ_MAIL_HTML_MAX_NODES_CEILING 10000000
+#if KJ_MAIL_HTML_MAX_NODES_DEFAULT > KJ_MAIL_HTML_MAX_NODES_CEILING
+#error "KJ_MAIL_HTML_MAX_NODES_DEFAULT is above its ceiling"
+#endif
+
+/* Most files listed inside one TNEF (winmail.dat) attachment; the rest
+ * are counted, not listed. */
+#define KJ_MAIL_MAX_TNEF_FILES 256
+
+/* Largest profile file, in bytes. */
+#define KJ_MAIL_PROFILE_MAX_BYTES (256 * 1024)
+
+/*
  * Configuration (config/config.c).
  */
 
@@ -87,6 +190,64 @@
 
 /* Deepest YAML nesting accepted in a configuration file. */
 #define KJ_CONFIG_MAX_DEPTH 16
+
+/*
+ * Policy (policy/).
+ */
+
+/* Largest segment model file, in bytes.  A whole city is a few hundred
+ * kilobytes of YAML; a generated 100,000-host model is about 20 MB.  The
+ * bound keeps a hostile or runaway file from exhausting memory in the
+ * YAML node tree, which costs roughly ten times the text. */
+#ifndef KJ_POLICY_MAX_BYTES_DEFAULT
+#define KJ_POLICY_MAX_BYTES_DEFAULT (64LL * 1024 * 1024)
+#endif
+#define KJ_POLICY_MAX_BYTES_CEILING (1024LL * 1024 * 1024)
+#if KJ_POLICY_MAX_BYTES_DEFAULT > KJ_POLICY_MAX_BYTES_CEILING
+#error "KJ_POLICY_MAX_BYTES_DEFAULT is above its ceiling"
+#endif
+
+/* Deepest YAML nesting in a model.  The schema is four levels deep;
+ * anything deeper is a mistake, and the tree builder recurses. */
+#define KJ_POLICY_MAX_DEPTH 16
+
+/* Most YAML nodes in one model (scalars, mappings, sequences).  About
+ * ten per host: 4M covers 400,000 hosts. */
+#ifndef KJ_POLICY_MAX_NODES_DEFAULT
+#define KJ_POLICY_MAX_NODES_DEFAULT (4 * 1024 * 1024)
+#endif
+#define KJ_POLICY_MAX_NODES_CEILING (64 * 1024 * 1024)
+#if KJ_POLICY_MAX_NODES_DEFAULT > KJ_POLICY_MAX_NODES_CEILING
+#error "KJ_POLICY_MAX_NODES_DEFAULT is above its ceiling"
+#endif
+
+/* Deepest nesting of host groups (a group naming a group ...).  Cycles
+ * are refused separately; this bounds the expansion recursion. */
+#define KJ_POLICY_MAX_GROUP_DEPTH 32
+
+/* Longest flow-log line, in bytes.  A kernel nftables log line is about
+ * 300 bytes, a conntrack line about 250; journal export adds a prefix.
+ * Longer lines are counted as over-long and skipped, so one broken
+ * writer cannot make the reader buffer a whole file. */
+#ifndef KJ_POLICY_LOG_MAX_LINE_DEFAULT
+#define KJ_POLICY_LOG_MAX_LINE_DEFAULT 8192
+#endif
+#define KJ_POLICY_LOG_MAX_LINE_CEILING (1024 * 1024)
+#if KJ_POLICY_LOG_MAX_LINE_DEFAULT > KJ_POLICY_LOG_MAX_LINE_CEILING
+#error "KJ_POLICY_LOG_MAX_LINE_DEFAULT is above its ceiling"
+#endif
+
+/* Most distinct violation groups (source, destination, protocol, port)
+ * kept by `policy flows`.  A port scan from one host makes 65,535
+ * groups; memory must not grow with the log, so beyond this further
+ * violations are counted but not grouped. */
+#ifndef KJ_POLICY_MAX_FLOW_GROUPS_DEFAULT
+#define KJ_POLICY_MAX_FLOW_GROUPS_DEFAULT 100000
+#endif
+#define KJ_POLICY_MAX_FLOW_GROUPS_CEILING (10 * 1000 * 1000)
+#if KJ_POLICY_MAX_FLOW_GROUPS_DEFAULT > KJ_POLICY_MAX_FLOW_GROUPS_CEILING
+#error "KJ_POLICY_MAX_FLOW_GROUPS_DEFAULT is above its ceiling"
+#endif
 
 /*
  * Generic file reading (util/fs.c).
