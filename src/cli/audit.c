@@ -42,14 +42,11 @@ int kj_cli_audit_append(KjCli *cli, int argc, char **argv)
 {
 	g_autofree char *action = NULL, *object = NULL, *details = NULL;
 	const GOptionEntry entries[] = {
-		{ "action", 0, 0, G_OPTION_ARG_STRING, &action, "What was done (required)",
-		  "ACTION" },
-		{ "object", 0, 0, G_OPTION_ARG_STRING, &object, "What it was done to (required)",
-		  "OBJECT" },
-		{ "details", 0, 0, G_OPTION_ARG_STRING, &details, "A JSON object with details",
-		  "JSON" },
-		G_OPTION_ENTRY_NULL
-	};
+	    {"action", 0, 0, G_OPTION_ARG_STRING, &action, "What was done (required)", "ACTION"},
+	    {"object", 0, 0, G_OPTION_ARG_STRING, &object, "What it was done to (required)",
+	     "OBJECT"},
+	    {"details", 0, 0, G_OPTION_ARG_STRING, &details, "A JSON object with details", "JSON"},
+	    G_OPTION_ENTRY_NULL};
 	int rc;
 	g_autoptr(GError) error = NULL;
 
@@ -74,10 +71,9 @@ int kj_cli_audit_append(KjCli *cli, int argc, char **argv)
 	gboolean ok = kj_audit_append(cli->audit, cli->actor, action, object, d, &head, &error);
 	json_decref(d);
 	if (!ok)
-		return kj_cli_gerror(cli,
-				     error->code == KJ_AUDIT_ERROR_INVALID ? KJ_EXIT_USAGE
-									   : KJ_EXIT_INPUT,
-				     error);
+		return kj_cli_gerror(
+		    cli, error->code == KJ_AUDIT_ERROR_INVALID ? KJ_EXIT_USAGE : KJ_EXIT_INPUT,
+		    error);
 	kj_out_begin_map(cli->out);
 	out_head(cli, &head);
 	kj_out_end(cli->out);
@@ -153,12 +149,11 @@ int kj_cli_audit_show(KjCli *cli, int argc, char **argv)
 {
 	g_autofree char *since = NULL;
 	const GOptionEntry entries[] = {
-		{ "since", 0, 0, G_OPTION_ARG_STRING, &since,
-		  "Only records from this sequence number, time (RFC 3339) or date (YYYY-MM-DD)",
-		  "WHEN" },
-		G_OPTION_ENTRY_NULL
-	};
-	ShowCtx c = { .cli = cli };
+	    {"since", 0, 0, G_OPTION_ARG_STRING, &since,
+	     "Only records from this sequence number, time (RFC 3339) or date (YYYY-MM-DD)",
+	     "WHEN"},
+	    G_OPTION_ENTRY_NULL};
+	ShowCtx c = {.cli = cli};
 	int rc;
 	g_autoptr(GError) error = NULL;
 
@@ -182,10 +177,9 @@ int kj_cli_audit_show(KjCli *cli, int argc, char **argv)
 	if (c.since_time)
 		g_date_time_unref(c.since_time);
 	if (!ok)
-		return kj_cli_error(cli,
-				    error->code == KJ_AUDIT_ERROR_TAMPERED ? KJ_EXIT_FINDING
-									   : KJ_EXIT_INPUT,
-				    "%s: %s (run 'kyojin audit verify')", path, error->message);
+		return kj_cli_error(
+		    cli, error->code == KJ_AUDIT_ERROR_TAMPERED ? KJ_EXIT_FINDING : KJ_EXIT_INPUT,
+		    "%s: %s (run 'kyojin audit verify')", path, error->message);
 	return KJ_EXIT_OK;
 }
 
@@ -193,12 +187,11 @@ int kj_cli_audit_verify(KjCli *cli, int argc, char **argv)
 {
 	g_autofree char *witness = NULL;
 	const GOptionEntry entries[] = {
-		{ "head", 0, 0, G_OPTION_ARG_STRING, &witness,
-		  "A head published earlier (SEQ:HASH from 'kyojin audit head') that the log "
-		  "must still contain",
-		  "SEQ:HASH" },
-		G_OPTION_ENTRY_NULL
-	};
+	    {"head", 0, 0, G_OPTION_ARG_STRING, &witness,
+	     "A head published earlier (SEQ:HASH from 'kyojin audit head') that the log "
+	     "must still contain",
+	     "SEQ:HASH"},
+	    G_OPTION_ENTRY_NULL};
 	int rc;
 	g_autoptr(GError) error = NULL;
 	KjAuditVerdict v;
@@ -211,9 +204,9 @@ int kj_cli_audit_verify(KjCli *cli, int argc, char **argv)
 	g_autofree char *path = log_path(cli);
 	g_autofree char *head_path = g_build_filename(cli->data_dir, KJ_AUDIT_HEAD_NAME, NULL);
 	if (!kj_audit_verify(path, head_path, witness, &v, &error))
-		return kj_cli_gerror(cli, error->code == KJ_AUDIT_ERROR_INVALID ? KJ_EXIT_USAGE
-									  : KJ_EXIT_INPUT,
-				     error);
+		return kj_cli_gerror(
+		    cli, error->code == KJ_AUDIT_ERROR_INVALID ? KJ_EXIT_USAGE : KJ_EXIT_INPUT,
+		    error);
 	kj_out_begin_map(cli->out);
 	kj_out_key(cli->out, "intact");
 	kj_out_bool(cli->out, v.ok);

@@ -29,11 +29,11 @@ typedef struct KjAudit KjAudit;
 typedef struct {
 	KjConfig *cfg;
 	char *data_dir;
-	char *actor;   /* who is acting: --actor, $KYOJIN_ACTOR, or the login name */
+	char *actor; /* who is acting: --actor, $KYOJIN_ACTOR, or the login name */
 	gboolean json;
 	KjOut *out;
-	KjStore *store; /* when KJ_CLI_NEED_STORE */
-	KjAudit *audit; /* when KJ_CLI_NEED_AUDIT */
+	KjStore *store;      /* when KJ_CLI_NEED_STORE */
+	KjAudit *audit;      /* when KJ_CLI_NEED_AUDIT */
 	const char *command; /* "audit verify", for messages */
 } KjCli;
 

@@ -34,34 +34,34 @@
 
 /* The one dispatch table.  Keep nouns together and in help order. */
 static const KjCliCommand commands[] = {
-	{ "audit", "append", kj_cli_audit_append, KJ_CLI_NEED_WRITE | KJ_CLI_NEED_AUDIT,
-	  "append a record to the audit log (for scripts)" },
-	{ "audit", "show", kj_cli_audit_show, KJ_CLI_NEED_DATA_DIR,
-	  "print audit records, optionally since a sequence number or time" },
-	{ "audit", "verify", kj_cli_audit_verify, KJ_CLI_NEED_DATA_DIR,
-	  "prove the audit log is intact (and extends a published head)" },
-	{ "audit", "head", kj_cli_audit_head, KJ_CLI_NEED_DATA_DIR,
-	  "print the current chain head, to publish as an external witness" },
-	{ "store", "fsck", kj_cli_store_fsck, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
-	  "find missing, corrupt and orphaned blobs" },
-	{ "store", "put", kj_cli_store_put, KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
-	  "add a file to the store and print its id" },
-	{ "store", "get", kj_cli_store_get, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
-	  "write a blob, verified against its id, to a file or stdout" },
-	{ "store", "info", kj_cli_store_info, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
-	  "show the store's location, schema version and counts" },
-	{ "config", "show", kj_cli_config_show, 0, "print the effective configuration" },
-	{ "config", "keys", kj_cli_config_keys, 0, "list every configuration key with its range" },
-	{ "config", "check", kj_cli_config_check, 0, "check a configuration file and report errors" },
+    {"audit", "append", kj_cli_audit_append, KJ_CLI_NEED_WRITE | KJ_CLI_NEED_AUDIT,
+     "append a record to the audit log (for scripts)"},
+    {"audit", "show", kj_cli_audit_show, KJ_CLI_NEED_DATA_DIR,
+     "print audit records, optionally since a sequence number or time"},
+    {"audit", "verify", kj_cli_audit_verify, KJ_CLI_NEED_DATA_DIR,
+     "prove the audit log is intact (and extends a published head)"},
+    {"audit", "head", kj_cli_audit_head, KJ_CLI_NEED_DATA_DIR,
+     "print the current chain head, to publish as an external witness"},
+    {"store", "fsck", kj_cli_store_fsck, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "find missing, corrupt and orphaned blobs"},
+    {"store", "put", kj_cli_store_put, KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
+     "add a file to the store and print its id"},
+    {"store", "get", kj_cli_store_get, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "write a blob, verified against its id, to a file or stdout"},
+    {"store", "info", kj_cli_store_info, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "show the store's location, schema version and counts"},
+    {"config", "show", kj_cli_config_show, 0, "print the effective configuration"},
+    {"config", "keys", kj_cli_config_keys, 0, "list every configuration key with its range"},
+    {"config", "check", kj_cli_config_check, 0, "check a configuration file and report errors"},
 };
 
 static const struct {
 	const char *noun;
 	const char *summary;
 } nouns[] = {
-	{ "audit", "tamper-evident audit trail (基本方針 6(7), 7)" },
-	{ "store", "content-addressed quarantine store and metadata database" },
-	{ "config", "configuration file kyojin.yaml" },
+    {"audit", "tamper-evident audit trail (基本方針 6(7), 7)"},
+    {"store", "content-addressed quarantine store and metadata database"},
+    {"config", "configuration file kyojin.yaml"},
 };
 
 /* Global options, extracted from argv before dispatch. */
@@ -71,34 +71,34 @@ static char *opt_actor;
 static gboolean opt_json;
 
 static const GOptionEntry global_entries[] = {
-	{ "data-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-	  "Data directory (default: $KYOJIN_DATA_DIR, then data_dir in the config, then ./var)",
-	  "DIR" },
-	{ "config", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-	  "Configuration file (default: $KYOJIN_CONFIG, then ./kyojin.yaml if present)", "FILE" },
-	{ "actor", 0, 0, G_OPTION_ARG_STRING, NULL,
-	  "Who is acting, for the audit log (default: $KYOJIN_ACTOR, then the login name)",
-	  "NAME" },
-	{ "json", 0, 0, G_OPTION_ARG_NONE, NULL, "Machine-readable JSON output", NULL },
-	G_OPTION_ENTRY_NULL
-};
+    {"data-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+     "Data directory (default: $KYOJIN_DATA_DIR, then data_dir in the config, then ./var)", "DIR"},
+    {"config", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+     "Configuration file (default: $KYOJIN_CONFIG, then ./kyojin.yaml if present)", "FILE"},
+    {"actor", 0, 0, G_OPTION_ARG_STRING, NULL,
+     "Who is acting, for the audit log (default: $KYOJIN_ACTOR, then the login name)", "NAME"},
+    {"json", 0, 0, G_OPTION_ARG_NONE, NULL, "Machine-readable JSON output", NULL},
+    G_OPTION_ENTRY_NULL};
 
 static void print_top_help(FILE *fp)
 {
-	fprintf(fp, "Usage: kyojin [--data-dir DIR] [--config FILE] [--json] NOUN VERB [options]\n\n"
-		    "kyojin (強靱) carries out a city's information security policy:\n"
-		    "segment separation, sanitization (無害化) and governance.\n\n"
-		    "Nouns:\n");
+	fprintf(fp,
+		"Usage: kyojin [--data-dir DIR] [--config FILE] [--json] NOUN VERB [options]\n\n"
+		"kyojin (強靱) carries out a city's information security policy:\n"
+		"segment separation, sanitization (無害化) and governance.\n\n"
+		"Nouns:\n");
 	for (gsize i = 0; i < G_N_ELEMENTS(nouns); i++)
 		fprintf(fp, "  %-8s %s\n", nouns[i].noun, nouns[i].summary);
-	fprintf(fp, "\nGlobal options:\n"
-		    "  --data-dir DIR   data directory (store, database, audit log)\n"
-		    "  --config FILE    configuration file (kyojin.yaml)\n"
-		    "  --actor NAME     who is acting, recorded in the audit log\n"
-		    "  --json           machine-readable output\n"
-		    "  --version        print the version\n"
-		    "  -h, --help       this help; 'kyojin NOUN --help' lists a noun's verbs\n\n"
-		    "Exit codes: 0 ok, 1 finding or violation, 2 usage error, 3 bad input or I/O error.\n");
+	fprintf(
+	    fp,
+	    "\nGlobal options:\n"
+	    "  --data-dir DIR   data directory (store, database, audit log)\n"
+	    "  --config FILE    configuration file (kyojin.yaml)\n"
+	    "  --actor NAME     who is acting, recorded in the audit log\n"
+	    "  --json           machine-readable output\n"
+	    "  --version        print the version\n"
+	    "  -h, --help       this help; 'kyojin NOUN --help' lists a noun's verbs\n\n"
+	    "Exit codes: 0 ok, 1 finding or violation, 2 usage error, 3 bad input or I/O error.\n");
 }
 
 static void print_noun_help(FILE *fp, const char *noun)
@@ -129,8 +129,8 @@ gboolean kj_cli_parse(KjCli *cli, int *argc, char ***argv, const GOptionEntry *e
 		g_option_context_add_main_entries(ctx, entries, NULL);
 	/* The global options were already taken out of argv; this group is
 	 * here so that every verb's --help lists them. */
-	GOptionGroup *global = g_option_group_new("global", "Global options:",
-						  "Show global options", NULL, NULL);
+	GOptionGroup *global =
+	    g_option_group_new("global", "Global options:", "Show global options", NULL, NULL);
 	g_option_group_add_entries(global, global_entries);
 	g_option_context_add_group(ctx, global);
 	g_option_context_set_help_enabled(ctx, TRUE);
@@ -310,9 +310,9 @@ static int prepare(KjCli *cli, unsigned flags)
 	}
 	if (flags & KJ_CLI_NEED_STORE) {
 		KjStoreOptions so = {
-			.max_blob_bytes = cli->cfg->store_max_blob_bytes,
-			.busy_timeout_ms = cli->cfg->store_busy_timeout_ms,
-			.read_only = !(flags & KJ_CLI_NEED_WRITE),
+		    .max_blob_bytes = cli->cfg->store_max_blob_bytes,
+		    .busy_timeout_ms = cli->cfg->store_busy_timeout_ms,
+		    .read_only = !(flags & KJ_CLI_NEED_WRITE),
 		};
 		cli->store = kj_store_open(cli->data_dir, &so, &error);
 		if (cli->store == NULL)
@@ -320,8 +320,8 @@ static int prepare(KjCli *cli, unsigned flags)
 	}
 	if (flags & KJ_CLI_NEED_AUDIT) {
 		KjAuditOptions ao = {
-			.max_record_bytes = cli->cfg->audit_max_record_bytes,
-			.lock_timeout_s = cli->cfg->audit_lock_timeout_s,
+		    .max_record_bytes = cli->cfg->audit_max_record_bytes,
+		    .lock_timeout_s = cli->cfg->audit_lock_timeout_s,
 		};
 		cli->audit = kj_audit_open(cli->data_dir, &ao, &error);
 		if (cli->audit == NULL)
@@ -340,8 +340,8 @@ static int dispatch(KjCli *cli, int argc, char **argv, gboolean help)
 		return help ? KJ_EXIT_OK : KJ_EXIT_USAGE;
 	}
 	if (!known_noun(noun))
-		return kj_cli_error(cli, KJ_EXIT_USAGE, "unknown command '%s' (see 'kyojin --help')",
-				    noun);
+		return kj_cli_error(cli, KJ_EXIT_USAGE,
+				    "unknown command '%s' (see 'kyojin --help')", noun);
 	if (verb == NULL || verb[0] == '-') {
 		if (help) {
 			print_noun_help(stdout, noun);
@@ -381,7 +381,7 @@ static int dispatch(KjCli *cli, int argc, char **argv, gboolean help)
 
 int main(int argc, char **argv)
 {
-	KjCli cli = { 0 };
+	KjCli cli = {0};
 	gboolean version = FALSE, help = FALSE;
 	g_autoptr(GError) error = NULL;
 	int rc;

@@ -22,7 +22,7 @@ struct KjOut {
 	gboolean json;
 	gboolean quiet;
 	FILE *fp;
-	GPtrArray *stack;  /* json_t* containers, JSON mode */
+	GPtrArray *stack; /* json_t* containers, JSON mode */
 	json_t *root;
 	char *pending_key; /* JSON mode: key waiting for its value */
 	int depth;         /* text mode: nesting for indentation */
@@ -119,7 +119,8 @@ static void begin(KjOut *out, gboolean list)
 	if (out->json) {
 		json_t *v = list ? json_array() : json_object();
 		if (out->stack->len == 0 && !list)
-			json_object_set_new(v, "format_version", json_integer(KJ_OUT_FORMAT_VERSION));
+			json_object_set_new(v, "format_version",
+					    json_integer(KJ_OUT_FORMAT_VERSION));
 		json_add(out, json_incref(v));
 		json_decref(v);
 		g_ptr_array_add(out->stack, v);

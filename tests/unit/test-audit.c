@@ -51,8 +51,8 @@ static void append_n(Fixture *f, int n)
 		g_autoptr(GError) error = NULL;
 		g_autofree char *obj = g_strdup_printf("msg-%d", i);
 		json_t *d = json_pack("{s:i, s:s}", "n", i, "note", "送信者 ① ㈱");
-		g_assert_true(kj_audit_append(f->audit, "tester", "test.event", obj, d, NULL,
-					      &error));
+		g_assert_true(
+		    kj_audit_append(f->audit, "tester", "test.event", obj, d, NULL, &error));
 		g_assert_no_error(error);
 		json_decref(d);
 	}
@@ -188,12 +188,9 @@ typedef struct {
 } TamperCase;
 
 static const TamperCase tamper_cases[] = {
-	{ "altered", alter_content, 4 },
-	{ "altered-rehashed", alter_rehash, 5 },
-	{ "removed", remove_record, 5 },
-	{ "reordered", swap_records, 3 },
-	{ "duplicated", duplicate_record, 6 },
-	{ "inserted", insert_garbage, 7 },
+    {"altered", alter_content, 4},       {"altered-rehashed", alter_rehash, 5},
+    {"removed", remove_record, 5},       {"reordered", swap_records, 3},
+    {"duplicated", duplicate_record, 6}, {"inserted", insert_garbage, 7},
 };
 
 static void test_tamper(Fixture *f, gconstpointer data)
@@ -276,8 +273,8 @@ static void test_witness(Fixture *f, gconstpointer data)
 static void test_head_file_edited(Fixture *f, gconstpointer data)
 {
 	append_n(f, 4);
-	g_assert_true(g_file_set_contents(
-		f->head, "00000000000000000003 " KJ_AUDIT_GENESIS "\n", -1, NULL));
+	g_assert_true(
+	    g_file_set_contents(f->head, "00000000000000000003 " KJ_AUDIT_GENESIS "\n", -1, NULL));
 	g_assert_cmpint(verify(f, NULL, NULL), ==, 3);
 }
 

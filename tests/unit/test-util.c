@@ -26,10 +26,10 @@ static void test_sha256_vectors(void)
 	static const struct {
 		const char *in, *hex;
 	} v[] = {
-		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
-		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
-		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	    {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+	    {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+	    {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	     "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(v); i++) {
 		char hex[KJ_SHA256_HEX_LEN + 1];
@@ -52,11 +52,11 @@ static void test_hex_valid(void)
 	g_assert_false(kj_sha256_hex_valid(""));
 	g_assert_false(kj_sha256_hex_valid("../../etc/passwd"));
 	g_assert_false(kj_sha256_hex_valid(
-		"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"));
+	    "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"));
+	g_assert_false(
+	    kj_sha256_hex_valid("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85"));
 	g_assert_false(kj_sha256_hex_valid(
-		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85"));
-	g_assert_false(kj_sha256_hex_valid(
-		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8555"));
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8555"));
 }
 
 static void test_write_atomic(void)

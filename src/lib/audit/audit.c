@@ -52,7 +52,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK(kj-audit-error-quark, kj_audit_error)
+G_DEFINE_QUARK(kj - audit - error - quark, kj_audit_error)
 
 struct KjAudit {
 	char *path;
@@ -61,8 +61,8 @@ struct KjAudit {
 	int head_fd;
 	gint64 max_record;
 	gint64 lock_timeout_s;
-	GMutex lock;      /* threads of one process; flock serves processes */
-	gboolean cached;  /* the head below matches the log at cached_size */
+	GMutex lock;     /* threads of one process; flock serves processes */
+	gboolean cached; /* the head below matches the log at cached_size */
 	off_t cached_size;
 	KjAuditHead head;
 };
@@ -81,10 +81,10 @@ KjAudit *kj_audit_open(const char *data_dir, const KjAuditOptions *opts, GError 
 
 	a->path = g_build_filename(data_dir, KJ_AUDIT_LOG_NAME, NULL);
 	a->head_path = g_build_filename(data_dir, KJ_AUDIT_HEAD_NAME, NULL);
-	a->max_record = opts && opts->max_record_bytes ? opts->max_record_bytes
-						       : KJ_AUDIT_MAX_RECORD_DEFAULT;
-	a->lock_timeout_s = opts && opts->lock_timeout_s ? opts->lock_timeout_s
-							 : KJ_AUDIT_LOCK_TIMEOUT_DEFAULT;
+	a->max_record =
+	    opts && opts->max_record_bytes ? opts->max_record_bytes : KJ_AUDIT_MAX_RECORD_DEFAULT;
+	a->lock_timeout_s =
+	    opts && opts->lock_timeout_s ? opts->lock_timeout_s : KJ_AUDIT_LOCK_TIMEOUT_DEFAULT;
 	g_mutex_init(&a->lock);
 	a->head_fd = -1;
 	a->fd = open(a->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
@@ -242,9 +242,8 @@ static gboolean write_head_file(KjAudit *a, const KjAuditHead *head, GError **er
 	return TRUE;
 }
 
-static gboolean append_locked(KjAudit *a, const char *actor, const char *action,
-			      const char *object, json_t *details, KjAuditHead *out,
-			      GError **error)
+static gboolean append_locked(KjAudit *a, const char *actor, const char *action, const char *object,
+			      json_t *details, KjAuditHead *out, GError **error)
 {
 	KjAuditHead prev, next;
 	off_t size;

@@ -47,8 +47,8 @@ const char *kj_audit_get_path(const KjAudit *audit); /* valid until kj_audit_fre
  * details may be NULL or a JSON object (borrowed).  On success *head (if
  * not NULL) is the new head.  Safe against concurrent appenders in other
  * processes; the record is on disk (fsync) when this returns TRUE. */
-gboolean kj_audit_append(KjAudit *audit, const char *actor, const char *action,
-			 const char *object, json_t *details, KjAuditHead *head, GError **error);
+gboolean kj_audit_append(KjAudit *audit, const char *actor, const char *action, const char *object,
+			 json_t *details, KjAuditHead *head, GError **error);
 
 /* Reading and verification work on a path, without opening for writing,
  * so that an auditor can check a copy of the log. */
@@ -76,11 +76,11 @@ gboolean kj_audit_read(const char *log_path, KjAuditRecordFunc func, gpointer us
 
 typedef struct {
 	gboolean ok;
-	gint64 records;        /* records checked and found good */
-	gint64 bad_seq;        /* sequence expected where the chain broke, if !ok */
-	gint64 bad_line;       /* 1-based line number where it broke, if !ok */
-	char *reason;          /* why it broke, if !ok */
-	KjAuditHead head;      /* head of the good prefix */
+	gint64 records;         /* records checked and found good */
+	gint64 bad_seq;         /* sequence expected where the chain broke, if !ok */
+	gint64 bad_line;        /* 1-based line number where it broke, if !ok */
+	char *reason;           /* why it broke, if !ok */
+	KjAuditHead head;       /* head of the good prefix */
 	gboolean witness_found; /* the --head witness was found in the chain */
 } KjAuditVerdict;
 

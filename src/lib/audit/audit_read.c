@@ -90,14 +90,14 @@ static gboolean check_hash(const char *line, gsize len, char *hash, GError **err
 
 static gboolean check_members(KjAuditParsed *p, GError **error)
 {
-	static const char *const keys[] = { "seq",    "time", "actor", "action",
-					    "object", "details", "prev", "hash" };
+	static const char *const keys[] = {"seq",    "time",    "actor", "action",
+					   "object", "details", "prev",  "hash"};
 	json_t *o = p->json;
 	json_t *seq = json_object_get(o, "seq");
 
 	if (json_object_size(o) != G_N_ELEMENTS(keys))
-		return bad(error, "not a record: it has %zu members, not %zu",
-			   json_object_size(o), G_N_ELEMENTS(keys));
+		return bad(error, "not a record: it has %zu members, not %zu", json_object_size(o),
+			   G_N_ELEMENTS(keys));
 	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (json_object_get(o, keys[i]) == NULL)
 			return bad(error, "not a record: member '%s' is missing", keys[i]);
@@ -220,8 +220,8 @@ gboolean kj_audit_get_head(const char *log_path, KjAuditHead *head, GError **err
  */
 typedef gboolean (*LineFunc)(const char *line, gsize len, gint64 lineno, gpointer ud);
 
-static gboolean read_lines(const char *path, gsize max, LineFunc fn, gpointer ud,
-			   gboolean *partial, GError **error)
+static gboolean read_lines(const char *path, gsize max, LineFunc fn, gpointer ud, gboolean *partial,
+			   GError **error)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -261,8 +261,8 @@ static gboolean read_lines(const char *path, gsize max, LineFunc fn, gpointer ud
 			p++;
 			lineno++;
 			g_byte_array_append(cur, (const guint8 *)"", 1);
-			go = fn(toolong ? NULL : (const char *)cur->data, toolong ? 0 : cur->len - 1,
-				lineno, ud);
+			go = fn(toolong ? NULL : (const char *)cur->data,
+				toolong ? 0 : cur->len - 1, lineno, ud);
 			g_byte_array_set_size(cur, 0);
 			toolong = FALSE;
 		}
@@ -296,15 +296,15 @@ static gboolean read_one(const char *line, gsize len, gint64 lineno, gpointer ud
 			    err ? err->message : "longer than the record limit");
 		return FALSE;
 	}
-	KjAuditRecord rec = { .seq = p.seq,
-			      .time = p.time,
-			      .actor = p.actor,
-			      .action = p.action,
-			      .object = p.object,
-			      .details = p.details,
-			      .prev = p.prev,
-			      .line = line,
-			      .hash = p.hash };
+	KjAuditRecord rec = {.seq = p.seq,
+			     .time = p.time,
+			     .actor = p.actor,
+			     .action = p.action,
+			     .object = p.object,
+			     .details = p.details,
+			     .prev = p.prev,
+			     .line = line,
+			     .hash = p.hash};
 	gboolean go = c->func(&rec, c->user_data);
 	_kj_audit_parsed_clear(&p);
 	return go;
@@ -313,7 +313,7 @@ static gboolean read_one(const char *line, gsize len, gint64 lineno, gpointer ud
 gboolean kj_audit_read(const char *log_path, KjAuditRecordFunc func, gpointer user_data,
 		       GError **error)
 {
-	ReadCtx c = { .func = func, .user_data = user_data };
+	ReadCtx c = {.func = func, .user_data = user_data};
 	gboolean partial;
 
 	if (!g_file_test(log_path, G_FILE_TEST_EXISTS))
@@ -366,7 +366,7 @@ typedef struct {
 } VerifyCtx;
 
 static gboolean verify_fail(VerifyCtx *c, gint64 lineno, gint64 seq, const char *fmt, ...)
-	G_GNUC_PRINTF(4, 5);
+    G_GNUC_PRINTF(4, 5);
 
 static gboolean verify_fail(VerifyCtx *c, gint64 lineno, gint64 seq, const char *fmt, ...)
 {
@@ -418,7 +418,8 @@ static gboolean verify_one(const char *line, gsize len, gint64 lineno, gpointer 
 				   "line %" G_GINT64_FORMAT " is longer than any record may be",
 				   lineno);
 	if (!_kj_audit_parse_line(line, len, &p, &err))
-		return verify_fail(c, lineno, want, "record %" G_GINT64_FORMAT " (line %" G_GINT64_FORMAT "): %s",
+		return verify_fail(c, lineno, want,
+				   "record %" G_GINT64_FORMAT " (line %" G_GINT64_FORMAT "): %s",
 				   want, lineno, err->message);
 	gboolean ok = TRUE;
 	if (p.seq != want)
@@ -488,9 +489,9 @@ static void verify_tail(VerifyCtx *c, gboolean partial)
 		return;
 	}
 	if (c->have_witness && !v->witness_found) {
-		g_autofree char *seq = c->witness.seq >= 0
-					       ? g_strdup_printf("%" G_GINT64_FORMAT ":", c->witness.seq)
-					       : g_strdup("");
+		g_autofree char *seq =
+		    c->witness.seq >= 0 ? g_strdup_printf("%" G_GINT64_FORMAT ":", c->witness.seq)
+					: g_strdup("");
 		verify_fail(c, c->v->records + 1, c->prev.seq + 1,
 			    "the published head %s%s is not in the log (it ends at record "
 			    "%" G_GINT64_FORMAT "): the log was cut back or rewritten",
@@ -507,7 +508,7 @@ void kj_audit_verdict_clear(KjAuditVerdict *v)
 gboolean kj_audit_verify(const char *log_path, const char *head_path, const char *witness,
 			 KjAuditVerdict *v, GError **error)
 {
-	VerifyCtx c = { .v = v };
+	VerifyCtx c = {.v = v};
 	gboolean partial = FALSE;
 
 	memset(v, 0, sizeof *v);

@@ -34,7 +34,7 @@
 #include <string.h>
 #include <yaml.h>
 
-G_DEFINE_QUARK(kj-config-error-quark, kj_config_error)
+G_DEFINE_QUARK(kj - config - error - quark, kj_config_error)
 
 typedef enum { KT_INT, KT_STRING } KeyType;
 
@@ -46,41 +46,49 @@ typedef struct {
 	const char *summary;
 } KeyDef;
 
-#define INT_KEY(k, field, lo, hi, d, s) { k, KT_INT, offsetof(KjConfig, field), lo, hi, d, s }
-#define STR_KEY(k, field, s) { k, KT_STRING, offsetof(KjConfig, field), 0, 0, 0, s }
+#define INT_KEY(k, field, lo, hi, d, s)                                                            \
+	{                                                                                          \
+		k, KT_INT, offsetof(KjConfig, field), lo, hi, d, s                                 \
+	}
+#define STR_KEY(k, field, s)                                                                       \
+	{                                                                                          \
+		k, KT_STRING, offsetof(KjConfig, field), 0, 0, 0, s                                \
+	}
 
 static const KeyDef key_table[] = {
-	STR_KEY("data_dir", data_dir, "directory of the store, database and audit log"),
-	INT_KEY("audit.max_record_bytes", audit_max_record_bytes, KJ_AUDIT_MAX_RECORD_MIN,
-		KJ_AUDIT_MAX_RECORD_CEILING, KJ_AUDIT_MAX_RECORD_DEFAULT,
-		"longest audit record line in bytes"),
-	INT_KEY("audit.lock_timeout_s", audit_lock_timeout_s, 1, KJ_AUDIT_LOCK_TIMEOUT_CEILING,
-		KJ_AUDIT_LOCK_TIMEOUT_DEFAULT, "seconds to wait for the audit log lock"),
-	INT_KEY("store.max_blob_bytes", store_max_blob_bytes, KJ_STORE_MAX_BLOB_MIN,
-		KJ_STORE_MAX_BLOB_CEILING, KJ_STORE_MAX_BLOB_DEFAULT,
-		"largest blob the store accepts in bytes"),
-	INT_KEY("store.busy_timeout_ms", store_busy_timeout_ms, 0, KJ_STORE_BUSY_TIMEOUT_CEILING,
-		KJ_STORE_BUSY_TIMEOUT_DEFAULT, "milliseconds to wait on a locked database"),
-	INT_KEY("mail.max_message_bytes", mail_max_message_bytes, KJ_MAIL_MAX_MESSAGE_MIN,
-		KJ_MAIL_MAX_MESSAGE_CEILING, KJ_MAIL_MAX_MESSAGE_DEFAULT,
-		"largest message the sanitizer accepts in bytes; larger is held"),
-	INT_KEY("mail.max_header_count", mail_max_header_count, 10,
-		KJ_MAIL_MAX_HEADER_COUNT_CEILING, KJ_MAIL_MAX_HEADER_COUNT_DEFAULT,
-		"most header fields in one header block; more is held"),
-	INT_KEY("mail.max_header_bytes", mail_max_header_bytes, KJ_MAIL_MAX_HEADER_BYTES_MIN,
-		KJ_MAIL_MAX_HEADER_BYTES_CEILING, KJ_MAIL_MAX_HEADER_BYTES_DEFAULT,
-		"longest header field in bytes; longer is held"),
-	INT_KEY("mail.max_mime_depth", mail_max_mime_depth, 2, KJ_MAIL_MAX_DEPTH_CEILING,
-		KJ_MAIL_MAX_DEPTH_DEFAULT, "deepest MIME nesting (incl. message/rfc822); deeper is held"),
-	INT_KEY("mail.max_parts", mail_max_parts, 1, KJ_MAIL_MAX_PARTS_CEILING,
-		KJ_MAIL_MAX_PARTS_DEFAULT, "most MIME parts in one message; more is held"),
-	INT_KEY("mail.max_decoded_bytes", mail_max_decoded_bytes, KJ_MAIL_MAX_DECODED_MIN,
-		KJ_MAIL_MAX_DECODED_CEILING, KJ_MAIL_MAX_DECODED_DEFAULT,
-		"most decoded bytes over all parts of a message; more is held"),
-	INT_KEY("mail.html_max_depth", mail_html_max_depth, 8, KJ_MAIL_HTML_MAX_DEPTH_CEILING,
-		KJ_MAIL_HTML_MAX_DEPTH_DEFAULT, "deepest HTML nesting converted to text; deeper is held"),
-	INT_KEY("mail.html_max_nodes", mail_html_max_nodes, 100, KJ_MAIL_HTML_MAX_NODES_CEILING,
-		KJ_MAIL_HTML_MAX_NODES_DEFAULT, "most HTML nodes converted to text; more is held"),
+    STR_KEY("data_dir", data_dir, "directory of the store, database and audit log"),
+    INT_KEY("audit.max_record_bytes", audit_max_record_bytes, KJ_AUDIT_MAX_RECORD_MIN,
+	    KJ_AUDIT_MAX_RECORD_CEILING, KJ_AUDIT_MAX_RECORD_DEFAULT,
+	    "longest audit record line in bytes"),
+    INT_KEY("audit.lock_timeout_s", audit_lock_timeout_s, 1, KJ_AUDIT_LOCK_TIMEOUT_CEILING,
+	    KJ_AUDIT_LOCK_TIMEOUT_DEFAULT, "seconds to wait for the audit log lock"),
+    INT_KEY("store.max_blob_bytes", store_max_blob_bytes, KJ_STORE_MAX_BLOB_MIN,
+	    KJ_STORE_MAX_BLOB_CEILING, KJ_STORE_MAX_BLOB_DEFAULT,
+	    "largest blob the store accepts in bytes"),
+    INT_KEY("store.busy_timeout_ms", store_busy_timeout_ms, 0, KJ_STORE_BUSY_TIMEOUT_CEILING,
+	    KJ_STORE_BUSY_TIMEOUT_DEFAULT, "milliseconds to wait on a locked database"),
+    INT_KEY("mail.max_message_bytes", mail_max_message_bytes, KJ_MAIL_MAX_MESSAGE_MIN,
+	    KJ_MAIL_MAX_MESSAGE_CEILING, KJ_MAIL_MAX_MESSAGE_DEFAULT,
+	    "largest message the sanitizer accepts in bytes; larger is held"),
+    INT_KEY("mail.max_header_count", mail_max_header_count, 10, KJ_MAIL_MAX_HEADER_COUNT_CEILING,
+	    KJ_MAIL_MAX_HEADER_COUNT_DEFAULT,
+	    "most header fields in one header block; more is held"),
+    INT_KEY("mail.max_header_bytes", mail_max_header_bytes, KJ_MAIL_MAX_HEADER_BYTES_MIN,
+	    KJ_MAIL_MAX_HEADER_BYTES_CEILING, KJ_MAIL_MAX_HEADER_BYTES_DEFAULT,
+	    "longest header field in bytes; longer is held"),
+    INT_KEY("mail.max_mime_depth", mail_max_mime_depth, 2, KJ_MAIL_MAX_DEPTH_CEILING,
+	    KJ_MAIL_MAX_DEPTH_DEFAULT,
+	    "deepest MIME nesting (incl. message/rfc822); deeper is held"),
+    INT_KEY("mail.max_parts", mail_max_parts, 1, KJ_MAIL_MAX_PARTS_CEILING,
+	    KJ_MAIL_MAX_PARTS_DEFAULT, "most MIME parts in one message; more is held"),
+    INT_KEY("mail.max_decoded_bytes", mail_max_decoded_bytes, KJ_MAIL_MAX_DECODED_MIN,
+	    KJ_MAIL_MAX_DECODED_CEILING, KJ_MAIL_MAX_DECODED_DEFAULT,
+	    "most decoded bytes over all parts of a message; more is held"),
+    INT_KEY("mail.html_max_depth", mail_html_max_depth, 8, KJ_MAIL_HTML_MAX_DEPTH_CEILING,
+	    KJ_MAIL_HTML_MAX_DEPTH_DEFAULT,
+	    "deepest HTML nesting converted to text; deeper is held"),
+    INT_KEY("mail.html_max_nodes", mail_html_max_nodes, 100, KJ_MAIL_HTML_MAX_NODES_CEILING,
+	    KJ_MAIL_HTML_MAX_NODES_DEFAULT, "most HTML nodes converted to text; more is held"),
 };
 
 static KjConfigKeyInfo *key_infos;
@@ -160,7 +168,7 @@ typedef struct {
 } Ctx;
 
 static gboolean fail_at(Ctx *c, yaml_mark_t m, GError **error, int code, const char *fmt, ...)
-	G_GNUC_PRINTF(5, 6);
+    G_GNUC_PRINTF(5, 6);
 
 static gboolean fail_at(Ctx *c, yaml_mark_t m, GError **error, int code, const char *fmt, ...)
 {
@@ -228,10 +236,11 @@ static gboolean set_value(Ctx *c, const char *key, const char *value, yaml_mark_
 		}
 		gint64 v;
 		if (!parse_int(value, &v) || v < d->min || v > d->max)
-			return fail_at(c, m, error, KJ_CONFIG_ERROR_VALUE,
-				       "key '%s': value '%s' is not an integer from %" G_GINT64_FORMAT
-				       " to %" G_GINT64_FORMAT,
-				       key, value, d->min, d->max);
+			return fail_at(
+			    c, m, error, KJ_CONFIG_ERROR_VALUE,
+			    "key '%s': value '%s' is not an integer from %" G_GINT64_FORMAT
+			    " to %" G_GINT64_FORMAT,
+			    key, value, d->min, d->max);
 		*int_field(c->cfg, d) = v;
 		return TRUE;
 	}
@@ -292,8 +301,8 @@ static gboolean parse_mapping(Ctx *c, const char *prefix, int depth, GError **er
 			return r;
 		}
 		g_autofree char *key =
-			prefix ? g_strdup_printf("%s.%s", prefix, (const char *)ev.data.scalar.value)
-			       : g_strdup((const char *)ev.data.scalar.value);
+		    prefix ? g_strdup_printf("%s.%s", prefix, (const char *)ev.data.scalar.value)
+			   : g_strdup((const char *)ev.data.scalar.value);
 		yaml_mark_t m = ev.start_mark;
 		yaml_event_delete(&ev);
 		if (g_hash_table_contains(c->seen, key))
@@ -344,11 +353,11 @@ static gboolean parse_stream(Ctx *c, GError **error)
 gboolean kj_config_load_data(KjConfig *cfg, const char *name, const char *data, gsize len,
 			     GError **error)
 {
-	Ctx c = { .name = name, .cfg = cfg };
+	Ctx c = {.name = name, .cfg = cfg};
 
 	if (len > KJ_CONFIG_MAX_BYTES) {
-		g_set_error(error, KJ_CONFIG_ERROR, KJ_CONFIG_ERROR_IO,
-			    "%s: larger than %d bytes", name, KJ_CONFIG_MAX_BYTES);
+		g_set_error(error, KJ_CONFIG_ERROR, KJ_CONFIG_ERROR_IO, "%s: larger than %d bytes",
+			    name, KJ_CONFIG_MAX_BYTES);
 		return FALSE;
 	}
 	if (!yaml_parser_initialize(&c.parser))

@@ -8,10 +8,10 @@
 GQuark kj_config_error_quark(void);
 
 typedef enum {
-	KJ_CONFIG_ERROR_IO,      /* the file cannot be read */
-	KJ_CONFIG_ERROR_SYNTAX,  /* not YAML, or not the shape of a config */
-	KJ_CONFIG_ERROR_KEY,     /* a key kyojin does not know */
-	KJ_CONFIG_ERROR_VALUE,   /* a known key with a value out of type or range */
+	KJ_CONFIG_ERROR_IO,     /* the file cannot be read */
+	KJ_CONFIG_ERROR_SYNTAX, /* not YAML, or not the shape of a config */
+	KJ_CONFIG_ERROR_KEY,    /* a key kyojin does not know */
+	KJ_CONFIG_ERROR_VALUE,  /* a known key with a value out of type or range */
 } KjConfigError;
 
 /*
@@ -21,14 +21,14 @@ typedef enum {
  * show` prints.
  */
 typedef struct {
-	char *path;      /* file read, or NULL when only defaults */
-	char *data_dir;  /* data_dir: NULL = front end's default */
+	char *path;     /* file read, or NULL when only defaults */
+	char *data_dir; /* data_dir: NULL = front end's default */
 
 	gint64 audit_max_record_bytes; /* audit.max_record_bytes */
 	gint64 audit_lock_timeout_s;   /* audit.lock_timeout_s */
 
-	gint64 store_max_blob_bytes;   /* store.max_blob_bytes */
-	gint64 store_busy_timeout_ms;  /* store.busy_timeout_ms */
+	gint64 store_max_blob_bytes;  /* store.max_blob_bytes */
+	gint64 store_busy_timeout_ms; /* store.busy_timeout_ms */
 
 	gint64 mail_max_message_bytes; /* mail.max_message_bytes */
 	gint64 mail_max_header_count;  /* mail.max_header_count */

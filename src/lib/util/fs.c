@@ -31,7 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK(kj-fs-error-quark, kj_fs_error)
+G_DEFINE_QUARK(kj - fs - error - quark, kj_fs_error)
 
 static gboolean set_errno_error(GError **error, int err, const char *what, const char *path)
 {
@@ -80,8 +80,7 @@ gboolean kj_fs_write_atomic(const char *path, const void *data, gsize len, mode_
 
 	if (fd < 0)
 		return set_errno_error(error, errno, "cannot create temporary file in", dir);
-	if (!kj_fs_write_all(fd, data, len, tmpl, error) || fchmod(fd, mode) < 0 ||
-	    fsync(fd) < 0) {
+	if (!kj_fs_write_all(fd, data, len, tmpl, error) || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
 		if (error && !*error)
 			set_errno_error(error, errno, "cannot write", tmpl);
 		close(fd);
