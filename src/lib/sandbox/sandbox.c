@@ -1,0 +1,601 @@
+/*++
+ * NAME
+ *	sandbox - run a parser of hostile bytes in a confined child process
+ * DESCRIPTION
+ *	A KjSandbox runs a KjSandboxFunc on input bytes in a forked worker
+ *	confined by rlimits and a seccomp-bpf filter (sandbox_child.c,
+ *	sandbox_seccomp.c), and returns the output bytes.  In REUSE mode (the
+ *	default) one worker serves up to max_jobs jobs over length-prefixed
+ *	frames on a socketpair, then is replaced; FORK_EACH starts a worker
+ *	per job; NONE calls the function in-process without any isolation
+ *	(debugging and fuzzing only).  After any failure (signal, timeout,
+ *	protocol error, error status, limit) the worker is killed and the
+ *	next job gets a fresh one, so nothing left by a bad input survives.
+ *
+ *	Per-job time is the parent's wall clock: every job has a deadline
+ *	(timeout_ms) covering sending the input and receiving the output;
+ *	poll() waits for it, and at the deadline the worker gets SIGKILL and
+ *	is reaped.  RLIMIT_CPU in the worker is only a cumulative backstop.
+ *
+ *	Charsets: glibc's iconv_open() dlopen()s a gconv module from
+ *	/usr/lib/<triplet>/gconv on first use, which the worker cannot do
+ *	(open is refused with EACCES).  glibc keeps a module loaded while
+ *	any iconv_t uses it (a closed one is unloaded after a few other
+ *	releases, so open-and-close is not enough).  kj_sandbox_new()
+ *	therefore opens one iconv_t per charset in KjSandboxOptions.charsets
+ *	(kj_sandbox_default_charsets() when NULL) and keeps it until
+ *	kj_sandbox_free(): every worker forked from this parent inherits the
+ *	loaded modules and the mapped gconv-modules.cache, and iconv_open()
+ *	in the worker needs no file.  A charset outside the list fails in
+ *	the worker like an unknown charset (EINVAL), never by a kill.
+ *	Other libraries that read files at initialisation (GMime's
+ *	g_mime_init, libxml2's xmlInitParser) should be initialised in the
+ *	parent before the first job, or in KjSandboxOptions.prepare.
+ * SECURITY
+ *	The parent is trusted; the worker is assumed compromised once it has
+ *	read its input.  The parent therefore checks every frame: magic,
+ *	status, output length against max_output before allocating, error
+ *	message length (and makes it valid, printable UTF-8 of at most
+ *	KJ_SANDBOX_MAX_ERROR_MESSAGE bytes, since it ends up in verdicts and
+ *	the audit log).  Signals go through a pidfd where the kernel has one,
+ *	so a recycled pid is never hit.
+ *
+ *	Host process state is left alone: no signal handlers are installed;
+ *	SIGPIPE is avoided with send(MSG_NOSIGNAL); only the worker's own
+ *	pid is reaped, with waitpid(pid).  A host that sets SIGCHLD to
+ *	SIG_IGN or reaps with waitpid(-1) loses the exit status; the job then
+ *	fails as a protocol error (still never a success).
+ *
+ *	Threads: a KjSandbox is used by one thread at a time; a daemon keeps
+ *	one per worker slot.  PR_SET_PDEATHSIG fires when the forking
+ *	*thread* exits, so that thread must outlive the KjSandbox.  Forking
+ *	in a multithreaded host copies locks held by other threads; a worker
+ *	that deadlocks on one is killed by the timeout like any other hang.
+ * LIMITS
+ *	cpu_seconds, memory_bytes, timeout_ms, max_jobs, max_output: the
+ *	KJ_SANDBOX_* defaults and ceilings in util/limits.h.
+ * STANDARDS
+ *	基本方針 2(12) 無害化通信: hostile bytes are parsed only in a
+ *	sandboxed worker; a worker that fails gets the message held, never
+ *	delivered raw.  基本方針 6(6) technical measures against malware.
+ * SEE ALSO
+ *	sandbox_child.c, sandbox_seccomp.c, mime/ (the mail sanitizer)
+ *--*/
+#include "sandbox/sandbox_private.h"
+
+#include "util/limits.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+G_DEFINE_QUARK(kj-sandbox-error-quark, kj_sandbox_error)
+
+struct _KjSandbox {
+	KjSandboxOptions opts; /* normalised; opts.name points to name */
+	char *name;
+	KjSandboxFunc func;
+	gpointer user_data;
+	pid_t pid;  /* current worker, 0 if none */
+	int pidfd;  /* its pidfd, -1 if unavailable */
+	int fd;     /* parent end of the channel */
+	guint jobs_on_worker;
+	KjSandboxStats stats;
+	GPtrArray *iconvs; /* iconv_t kept open, see DESCRIPTION */
+};
+
+typedef enum { IO_OK, IO_EOF, IO_TIMEOUT, IO_ERROR } IoResult;
+
+static const char *const default_charsets[] = {
+	/* Japanese mail and files first (the city's own correspondence). */
+	"CP932", "SHIFT_JIS", "EUC-JP", "EUC-JP-MS", "ISO-2022-JP", "ISO-2022-JP-3",
+	"EUC-JISX0213",
+	/* Unicode forms that glibc implements as modules. */
+	"UTF-16", "UTF-32", "UTF-7",
+	/* Neighbours and the usual Western ones. */
+	"GB18030", "GBK", "EUC-CN", "BIG5", "BIG5-HKSCS", "EUC-KR", "ISO-2022-KR",
+	"WINDOWS-1252", "WINDOWS-1251", "WINDOWS-1250", "ISO-8859-15", "ISO-8859-2",
+	"KOI8-R", NULL
+};
+
+const char *const *kj_sandbox_default_charsets(void)
+{
+	return default_charsets;
+}
+
+void kj_sandbox_options_init(KjSandboxOptions *opts)
+{
+	g_return_if_fail(opts != NULL);
+	memset(opts, 0, sizeof *opts);
+	opts->mode = KJ_SANDBOX_REUSE;
+	opts->cpu_seconds = KJ_SANDBOX_CPU_SECONDS_DEFAULT;
+	opts->memory_bytes = KJ_SANDBOX_MEMORY_DEFAULT;
+	opts->timeout_ms = KJ_SANDBOX_TIMEOUT_MS_DEFAULT;
+	opts->max_jobs = KJ_SANDBOX_MAX_JOBS_DEFAULT;
+	opts->max_output = KJ_SANDBOX_MAX_OUTPUT_DEFAULT;
+	opts->name = "sandbox worker";
+	opts->keep_stderr = TRUE;
+}
+
+#define NORMALISE(field, dflt, lo, hi)                                                   \
+	do {                                                                             \
+		if (o->field == 0)                                                       \
+			o->field = (dflt);                                               \
+		o->field = CLAMP(o->field, (lo), (hi));                                  \
+	} while (0)
+
+static void normalise(KjSandboxOptions *o)
+{
+	NORMALISE(cpu_seconds, KJ_SANDBOX_CPU_SECONDS_DEFAULT, 1u, KJ_SANDBOX_CPU_SECONDS_CEILING);
+	NORMALISE(memory_bytes, (guint64)KJ_SANDBOX_MEMORY_DEFAULT,
+		  (guint64)KJ_SANDBOX_MEMORY_MIN, (guint64)KJ_SANDBOX_MEMORY_CEILING);
+	NORMALISE(timeout_ms, KJ_SANDBOX_TIMEOUT_MS_DEFAULT, 1u, KJ_SANDBOX_TIMEOUT_MS_CEILING);
+	NORMALISE(max_jobs, KJ_SANDBOX_MAX_JOBS_DEFAULT, 1u, KJ_SANDBOX_MAX_JOBS_CEILING);
+	NORMALISE(max_output, (gsize)KJ_SANDBOX_MAX_OUTPUT_DEFAULT, (gsize)1,
+		  (gsize)KJ_SANDBOX_MAX_OUTPUT_CEILING);
+	if (o->mode == KJ_SANDBOX_FORK_EACH)
+		o->max_jobs = 1;
+	o->charsets = NULL; /* used by kj_sandbox_new() only */
+}
+
+static void iconv_close_ptr(gpointer p)
+{
+	iconv_close((iconv_t)p);
+}
+
+static GPtrArray *prewarm_charsets(const char *const *charsets)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(iconv_close_ptr);
+
+	for (gsize i = 0; charsets[i] != NULL; i++) {
+		iconv_t cd = iconv_open("UTF-8", charsets[i]);
+		/* A charset this system lacks stays unusable in the worker too. */
+		if (cd != (iconv_t)-1)
+			g_ptr_array_add(a, cd);
+	}
+	return a;
+}
+
+KjSandbox *kj_sandbox_new(const KjSandboxOptions *opts, KjSandboxFunc func, gpointer user_data)
+{
+	KjSandbox *sb;
+
+	g_return_val_if_fail(opts != NULL, NULL);
+	g_return_val_if_fail(func != NULL, NULL);
+	sb = g_new0(KjSandbox, 1);
+	sb->opts = *opts;
+	normalise(&sb->opts);
+	sb->name = g_strdup(opts->name != NULL ? opts->name : "sandbox worker");
+	sb->opts.name = sb->name;
+	sb->func = func;
+	sb->user_data = user_data;
+	sb->pidfd = -1;
+	sb->fd = -1;
+	if (opts->mode != KJ_SANDBOX_NONE)
+		sb->iconvs = prewarm_charsets(opts->charsets != NULL ? opts->charsets
+								     : default_charsets);
+	return sb;
+}
+
+/* Kills and reaps the worker; returns its wait status, or -1 if unknown. */
+static int worker_stop(KjSandbox *sb)
+{
+	int status = -1;
+
+	if (sb->pid <= 0)
+		return -1;
+	if (sb->pidfd >= 0)
+		(void)pidfd_send_signal(sb->pidfd, SIGKILL, NULL, 0);
+	else
+		(void)kill(sb->pid, SIGKILL);
+	while (waitpid(sb->pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	}
+	if (sb->pidfd >= 0)
+		close(sb->pidfd);
+	close(sb->fd);
+	sb->pid = 0;
+	sb->pidfd = -1;
+	sb->fd = -1;
+	sb->jobs_on_worker = 0;
+	return status;
+}
+
+void kj_sandbox_free(KjSandbox *sb)
+{
+	if (sb == NULL)
+		return;
+	(void)worker_stop(sb);
+	if (sb->iconvs != NULL)
+		g_ptr_array_unref(sb->iconvs);
+	g_free(sb->name);
+	g_free(sb);
+}
+
+void kj_sandbox_get_stats(const KjSandbox *sb, KjSandboxStats *stats)
+{
+	g_return_if_fail(sb != NULL && stats != NULL);
+	*stats = sb->stats;
+}
+
+int kj_sandbox_get_worker_pid(const KjSandbox *sb)
+{
+	g_return_val_if_fail(sb != NULL, 0);
+	return sb->pid;
+}
+
+static int remaining_ms(gint64 deadline)
+{
+	gint64 left = deadline - g_get_monotonic_time();
+
+	if (left <= 0)
+		return 0;
+	return (int)MIN((left + 999) / 1000, (gint64)G_MAXINT);
+}
+
+static IoResult wait_fd(int fd, short events, gint64 deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = events };
+		int ms = remaining_ms(deadline);
+		int n;
+
+		if (ms == 0)
+			return IO_TIMEOUT;
+		n = poll(&p, 1, ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* Readiness, hang-up and error alike: the next call tells. */
+		return n < 0 ? IO_ERROR : n == 0 ? IO_TIMEOUT : IO_OK;
+	}
+}
+
+static IoResult send_all(int fd, const void *buf, gsize len, gint64 deadline)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		/* MSG_NOSIGNAL: a dead worker is an EPIPE, not a SIGPIPE for the host. */
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n >= 0) {
+			p += n;
+			len -= (gsize)n;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			IoResult r = wait_fd(fd, POLLOUT, deadline);
+			if (r != IO_OK)
+				return r;
+		} else if (errno != EINTR) {
+			return errno == EPIPE || errno == ECONNRESET ? IO_EOF : IO_ERROR;
+		}
+	}
+	return IO_OK;
+}
+
+static IoResult recv_all(int fd, void *buf, gsize len, gint64 deadline)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = recv(fd, p, len, MSG_DONTWAIT);
+		if (n > 0) {
+			p += n;
+			len -= (gsize)n;
+		} else if (n == 0) {
+			return IO_EOF;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			IoResult r = wait_fd(fd, POLLIN, deadline);
+			if (r != IO_OK)
+				return r;
+		} else if (errno != EINTR) {
+			return errno == ECONNRESET ? IO_EOF : IO_ERROR;
+		}
+	}
+	return IO_OK;
+}
+
+static const char *signal_reason(int sig)
+{
+	switch (sig) {
+	case SIGSYS:
+		return "SIGSYS: forbidden system call";
+	case SIGSEGV:
+		return "SIGSEGV: invalid memory access";
+	case SIGBUS:
+		return "SIGBUS: invalid memory access";
+	case SIGABRT:
+		return "SIGABRT: aborted, e.g. out of memory or a failed assertion";
+	case SIGFPE:
+		return "SIGFPE: arithmetic fault";
+	case SIGILL:
+		return "SIGILL: illegal instruction";
+	case SIGKILL:
+		return "SIGKILL: killed, e.g. by the kernel's out-of-memory killer";
+	default:
+		return sigabbrev_np(sig) != NULL ? sigabbrev_np(sig) : "unknown signal";
+	}
+}
+
+static void set_timeout_error(KjSandbox *sb, GError **error)
+{
+	guint ms = sb->opts.timeout_ms;
+
+	sb->stats.timeouts++;
+	if (ms % 1000 == 0)
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_TIMEOUT, "%s exceeded %u s",
+			    sb->opts.name, ms / 1000);
+	else
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_TIMEOUT, "%s exceeded %u ms",
+			    sb->opts.name, ms);
+}
+
+/* The worker stopped talking (EOF, I/O error or timeout): kill, reap and
+ * say why from its wait status.  Always returns NULL. */
+static GBytes *worker_lost(KjSandbox *sb, IoResult r, gint64 deadline, GError **error)
+{
+	int saved_errno = errno;
+	gboolean hung = FALSE;
+	int st;
+
+	/* A worker that closed its channel is normally dying already; let it
+	 * finish (until the job's deadline) so the status says how it died,
+	 * rather than reporting our own SIGKILL. */
+	if (r != IO_TIMEOUT && sb->pidfd >= 0)
+		hung = wait_fd(sb->pidfd, POLLIN, deadline) == IO_TIMEOUT;
+	st = worker_stop(sb);
+	if (r == IO_TIMEOUT) {
+		set_timeout_error(sb, error);
+	} else if (hung) {
+		sb->stats.protocol_errors++;
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_PROTOCOL,
+			    "%s closed its channel and did not exit", sb->opts.name);
+	} else if (st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGXCPU) {
+		sb->stats.timeouts++;
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_TIMEOUT,
+			    "%s exceeded its CPU time limit", sb->opts.name);
+	} else if (st != -1 && WIFSIGNALED(st)) {
+		sb->stats.crashes++;
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_CRASHED,
+			    "%s killed by signal %d (%s)", sb->opts.name, WTERMSIG(st),
+			    signal_reason(WTERMSIG(st)));
+	} else {
+		sb->stats.protocol_errors++;
+		if (st != -1 && WIFEXITED(st))
+			g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_PROTOCOL,
+				    "%s exited with status %d during a job", sb->opts.name,
+				    WEXITSTATUS(st));
+		else
+			g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_PROTOCOL,
+				    "%s stopped answering (%s)", sb->opts.name,
+				    r == IO_EOF ? "connection closed" : g_strerror(saved_errno));
+	}
+	return NULL;
+}
+
+static GBytes *protocol_error(KjSandbox *sb, const char *what, GError **error)
+{
+	(void)worker_stop(sb);
+	sb->stats.protocol_errors++;
+	g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_PROTOCOL, "%s sent %s",
+		    sb->opts.name, what);
+	return NULL;
+}
+
+/* Untrusted text from the worker: valid UTF-8, no control characters,
+ * at most KJ_SANDBOX_MAX_ERROR_MESSAGE bytes, cut on a character. */
+static char *clean_message(const char *buf, gsize len)
+{
+	g_autofree char *valid = g_utf8_make_valid(buf, (gssize)len);
+	GString *s = g_string_sized_new(MIN(len, KJ_SANDBOX_MAX_ERROR_MESSAGE) + 1);
+
+	for (char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		gsize n = (gsize)(g_utf8_next_char(p) - p);
+
+		if (s->len + n > KJ_SANDBOX_MAX_ERROR_MESSAGE)
+			break;
+		if (g_unichar_iscntrl(c))
+			g_string_append_c(s, ' ');
+		else
+			g_string_append_len(s, p, (gssize)n);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Reads a message payload (FAILED, SETUP) of len bytes.  NULL on failure,
+ * with the worker already discarded and error set. */
+static char *recv_message(KjSandbox *sb, guint64 len, gint64 deadline, GError **error)
+{
+	g_autofree char *buf = NULL;
+	IoResult r;
+
+	/* Anything longer than a few times the cap is not a message. */
+	if (len > 16 * KJ_SANDBOX_MAX_ERROR_MESSAGE) {
+		protocol_error(sb, "an oversized error message", error);
+		return NULL;
+	}
+	buf = g_malloc((gsize)len + 1);
+	r = recv_all(sb->fd, buf, (gsize)len, deadline);
+	if (r != IO_OK) {
+		worker_lost(sb, r, deadline, error);
+		return NULL;
+	}
+	return clean_message(buf, (gsize)len);
+}
+
+static gboolean await_ready(KjSandbox *sb, GError **error)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)sb->opts.timeout_ms * 1000;
+	g_autoptr(GError) lost = NULL;
+	g_autofree char *msg = NULL;
+	KjSbReply h;
+	IoResult r = recv_all(sb->fd, &h, sizeof h, deadline);
+
+	if (r == IO_OK && h.magic == KJ_SB_MAGIC && h.status == KJ_SB_READY && h.len == 0)
+		return TRUE;
+	sb->stats.setup_errors++;
+	if (r == IO_OK && h.magic == KJ_SB_MAGIC && h.status == KJ_SB_SETUP) {
+		msg = recv_message(sb, h.len, deadline, &lost);
+		(void)worker_stop(sb);
+	} else if (r == IO_OK) {
+		(void)protocol_error(sb, "a bad greeting", &lost);
+	} else {
+		(void)worker_lost(sb, r, deadline, &lost);
+	}
+	g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_SETUP, "cannot start %s: %s",
+		    sb->opts.name, msg != NULL ? msg : lost->message);
+	return FALSE;
+}
+
+static gboolean worker_start(KjSandbox *sb, GError **error)
+{
+	int sv[2];
+	pid_t pid;
+	KjSbChildArgs args = {
+		.opts = &sb->opts,
+		.func = sb->func,
+		.user_data = sb->user_data,
+		.jobs = sb->opts.max_jobs,
+		.parent = getpid(),
+	};
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		int err = errno;
+		sb->stats.setup_errors++;
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_SETUP,
+			    "cannot create a channel for %s: %s", sb->opts.name, g_strerror(err));
+		return FALSE;
+	}
+	args.fd = sv[1];
+	pid = fork();
+	if (pid == 0)
+		_kj_sandbox_child_main(&args);
+	close(sv[1]);
+	if (pid < 0) {
+		int err = errno;
+		close(sv[0]);
+		sb->stats.setup_errors++;
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_SETUP,
+			    "cannot fork %s: %s", sb->opts.name, g_strerror(err));
+		return FALSE;
+	}
+	sb->pid = pid;
+	sb->fd = sv[0];
+	sb->pidfd = pidfd_open(pid, 0);
+	sb->stats.forks++;
+	return await_ready(sb, error);
+}
+
+static GBytes *recv_output(KjSandbox *sb, guint64 len, gint64 deadline, GError **error)
+{
+	guint8 *buf;
+	IoResult r;
+
+	if (len > sb->opts.max_output)
+		return protocol_error(sb, "output larger than it may", error);
+	buf = g_malloc(len > 0 ? (gsize)len : 1);
+	r = recv_all(sb->fd, buf, (gsize)len, deadline);
+	if (r != IO_OK) {
+		g_free(buf);
+		return worker_lost(sb, r, deadline, error);
+	}
+	return g_bytes_new_take(buf, (gsize)len);
+}
+
+static GBytes *recv_reply(KjSandbox *sb, gint64 deadline, GError **error)
+{
+	g_autofree char *msg = NULL;
+	KjSbReply h;
+	IoResult r = recv_all(sb->fd, &h, sizeof h, deadline);
+
+	if (r != IO_OK)
+		return worker_lost(sb, r, deadline, error);
+	if (h.magic != KJ_SB_MAGIC)
+		return protocol_error(sb, "a frame with a bad magic number", error);
+	switch (h.status) {
+	case KJ_SB_OK:
+		return recv_output(sb, h.len, deadline, error);
+	case KJ_SB_FAILED:
+		msg = recv_message(sb, h.len, deadline, error);
+		if (msg == NULL)
+			return NULL;
+		(void)worker_stop(sb);
+		sb->stats.failures++;
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_FAILED, "%s", msg);
+		return NULL;
+	case KJ_SB_LIMIT:
+		(void)worker_stop(sb);
+		sb->stats.limits++;
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_LIMIT,
+			    "%s: %" G_GUINT64_FORMAT " bytes exceed the limit of %" G_GSIZE_FORMAT
+			    " bytes (input too large for its memory, or output too large)",
+			    sb->opts.name, (guint64)h.len, sb->opts.max_output);
+		return NULL;
+	default:
+		return protocol_error(sb, "an unknown frame", error);
+	}
+}
+
+static GBytes *run_in_worker(KjSandbox *sb, GBytes *input, GError **error)
+{
+	gsize len = 0;
+	const void *data = g_bytes_get_data(input, &len);
+	KjSbRequest req = { .magic = KJ_SB_MAGIC, .len = len };
+	gint64 deadline;
+	IoResult r;
+	GBytes *out;
+
+	if (sb->pid == 0 && !worker_start(sb, error))
+		return NULL;
+	deadline = g_get_monotonic_time() + (gint64)sb->opts.timeout_ms * 1000;
+	r = send_all(sb->fd, &req, sizeof req, deadline);
+	if (r == IO_OK && len > 0)
+		r = send_all(sb->fd, data, len, deadline);
+	if (r != IO_OK)
+		return worker_lost(sb, r, deadline, error);
+	out = recv_reply(sb, deadline, error);
+	if (out != NULL && ++sb->jobs_on_worker >= sb->opts.max_jobs)
+		(void)worker_stop(sb);
+	return out;
+}
+
+static GBytes *run_in_process(KjSandbox *sb, GBytes *input, GError **error)
+{
+	g_autoptr(GByteArray) output = g_byte_array_new();
+	g_autoptr(GError) err = NULL;
+
+	if (!sb->func(input, output, sb->user_data, &err)) {
+		sb->stats.failures++;
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_FAILED, "%s",
+			    err != NULL ? err->message : "job failed without a message");
+		return NULL;
+	}
+	if (output->len > sb->opts.max_output) {
+		sb->stats.limits++;
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_LIMIT,
+			    "%s: %u bytes exceed the limit of %" G_GSIZE_FORMAT " bytes",
+			    sb->opts.name, output->len, sb->opts.max_output);
+		return NULL;
+	}
+	return g_byte_array_free_to_bytes(g_steal_pointer(&output));
+}
+
+GBytes *kj_sandbox_run(KjSandbox *sb, GBytes *input, GError **error)
+{
+	g_return_val_if_fail(sb != NULL, NULL);
+	g_return_val_if_fail(input != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	sb->stats.jobs++;
+	if (sb->opts.mode == KJ_SANDBOX_NONE)
+		return run_in_process(sb, input, error);
+	return run_in_worker(sb, input, error);
+}

@@ -1,0 +1,70 @@
+/* sandbox_private.h - wire protocol between sandbox.c and sandbox_child.c. */
+#ifndef KJ_SANDBOX_SANDBOX_PRIVATE_H
+#define KJ_SANDBOX_SANDBOX_PRIVATE_H
+
+#include "sandbox/sandbox.h"
+
+#include <stdint.h>
+
+/*
+ * Frames on the channel (a SOCK_STREAM socketpair, native byte order: both
+ * ends are the same program on the same host).
+ *   parent -> child: KjSbRequest, then len input bytes.
+ *   child -> parent: KjSbReply, then len payload bytes (output for OK,
+ *   message for FAILED and SETUP, nothing for READY and LIMIT, where len is
+ *   the size that was too large).
+ */
+#define KJ_SB_MAGIC 0x4b4a5342u /* "KJSB" */
+
+/* The child's end of the channel after setup; write/read are allowed on it. */
+#define KJ_SB_CHILD_FD 3
+
+typedef enum {
+	KJ_SB_READY = 1, /* setup finished, filter loaded */
+	KJ_SB_OK,
+	KJ_SB_FAILED,
+	KJ_SB_LIMIT,
+	KJ_SB_SETUP,
+} KjSbStatus;
+
+typedef struct {
+	uint32_t magic;
+	uint32_t reserved;
+	uint64_t len;
+} KjSbRequest;
+
+typedef struct {
+	uint32_t magic;
+	uint32_t status;
+	uint64_t len;
+} KjSbReply;
+
+/* What the child needs to know; a copy of the parent's normalised options. */
+typedef struct {
+	const KjSandboxOptions *opts;
+	KjSandboxFunc func;
+	gpointer user_data;
+	int fd;          /* child's end of the channel, any number */
+	guint jobs;      /* jobs this worker may serve (RLIMIT_CPU multiplier) */
+	pid_t parent;    /* to detect a parent that died before PDEATHSIG was set */
+} KjSbChildArgs;
+
+/* Never returns: the child ends with _exit(). */
+G_GNUC_NORETURN void _kj_sandbox_child_main(const KjSbChildArgs *args);
+
+/* Loads the seccomp filter into the calling process (sandbox_seccomp.c). */
+gboolean _kj_sandbox_seccomp_load(GError **error);
+
+/* TRUE when built with AddressSanitizer (RLIMIT_AS is then not set). */
+#if defined(__SANITIZE_ADDRESS__)
+#define KJ_SB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KJ_SB_ASAN 1
+#endif
+#endif
+#ifndef KJ_SB_ASAN
+#define KJ_SB_ASAN 0
+#endif
+
+#endif
