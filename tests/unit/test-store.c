@@ -66,7 +66,7 @@ static void tmp_free(Tmp *t)
 static KjStore *open_store(const char *dir, gint64 max, gboolean read_only)
 {
 	g_autoptr(GError) error = NULL;
-	KjStoreOptions o = { .max_blob_bytes = max, .read_only = read_only };
+	KjStoreOptions o = {.max_blob_bytes = max, .read_only = read_only};
 	KjStore *s = kj_store_open(dir, &o, &error);
 
 	g_assert_no_error(error);
@@ -138,7 +138,7 @@ static KjDb *open_raw_db(const char *data_dir)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *path = g_build_filename(data_dir, KJ_STORE_DB_NAME, NULL);
-	KjDbOptions o = { .location = path, .busy_timeout_ms = 5000, .create = TRUE };
+	KjDbOptions o = {.location = path, .busy_timeout_ms = 5000, .create = TRUE};
 	KjDb *db = kj_db_open(&o, &error);
 
 	g_assert_no_error(error);
@@ -368,7 +368,7 @@ static void test_missing(void)
 
 static void make_old(const char *path)
 {
-	struct utimbuf old = { .actime = 1000000000, .modtime = 1000000000 };
+	struct utimbuf old = {.actime = 1000000000, .modtime = 1000000000};
 
 	g_assert_cmpint(utime(path, &old), ==, 0);
 }
@@ -420,15 +420,15 @@ static void test_orphans(void)
 static void test_invalid_ids(void)
 {
 	static const char *const bad[] = {
-		"../../etc/passwd",
-		"",
-		"abc",
-		"2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824",
-		"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b98245",
-		"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b982",
-		"../../../../../../../../../../../../../../../../../../../etc/pas",
-		"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b982g",
-		"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b982 ",
+	    "../../etc/passwd",
+	    "",
+	    "abc",
+	    "2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824",
+	    "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b98245",
+	    "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b982",
+	    "../../../../../../../../../../../../../../../../../../../etc/pas",
+	    "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b982g",
+	    "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b982 ",
 	};
 	Tmp t = tmp_new();
 	g_autoptr(KjStore) s = open_store(t.data, 0, FALSE);
@@ -470,7 +470,7 @@ static void test_db_api(void)
 
 	g_assert_cmpstr(kj_db_get_backend_name(db), ==, "sqlite");
 	g_assert_true(kj_db_exec_script(
-		db, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, n BIGINT)", &error));
+	    db, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, n BIGINT)", &error));
 	/* Parameters bind by number even when they appear out of order. */
 	g_assert_true(kj_db_exec(db, "INSERT INTO t (n, name) VALUES ($2, $1)",
 				 KJ_DB_ARGS(KJ_DB_TEXT("a'; DROP TABLE t; --"), KJ_DB_INT(7)),
@@ -493,8 +493,8 @@ static void test_db_api(void)
 	g_assert_true(kj_db_in_transaction(db));
 	g_assert_true(kj_db_exec(db, "DELETE FROM t", KJ_DB_NO_ARGS, &error));
 	g_assert_true(kj_db_rollback(db, &error));
-	g_assert_true(kj_db_query_int(db, "SELECT count(*) FROM t", KJ_DB_NO_ARGS, &v, NULL,
-				      &error));
+	g_assert_true(
+	    kj_db_query_int(db, "SELECT count(*) FROM t", KJ_DB_NO_ARGS, &v, NULL, &error));
 	g_assert_cmpint(v, ==, 2);
 
 	/* Mistakes are errors, not silent partial work. */
@@ -504,7 +504,8 @@ static void test_db_api(void)
 	g_assert_false(kj_db_exec(db, "DELETE FROM t; DELETE FROM blobs", KJ_DB_NO_ARGS, &error));
 	g_assert_error(error, KJ_STORE_ERROR, KJ_STORE_ERROR_DB);
 	g_clear_error(&error);
-	g_assert_false(kj_db_exec(db, "INSERT INTO blobs (id, size, created_at) VALUES ($1, 1, 'x')",
+	g_assert_false(kj_db_exec(db,
+				  "INSERT INTO blobs (id, size, created_at) VALUES ($1, 1, 'x')",
 				  KJ_DB_ARGS(KJ_DB_TEXT("short")), &error));
 	g_assert_error(error, KJ_STORE_ERROR, KJ_STORE_ERROR_CONSTRAINT);
 	tmp_free(&t);
@@ -546,7 +547,7 @@ static void test_migrate_from_older(void)
 		g_assert_false(exists);
 	}
 	/* A reader refuses to work on a schema it cannot rely on... */
-	KjStoreOptions ro = { .read_only = TRUE };
+	KjStoreOptions ro = {.read_only = TRUE};
 	KjStore *s = kj_store_open(t.data, &ro, &error);
 	g_assert_null(s);
 	g_assert_error(error, KJ_STORE_ERROR, KJ_STORE_ERROR_SCHEMA_OLDER);
@@ -571,23 +572,24 @@ static void test_schema_newer_refused(void)
 	kj_store_free(open_store(t.data, 0, FALSE));
 	{
 		g_autoptr(KjDb) db = open_raw_db(t.data);
-		g_assert_true(kj_db_exec(db,
-					 "INSERT INTO schema_version (version, description, applied_at)"
-					 " VALUES ($1, 'from the future', '2099-01-01T00:00:00Z')",
-					 KJ_DB_ARGS(KJ_DB_INT(future)), &error));
+		g_assert_true(
+		    kj_db_exec(db,
+			       "INSERT INTO schema_version (version, description, applied_at)"
+			       " VALUES ($1, 'from the future', '2099-01-01T00:00:00Z')",
+			       KJ_DB_ARGS(KJ_DB_INT(future)), &error));
 	}
 	g_autofree char *path = g_build_filename(t.data, KJ_STORE_DB_NAME, NULL);
 	g_assert_true(g_file_get_contents(path, &before, &before_len, NULL));
 
 	for (int ro = 0; ro <= 1; ro++) {
-		KjStoreOptions o = { .read_only = ro };
+		KjStoreOptions o = {.read_only = ro};
 		KjStore *s = kj_store_open(t.data, &o, &error);
 		g_assert_null(s);
 		g_assert_error(error, KJ_STORE_ERROR, KJ_STORE_ERROR_SCHEMA_NEWER);
 		g_autofree char *want = g_strdup_printf(
-			"database schema version %" G_GINT64_FORMAT
-			" is newer than this kyojin supports (%" G_GINT64_FORMAT "); upgrade kyojin",
-			future, _kj_schema_latest());
+		    "database schema version %" G_GINT64_FORMAT
+		    " is newer than this kyojin supports (%" G_GINT64_FORMAT "); upgrade kyojin",
+		    future, _kj_schema_latest());
 		g_assert_nonnull(strstr(error->message, want));
 		g_clear_error(&error);
 	}
@@ -600,7 +602,7 @@ static void test_read_only(void)
 {
 	Tmp t = tmp_new();
 	g_autoptr(GError) error = NULL;
-	KjStoreOptions ro = { .read_only = TRUE };
+	KjStoreOptions ro = {.read_only = TRUE};
 	char id[KJ_SHA256_HEX_LEN + 1];
 	Seen seen;
 
@@ -782,9 +784,8 @@ static void test_fault_injection(void)
 		KjStoreFault site;
 		guint calls; /* how many calls one put makes at this site */
 	} sites[] = {
-		{ KJ_STORE_FAULT_WRITE, 4 },     { KJ_STORE_FAULT_FSYNC, 1 },
-		{ KJ_STORE_FAULT_RENAME, 1 },    { KJ_STORE_FAULT_DIR_FSYNC, 1 },
-		{ KJ_STORE_FAULT_REGISTER, 1 },
+	    {KJ_STORE_FAULT_WRITE, 4},     {KJ_STORE_FAULT_FSYNC, 1},    {KJ_STORE_FAULT_RENAME, 1},
+	    {KJ_STORE_FAULT_DIR_FSYNC, 1}, {KJ_STORE_FAULT_REGISTER, 1},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(sites); i++) {
@@ -800,23 +801,23 @@ static const struct {
 	const char *path;
 	GTestFunc func;
 } tests[] = {
-	{ "/store/blob/roundtrip", test_roundtrip },
-	{ "/store/blob/idempotent", test_idempotent },
-	{ "/store/blob/streaming-large", test_streaming_large },
-	{ "/store/blob/size-limit", test_size_limit },
-	{ "/store/blob/corrupt", test_corrupt },
-	{ "/store/blob/corrupt-healed-by-put", test_corrupt_healed_by_put },
-	{ "/store/blob/missing", test_missing },
-	{ "/store/blob/orphans", test_orphans },
-	{ "/store/blob/invalid-ids", test_invalid_ids },
-	{ "/store/db/api", test_db_api },
-	{ "/store/schema/from-empty", test_migrate_from_empty },
-	{ "/store/schema/from-older", test_migrate_from_older },
-	{ "/store/schema/newer-refused", test_schema_newer_refused },
-	{ "/store/open/read-only", test_read_only },
-	{ "/store/open/not-writable", test_not_writable },
-	{ "/store/concurrent-writers", test_concurrent_writers },
-	{ "/store/fault-injection", test_fault_injection },
+    {"/store/blob/roundtrip", test_roundtrip},
+    {"/store/blob/idempotent", test_idempotent},
+    {"/store/blob/streaming-large", test_streaming_large},
+    {"/store/blob/size-limit", test_size_limit},
+    {"/store/blob/corrupt", test_corrupt},
+    {"/store/blob/corrupt-healed-by-put", test_corrupt_healed_by_put},
+    {"/store/blob/missing", test_missing},
+    {"/store/blob/orphans", test_orphans},
+    {"/store/blob/invalid-ids", test_invalid_ids},
+    {"/store/db/api", test_db_api},
+    {"/store/schema/from-empty", test_migrate_from_empty},
+    {"/store/schema/from-older", test_migrate_from_older},
+    {"/store/schema/newer-refused", test_schema_newer_refused},
+    {"/store/open/read-only", test_read_only},
+    {"/store/open/not-writable", test_not_writable},
+    {"/store/concurrent-writers", test_concurrent_writers},
+    {"/store/fault-injection", test_fault_injection},
 };
 
 int main(int argc, char **argv)

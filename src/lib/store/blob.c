@@ -161,7 +161,7 @@ typedef struct {
 
 static gboolean writer_begin(KjStore *store, Writer *w, GError **error)
 {
-	*w = (Writer){ .store = store, .fd = -1 };
+	*w = (Writer){.store = store, .fd = -1};
 	w->tmp = g_build_filename(store->tmp_dir, "put-XXXXXX", NULL);
 	w->fd = g_mkstemp_full(w->tmp, O_WRONLY | O_CLOEXEC, BLOB_MODE);
 	if (w->fd < 0) {
@@ -181,7 +181,7 @@ static void writer_end(Writer *w)
 		unlink(w->tmp);
 	g_free(w->tmp);
 	kj_sha256_free(w->hash);
-	*w = (Writer){ .fd = -1 };
+	*w = (Writer){.fd = -1};
 }
 
 static gboolean writer_add(Writer *w, const void *data, gsize len, GError **error)
@@ -233,7 +233,8 @@ static gboolean existing_is_good(const char *path, const char *id)
 {
 	char hex[KJ_SHA256_HEX_LEN + 1];
 
-	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) || !_kj_store_hash_file(path, hex, NULL, NULL))
+	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) ||
+	    !_kj_store_hash_file(path, hex, NULL, NULL))
 		return FALSE;
 	return strcmp(hex, id) == 0;
 }
@@ -241,8 +242,8 @@ static gboolean existing_is_good(const char *path, const char *id)
 static gboolean place(Writer *w, const char *id, GError **error)
 {
 	KjStore *store = w->store;
-	char shard1[3] = { id[0], id[1], '\0' };
-	char shard2[3] = { id[2], id[3], '\0' };
+	char shard1[3] = {id[0], id[1], '\0'};
+	char shard2[3] = {id[2], id[3], '\0'};
 	g_autofree char *dir1 = NULL;
 	g_autofree char *dir2 = NULL;
 	g_autofree char *final = _kj_store_blob_path(store, id);
@@ -299,8 +300,8 @@ gboolean _kj_store_register(KjStore *store, const char *id, gint64 size, GError 
 			  KJ_DB_ARGS(KJ_DB_TEXT(id), KJ_DB_INT(size), KJ_DB_TEXT(now)), error);
 }
 
-gboolean kj_store_put(KjStore *store, const void *data, gsize len,
-		      char id[KJ_SHA256_HEX_LEN + 1], GError **error)
+gboolean kj_store_put(KjStore *store, const void *data, gsize len, char id[KJ_SHA256_HEX_LEN + 1],
+		      GError **error)
 {
 	Writer w;
 

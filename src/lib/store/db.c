@@ -34,7 +34,7 @@ struct KjDb {
 
 /* Every backend this build knows, by name; the first is the default. */
 static const KjDbBackend *const backends[] = {
-	&_kj_db_sqlite_backend,
+    &_kj_db_sqlite_backend,
 };
 
 static const KjDbBackend *find_backend(const char *name)
@@ -157,7 +157,7 @@ static gboolean first_int(const KjDbRow *row, gpointer user_data)
 gboolean kj_db_query_int(KjDb *db, const char *sql, const KjDbValue *params, gsize n_params,
 			 gint64 *value, gboolean *found, GError **error)
 {
-	FirstInt fi = { 0, FALSE };
+	FirstInt fi = {0, FALSE};
 
 	g_return_val_if_fail(value != NULL, FALSE);
 	if (!kj_db_query(db, sql, params, n_params, first_int, &fi, error))

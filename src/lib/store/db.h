@@ -51,22 +51,22 @@ typedef struct {
 	const char *s;
 } KjDbValue;
 
-#define KJ_DB_INT(v) ((KjDbValue){ .type = KJ_DB_TYPE_INT, .i = (v) })
-#define KJ_DB_TEXT(v) ((KjDbValue){ .type = KJ_DB_TYPE_TEXT, .s = (v) })
-#define KJ_DB_NULL ((KjDbValue){ .type = KJ_DB_TYPE_NULL })
+#define KJ_DB_INT(v) ((KjDbValue){.type = KJ_DB_TYPE_INT, .i = (v)})
+#define KJ_DB_TEXT(v) ((KjDbValue){.type = KJ_DB_TYPE_TEXT, .s = (v)})
+#define KJ_DB_NULL ((KjDbValue){.type = KJ_DB_TYPE_NULL})
 /* Expands to "params, n_params" for the calls below:
  *   kj_db_exec(db, "DELETE FROM t WHERE id = $1", KJ_DB_ARGS(KJ_DB_INT(7)), &error); */
-#define KJ_DB_ARGS(...)                                                                          \
-	((const KjDbValue[]){ __VA_ARGS__ }), G_N_ELEMENTS(((const KjDbValue[]){ __VA_ARGS__ }))
+#define KJ_DB_ARGS(...)                                                                            \
+	((const KjDbValue[]){__VA_ARGS__}), G_N_ELEMENTS(((const KjDbValue[]){__VA_ARGS__}))
 /* For statements without parameters. */
 #define KJ_DB_NO_ARGS NULL, 0
 
 typedef struct {
-	const char *backend;     /* "sqlite" (NULL = "sqlite") */
-	const char *location;    /* SQLite: file path; PostgreSQL: conninfo */
-	gint64 busy_timeout_ms;  /* wait on a lock this long before KJ_STORE_ERROR_BUSY */
-	gboolean read_only;      /* open read-only; never create */
-	gboolean create;         /* create the database if missing (not with read_only) */
+	const char *backend;    /* "sqlite" (NULL = "sqlite") */
+	const char *location;   /* SQLite: file path; PostgreSQL: conninfo */
+	gint64 busy_timeout_ms; /* wait on a lock this long before KJ_STORE_ERROR_BUSY */
+	gboolean read_only;     /* open read-only; never create */
+	gboolean create;        /* create the database if missing (not with read_only) */
 } KjDbOptions;
 
 KjDb *kj_db_open(const KjDbOptions *opts, GError **error);

@@ -152,7 +152,8 @@ static gpointer sqlite_open(const KjDbOptions *opts, GError **error)
 		if (!exec_simple(c, "PRAGMA query_only = ON", error))
 			goto fail;
 	} else {
-		if (!set_wal(c, opts->busy_timeout_ms, error) || !exec_simple(c, "PRAGMA synchronous = FULL", error))
+		if (!set_wal(c, opts->busy_timeout_ms, error) ||
+		    !exec_simple(c, "PRAGMA synchronous = FULL", error))
 			goto fail;
 	}
 	return c;
@@ -229,7 +230,7 @@ static gboolean sqlite_query(gpointer conn, const char *sql, const KjDbValue *pa
 		sqlite3_finalize(st);
 		return FALSE;
 	}
-	KjDbRow row = { &_kj_db_sqlite_backend, st };
+	KjDbRow row = {&_kj_db_sqlite_backend, st};
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (func && !func(&row, user_data)) {
 			rc = SQLITE_DONE;
@@ -290,7 +291,7 @@ static gboolean row_seen(const KjDbRow *row, gpointer user_data)
 static gboolean sqlite_table_exists(gpointer conn, const char *table, gboolean *exists,
 				    GError **error)
 {
-	const KjDbValue p[] = { KJ_DB_TEXT(table) };
+	const KjDbValue p[] = {KJ_DB_TEXT(table)};
 
 	*exists = FALSE;
 	return sqlite_query(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1",
@@ -318,19 +319,19 @@ static const char *sqlite_row_text(gpointer row, guint col)
 }
 
 const KjDbBackend _kj_db_sqlite_backend = {
-	.name = "sqlite",
-	.open = sqlite_open,
-	.close = sqlite_close,
-	.query = sqlite_query,
-	.exec_script = sqlite_exec_script,
-	.begin = sqlite_begin,
-	.commit = sqlite_commit,
-	.rollback = sqlite_rollback,
-	.last_insert_id = sqlite_last_insert_id,
-	.changes = sqlite_changes,
-	.table_exists = sqlite_table_exists,
-	.row_n_columns = sqlite_row_n_columns,
-	.row_is_null = sqlite_row_is_null,
-	.row_int = sqlite_row_int,
-	.row_text = sqlite_row_text,
+    .name = "sqlite",
+    .open = sqlite_open,
+    .close = sqlite_close,
+    .query = sqlite_query,
+    .exec_script = sqlite_exec_script,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .last_insert_id = sqlite_last_insert_id,
+    .changes = sqlite_changes,
+    .table_exists = sqlite_table_exists,
+    .row_n_columns = sqlite_row_n_columns,
+    .row_is_null = sqlite_row_is_null,
+    .row_int = sqlite_row_int,
+    .row_text = sqlite_row_text,
 };

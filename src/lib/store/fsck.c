@@ -52,9 +52,9 @@ typedef struct {
 } Fsck;
 
 static const char *const kind_names[] = {
-	[KJ_STORE_PROBLEM_MISSING] = "missing", [KJ_STORE_PROBLEM_CORRUPT] = "corrupt",
-	[KJ_STORE_PROBLEM_ORPHAN] = "orphan",   [KJ_STORE_PROBLEM_BAD_ROW] = "bad-row",
-	[KJ_STORE_PROBLEM_TEMP] = "temp",       [KJ_STORE_PROBLEM_STRAY] = "stray",
+    [KJ_STORE_PROBLEM_MISSING] = "missing", [KJ_STORE_PROBLEM_CORRUPT] = "corrupt",
+    [KJ_STORE_PROBLEM_ORPHAN] = "orphan",   [KJ_STORE_PROBLEM_BAD_ROW] = "bad-row",
+    [KJ_STORE_PROBLEM_TEMP] = "temp",       [KJ_STORE_PROBLEM_STRAY] = "stray",
 };
 
 const char *kj_store_problem_kind_name(KjStoreProblemKind kind)
@@ -66,7 +66,7 @@ const char *kj_store_problem_kind_name(KjStoreProblemKind kind)
 static void report(Fsck *f, KjStoreProblemKind kind, const char *id, const char *path,
 		   const char *detail, const char *action)
 {
-	KjStoreProblem p = { kind, id, path, detail, action };
+	KjStoreProblem p = {kind, id, path, detail, action};
 
 	f->stats->problems++;
 	f->stats->by_kind[kind]++;
@@ -89,9 +89,9 @@ static char *move_to_lost(Fsck *f, const char *path, KjStoreProblemKind kind, ch
 		return NULL;
 	}
 	for (int n = 0; n < 1000; n++) {
-		g_autofree char *dest = g_strdup_printf("%s/%s.%s.%" G_GINT64_FORMAT ".%d",
-							f->store->lost_dir, base,
-							kj_store_problem_kind_name(kind), f->now, n);
+		g_autofree char *dest =
+		    g_strdup_printf("%s/%s.%s.%" G_GINT64_FORMAT ".%d", f->store->lost_dir, base,
+				    kj_store_problem_kind_name(kind), f->now, n);
 		/* Never replace anything already in lost+found. */
 		if (renameat2(AT_FDCWD, path, AT_FDCWD, dest, RENAME_NOREPLACE) == 0) {
 			if (!kj_fs_fsync_dir(f->store->lost_dir, &error) ||
@@ -132,8 +132,8 @@ static void check_temp(Fsck *f, const char *path)
 	if (lstat(path, &st) < 0 || f->now - (gint64)st.st_mtime < f->stale_s)
 		return; /* gone already, or a put still in progress */
 	g_autofree char *detail =
-		g_strdup_printf("temporary file left for %" G_GINT64_FORMAT " s by an interrupted put",
-				f->now - (gint64)st.st_mtime);
+	    g_strdup_printf("temporary file left for %" G_GINT64_FORMAT " s by an interrupted put",
+			    f->now - (gint64)st.st_mtime);
 	report_moved(f, KJ_STORE_PROBLEM_TEMP, NULL, path, detail);
 }
 
@@ -150,7 +150,7 @@ static void check_blob_file(Fsck *f, const char *id, const char *path)
 		return;
 	}
 	if (f->flags & KJ_STORE_FSCK_QUICK) {
-		g_hash_table_insert(f->files, g_strdup(id), g_memdup2(&(gint64){ st.st_size }, 8));
+		g_hash_table_insert(f->files, g_strdup(id), g_memdup2(&(gint64){st.st_size}, 8));
 		return;
 	}
 	if (!_kj_store_hash_file(path, hex, &size, &error)) {
@@ -231,7 +231,7 @@ static gboolean on_shard2(Fsck *f, const char *path, const char *name, const cha
 {
 	if (is_shard(name) && g_file_test(path, G_FILE_TEST_IS_DIR))
 		return walk_dir(f, path, on_file, error);
-	report_moved(f, KJ_STORE_PROBLEM_STRAY, NULL, path, "not a blob directory");
+	report_moved(f, KJ_STORE_PROBLEM_STRAY, NULL, path, "not part of the store layout");
 	return TRUE;
 }
 
@@ -242,7 +242,7 @@ static gboolean on_shard1(Fsck *f, const char *path, const char *name, const cha
 		return walk_dir(f, path, on_tmp, error);
 	if (is_shard(name) && g_file_test(path, G_FILE_TEST_IS_DIR))
 		return walk_dir(f, path, on_shard2, error);
-	report_moved(f, KJ_STORE_PROBLEM_STRAY, NULL, path, "not a blob directory");
+	report_moved(f, KJ_STORE_PROBLEM_STRAY, NULL, path, "not part of the store layout");
 	return TRUE;
 }
 
@@ -256,8 +256,7 @@ static gboolean load_row(const KjDbRow *row, gpointer user_data)
 	return TRUE;
 }
 
-static gboolean row_size(Fsck *f, const char *id, gint64 *size, gboolean *found,
-			 GError **error)
+static gboolean row_size(Fsck *f, const char *id, gint64 *size, gboolean *found, GError **error)
 {
 	return kj_db_query_int(kj_store_get_db(f->store), "SELECT size FROM blobs WHERE id = $1",
 			       KJ_DB_ARGS(KJ_DB_TEXT(id)), size, found, error);
@@ -280,9 +279,9 @@ static gboolean check_file_row(Fsck *f, const char *id, gint64 fsize, GError **e
 		report(f, KJ_STORE_PROBLEM_ORPHAN, id, path, "blob file without a row",
 		       repair ? "registered" : NULL);
 	} else if (rsize != fsize) {
-		g_autofree char *detail = g_strdup_printf(
-			"row says %" G_GINT64_FORMAT " bytes, file has %" G_GINT64_FORMAT, rsize,
-			fsize);
+		g_autofree char *detail = g_strdup_printf("row says %" G_GINT64_FORMAT
+							  " bytes, file has %" G_GINT64_FORMAT,
+							  rsize, fsize);
 		if (repair && !kj_db_exec(kj_store_get_db(f->store),
 					  "UPDATE blobs SET size = $2 WHERE id = $1",
 					  KJ_DB_ARGS(KJ_DB_TEXT(id), KJ_DB_INT(fsize)), error))
@@ -316,7 +315,8 @@ static gboolean compare(Fsck *f, GError **error)
 		if (g_hash_table_contains(f->files, id))
 			continue;
 		if (!kj_sha256_hex_valid(id)) {
-			report(f, KJ_STORE_PROBLEM_BAD_ROW, id, NULL, "row id is not a blob id", NULL);
+			report(f, KJ_STORE_PROBLEM_BAD_ROW, id, NULL, "row id is not a blob id",
+			       NULL);
 			continue;
 		}
 		g_autofree char *path = _kj_store_blob_path(f->store, id);
@@ -331,24 +331,24 @@ gboolean kj_store_fsck(KjStore *store, KjStoreFsckFlags flags, gint64 temp_stale
 		       KjStoreProblemFunc func, gpointer user_data, KjStoreFsckStats *stats,
 		       GError **error)
 {
-	KjStoreFsckStats local = { 0 };
+	KjStoreFsckStats local = {0};
 
 	g_return_val_if_fail(store != NULL, FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	if ((flags & KJ_STORE_FSCK_REPAIR) && _kj_store_refuse_read_only(store, "repair", error))
 		return FALSE;
 	Fsck f = {
-		.store = store,
-		.flags = flags,
-		.stale_s = temp_stale_s > 0 ? temp_stale_s : KJ_STORE_TEMP_STALE_DEFAULT,
-		.now = g_get_real_time() / G_USEC_PER_SEC,
-		.func = func,
-		.user_data = user_data,
-		.stats = stats ? stats : &local,
-		.files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
-		.rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+	    .store = store,
+	    .flags = flags,
+	    .stale_s = temp_stale_s > 0 ? temp_stale_s : KJ_STORE_TEMP_STALE_DEFAULT,
+	    .now = g_get_real_time() / G_USEC_PER_SEC,
+	    .func = func,
+	    .user_data = user_data,
+	    .stats = stats ? stats : &local,
+	    .files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+	    .rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
 	};
-	*f.stats = (KjStoreFsckStats){ 0 };
+	*f.stats = (KjStoreFsckStats){0};
 	gboolean ok = TRUE;
 	if (g_file_test(store->blobs_dir, G_FILE_TEST_IS_DIR))
 		ok = walk_dir(&f, store->blobs_dir, on_shard1, error);

@@ -38,19 +38,19 @@
 #include <string.h>
 
 static const KjMigration migrations[] = {
-	{ 1, "store: schema_version bookkeeping",
-	  "CREATE TABLE schema_version ("
-	  " version BIGINT PRIMARY KEY NOT NULL,"
-	  " description TEXT NOT NULL,"
-	  " applied_at TEXT NOT NULL)",
-	  NULL, NULL },
-	{ 2, "store: blobs registry",
-	  "CREATE TABLE blobs ("
-	  " id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 64),"
-	  " size BIGINT NOT NULL CHECK (size >= 0),"
-	  " created_at TEXT NOT NULL)",
-	  NULL, NULL },
-	/* Append new migrations here: { 3, "module: what", "SQL", NULL, NULL }, */
+    {1, "store: schema_version bookkeeping",
+     "CREATE TABLE schema_version ("
+     " version BIGINT PRIMARY KEY NOT NULL,"
+     " description TEXT NOT NULL,"
+     " applied_at TEXT NOT NULL)",
+     NULL, NULL},
+    {2, "store: blobs registry",
+     "CREATE TABLE blobs ("
+     " id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 64),"
+     " size BIGINT NOT NULL CHECK (size >= 0),"
+     " created_at TEXT NOT NULL)",
+     NULL, NULL},
+    /* Append new migrations here: { 3, "module: what", "SQL", NULL, NULL }, */
 };
 
 const KjMigration *_kj_schema_migrations(gsize *n)
@@ -125,19 +125,20 @@ static gboolean apply_one(KjDb *db, const KjMigration *m, GError **error)
 		return kj_db_commit(db, error);
 	g_autofree char *now = kj_db_now_utc();
 	if (!kj_db_exec_script(db, sql, error) ||
-	    !kj_db_exec(db,
-			"INSERT INTO schema_version (version, description, applied_at)"
-			" VALUES ($1, $2, $3)",
-			KJ_DB_ARGS(KJ_DB_INT(m->version), KJ_DB_TEXT(m->description),
-				   KJ_DB_TEXT(now)),
-			error))
+	    !kj_db_exec(
+		db,
+		"INSERT INTO schema_version (version, description, applied_at)"
+		" VALUES ($1, $2, $3)",
+		KJ_DB_ARGS(KJ_DB_INT(m->version), KJ_DB_TEXT(m->description), KJ_DB_TEXT(now)),
+		error))
 		goto fail;
 	return kj_db_commit(db, error);
 fail:
 	kj_db_rollback(db, NULL);
-	if (error && *error && !g_error_matches(*error, KJ_STORE_ERROR, KJ_STORE_ERROR_SCHEMA_NEWER))
+	if (error && *error &&
+	    !g_error_matches(*error, KJ_STORE_ERROR, KJ_STORE_ERROR_SCHEMA_NEWER))
 		g_prefix_error(error, "schema migration %" G_GINT64_FORMAT " (%s): ", m->version,
-		       m->description);
+			       m->description);
 	return FALSE;
 }
 

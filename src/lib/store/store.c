@@ -32,16 +32,16 @@
 
 #include <errno.h>
 
-G_DEFINE_QUARK(kj-store-error-quark, kj_store_error)
+G_DEFINE_QUARK(kj - store - error - quark, kj_store_error)
 
 static KjDb *open_db(KjStore *store, gint64 busy_ms, gboolean read_only, GError **error)
 {
 	KjDbOptions o = {
-		.backend = NULL,
-		.location = store->db_path,
-		.busy_timeout_ms = busy_ms,
-		.read_only = read_only,
-		.create = !read_only,
+	    .backend = NULL,
+	    .location = store->db_path,
+	    .busy_timeout_ms = busy_ms,
+	    .read_only = read_only,
+	    .create = !read_only,
 	};
 	return kj_db_open(&o, error);
 }
@@ -106,7 +106,7 @@ KjStore *kj_store_open(const char *data_dir, const KjStoreOptions *opts, GError 
 	g_return_val_if_fail(data_dir != NULL && *data_dir != '\0', NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-	KjStoreOptions o = { 0 };
+	KjStoreOptions o = {0};
 	if (opts)
 		o = *opts;
 	g_autoptr(KjStore) store = g_new0(KjStore, 1);
@@ -185,7 +185,7 @@ static gboolean stats_row(const KjDbRow *row, gpointer user_data)
 gboolean kj_store_get_stats(KjStore *store, KjStoreStats *stats, GError **error)
 {
 	g_return_val_if_fail(store != NULL && stats != NULL, FALSE);
-	*stats = (KjStoreStats){ 0 };
+	*stats = (KjStoreStats){0};
 	return kj_db_query(store->db, "SELECT count(*), coalesce(sum(size), 0) FROM blobs",
 			   KJ_DB_NO_ARGS, stats_row, stats, error);
 }

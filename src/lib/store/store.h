@@ -26,8 +26,8 @@ typedef enum {
 
 /* Names inside the data directory. */
 #define KJ_STORE_DB_NAME "kyojin.db"
-#define KJ_STORE_BLOBS_DIR "blobs"       /* blobs/ab/cd/<id>, blobs/tmp/ */
-#define KJ_STORE_LOST_DIR "lost+found"   /* where fsck --repair moves what it cannot keep */
+#define KJ_STORE_BLOBS_DIR "blobs"     /* blobs/ab/cd/<id>, blobs/tmp/ */
+#define KJ_STORE_LOST_DIR "lost+found" /* where fsck --repair moves what it cannot keep */
 
 /* Age in seconds after which fsck reports a temporary file as left over
  * by a crashed writer.  A put takes seconds; an hour leaves a wide margin
@@ -77,8 +77,8 @@ gint64 kj_store_schema_version_supported(void);
  */
 
 /* Stores len bytes; id receives the blob's id. */
-gboolean kj_store_put(KjStore *store, const void *data, gsize len,
-		      char id[KJ_SHA256_HEX_LEN + 1], GError **error);
+gboolean kj_store_put(KjStore *store, const void *data, gsize len, char id[KJ_SHA256_HEX_LEN + 1],
+		      GError **error);
 /* Stores everything read from fd until end of file, hashing while copying
  * to a temporary file, so a blob need not fit in memory.  *size (may be
  * NULL) receives its length.  fd is not closed. */
@@ -111,12 +111,12 @@ gboolean kj_store_get_stats(KjStore *store, KjStoreStats *stats, GError **error)
  * Consistency check.
  */
 typedef enum {
-	KJ_STORE_PROBLEM_MISSING,  /* a row whose blob file is gone */
-	KJ_STORE_PROBLEM_CORRUPT,  /* a file whose bytes do not hash to its name */
-	KJ_STORE_PROBLEM_ORPHAN,   /* a good blob file without a row */
-	KJ_STORE_PROBLEM_BAD_ROW,  /* a row whose size differs from its good file */
-	KJ_STORE_PROBLEM_TEMP,     /* a temporary file older than the stale age */
-	KJ_STORE_PROBLEM_STRAY,    /* anything else under blobs/ */
+	KJ_STORE_PROBLEM_MISSING, /* a row whose blob file is gone */
+	KJ_STORE_PROBLEM_CORRUPT, /* a file whose bytes do not hash to its name */
+	KJ_STORE_PROBLEM_ORPHAN,  /* a good blob file without a row */
+	KJ_STORE_PROBLEM_BAD_ROW, /* a row whose size differs from its good file */
+	KJ_STORE_PROBLEM_TEMP,    /* a temporary file older than the stale age */
+	KJ_STORE_PROBLEM_STRAY,   /* anything else under blobs/ */
 } KjStoreProblemKind;
 
 /* Valid during the callback only. */
@@ -138,11 +138,11 @@ typedef enum {
 } KjStoreFsckFlags;
 
 typedef struct {
-	gint64 rows;          /* rows in the blobs table */
-	gint64 files;         /* blob files examined */
-	gint64 bytes_hashed;  /* bytes read to verify them */
-	gint64 problems;      /* problems reported */
-	gint64 repaired;      /* problems with an action taken */
+	gint64 rows;         /* rows in the blobs table */
+	gint64 files;        /* blob files examined */
+	gint64 bytes_hashed; /* bytes read to verify them */
+	gint64 problems;     /* problems reported */
+	gint64 repaired;     /* problems with an action taken */
 	gint64 by_kind[KJ_STORE_PROBLEM_STRAY + 1];
 } KjStoreFsckStats;
 
