@@ -250,6 +250,64 @@
 #endif
 
 /*
+ * Policy (policy/).
+ */
+
+/* Largest segment model file, in bytes.  A whole city is a few hundred
+ * kilobytes of YAML; a generated 100,000-host model is about 20 MB.  The
+ * bound keeps a hostile or runaway file from exhausting memory in the
+ * YAML node tree, which costs roughly ten times the text. */
+#ifndef KJ_POLICY_MAX_BYTES_DEFAULT
+#define KJ_POLICY_MAX_BYTES_DEFAULT (64LL * 1024 * 1024)
+#endif
+#define KJ_POLICY_MAX_BYTES_CEILING (1024LL * 1024 * 1024)
+#if KJ_POLICY_MAX_BYTES_DEFAULT > KJ_POLICY_MAX_BYTES_CEILING
+#error "KJ_POLICY_MAX_BYTES_DEFAULT is above its ceiling"
+#endif
+
+/* Deepest YAML nesting in a model.  The schema is four levels deep;
+ * anything deeper is a mistake, and the tree builder recurses. */
+#define KJ_POLICY_MAX_DEPTH 16
+
+/* Most YAML nodes in one model (scalars, mappings, sequences).  About
+ * ten per host: 4M covers 400,000 hosts. */
+#ifndef KJ_POLICY_MAX_NODES_DEFAULT
+#define KJ_POLICY_MAX_NODES_DEFAULT (4 * 1024 * 1024)
+#endif
+#define KJ_POLICY_MAX_NODES_CEILING (64 * 1024 * 1024)
+#if KJ_POLICY_MAX_NODES_DEFAULT > KJ_POLICY_MAX_NODES_CEILING
+#error "KJ_POLICY_MAX_NODES_DEFAULT is above its ceiling"
+#endif
+
+/* Deepest nesting of host groups (a group naming a group ...).  Cycles
+ * are refused separately; this bounds the expansion recursion. */
+#define KJ_POLICY_MAX_GROUP_DEPTH 32
+
+/* Longest flow-log line, in bytes.  A kernel nftables log line is about
+ * 300 bytes, a conntrack line about 250; journal export adds a prefix.
+ * Longer lines are counted as over-long and skipped, so one broken
+ * writer cannot make the reader buffer a whole file. */
+#ifndef KJ_POLICY_LOG_MAX_LINE_DEFAULT
+#define KJ_POLICY_LOG_MAX_LINE_DEFAULT 8192
+#endif
+#define KJ_POLICY_LOG_MAX_LINE_CEILING (1024 * 1024)
+#if KJ_POLICY_LOG_MAX_LINE_DEFAULT > KJ_POLICY_LOG_MAX_LINE_CEILING
+#error "KJ_POLICY_LOG_MAX_LINE_DEFAULT is above its ceiling"
+#endif
+
+/* Most distinct violation groups (source, destination, protocol, port)
+ * kept by `policy flows`.  A port scan from one host makes 65,535
+ * groups; memory must not grow with the log, so beyond this further
+ * violations are counted but not grouped. */
+#ifndef KJ_POLICY_MAX_FLOW_GROUPS_DEFAULT
+#define KJ_POLICY_MAX_FLOW_GROUPS_DEFAULT 100000
+#endif
+#define KJ_POLICY_MAX_FLOW_GROUPS_CEILING (10 * 1000 * 1000)
+#if KJ_POLICY_MAX_FLOW_GROUPS_DEFAULT > KJ_POLICY_MAX_FLOW_GROUPS_CEILING
+#error "KJ_POLICY_MAX_FLOW_GROUPS_DEFAULT is above its ceiling"
+#endif
+
+/*
  * Generic file reading (util/fs.c).
  */
 
