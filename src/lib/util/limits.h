@@ -314,4 +314,68 @@
 /* Default cap for kj_fs_read_file() callers that pass 0. */
 #define KJ_FS_READ_MAX_DEFAULT (64LL * 1024 * 1024)
 
+/*
+ * Text (text/).
+ */
+
+/* Deepest HTML element nesting rendered (KjHtmlOptions.max_depth,
+ * config: text.html_max_depth).  Real mail HTML, even Outlook's nested
+ * layout tables, stays under about 40 levels; deeper is an attack on
+ * renderers.  The ceiling is libxml2's own HTML parser limit (256 without
+ * XML_PARSE_HUGE, which kyojin never sets): beyond it libxml2 stops
+ * parsing, and kyojin reports that as this limit too. */
+#ifndef KJ_HTML_MAX_DEPTH_DEFAULT
+#define KJ_HTML_MAX_DEPTH_DEFAULT 128
+#endif
+#define KJ_HTML_MAX_DEPTH_CEILING 256
+#if KJ_HTML_MAX_DEPTH_DEFAULT > KJ_HTML_MAX_DEPTH_CEILING
+#error "KJ_HTML_MAX_DEPTH_DEFAULT is above its ceiling"
+#endif
+
+/* Most HTML nodes (elements and text) rendered (KjHtmlOptions.max_nodes,
+ * config: text.html_max_nodes).  A long newsletter has a few thousand;
+ * libxml2 spends over 100 bytes per node, so the count is also checked
+ * on the raw bytes before parsing to bound memory. */
+#ifndef KJ_HTML_MAX_NODES_DEFAULT
+#define KJ_HTML_MAX_NODES_DEFAULT 200000
+#endif
+#define KJ_HTML_MAX_NODES_CEILING 5000000
+#if KJ_HTML_MAX_NODES_DEFAULT > KJ_HTML_MAX_NODES_CEILING
+#error "KJ_HTML_MAX_NODES_DEFAULT is above its ceiling"
+#endif
+
+/* Largest text rendered from one HTML part, in bytes
+ * (KjHtmlOptions.max_output, config: text.html_max_output_bytes).  Text
+ * is smaller than its HTML; more than this is padding designed to make
+ * table layout or entity expansion explode. */
+#ifndef KJ_HTML_MAX_OUTPUT_DEFAULT
+#define KJ_HTML_MAX_OUTPUT_DEFAULT (8 * 1024 * 1024)
+#endif
+#define KJ_HTML_MAX_OUTPUT_CEILING (256 * 1024 * 1024)
+#if KJ_HTML_MAX_OUTPUT_DEFAULT > KJ_HTML_MAX_OUTPUT_CEILING
+#error "KJ_HTML_MAX_OUTPUT_DEFAULT is above its ceiling"
+#endif
+
+/* Widest table column padded, in display columns.  Cells wider than this
+ * are not padded to each other, so one long cell cannot multiply the
+ * output by the row count. */
+#define KJ_HTML_TABLE_MAX_COLUMN 40
+
+/* Bytes at the start of an HTML part searched for <meta charset>.  The
+ * HTML standard's prescan looks at 1024; senders put long <style> blocks
+ * first, so a little more. */
+#define KJ_HTML_META_SCAN_BYTES 4096
+
+/* Bytes shown to uchardet when a charset must be guessed.  Detection
+ * settles within a few kilobytes; the rest only costs time. */
+#define KJ_CHARSET_DETECT_SAMPLE (64 * 1024)
+
+/* Longest display file name, in bytes.  Windows and most clients cut
+ * near 255; room is left for "(1)" suffixes. */
+#define KJ_TEXT_FILENAME_MAX 200
+
+/* Most combining marks kept on one base character.  Real scripts use a
+ * few; hundreds ("zalgo") paint over neighbouring lines. */
+#define KJ_TEXT_MAX_COMBINING 8
+
 #endif /* KJ_UTIL_LIMITS_H */
