@@ -21,6 +21,10 @@ enum {
 	KJ_CLI_NEED_WRITE = 1 << 1,    /* ... be created if missing, and writable */
 	KJ_CLI_NEED_STORE = 1 << 2,    /* the store (blobs and database) is opened */
 	KJ_CLI_NEED_AUDIT = 1 << 3,    /* the audit log is opened */
+	/* With this flag the others apply only when the data directory
+	 * already exists; without one the command runs with store and audit
+	 * NULL (mail sanitize: no quarantine, ids shown as SHA-256). */
+	KJ_CLI_DATA_DIR_OPTIONAL = 1 << 4,
 };
 
 typedef struct KjStore KjStore;
@@ -35,6 +39,7 @@ typedef struct {
 	KjStore *store;      /* when KJ_CLI_NEED_STORE */
 	KjAudit *audit;      /* when KJ_CLI_NEED_AUDIT */
 	const char *command; /* "audit verify", for messages */
+	unsigned need;       /* KJ_CLI_NEED_* of the command; see kj_cli_parse() */
 } KjCli;
 
 typedef int (*KjCliHandler)(KjCli *cli, int argc, char **argv);
@@ -48,8 +53,10 @@ typedef struct {
 } KjCliCommand;
 
 /* Parses a command's own options with GLib, adding --help and the global
- * options to its help text.  On a usage error prints it and returns
- * FALSE; *exit_code is then KJ_EXIT_USAGE (or KJ_EXIT_OK after --help). */
+ * options to its help text, then opens what the command needs (data
+ * directory, store, audit log: its KJ_CLI_NEED_* flags).  Every handler
+ * calls it first.  On a usage error or a failure to open, prints it and
+ * returns FALSE with *exit_code set (KJ_EXIT_USAGE or KJ_EXIT_INPUT). */
 gboolean kj_cli_parse(KjCli *cli, int *argc, char ***argv, const GOptionEntry *entries,
 		      const char *params, const char *description, int *exit_code);
 
@@ -70,5 +77,10 @@ int kj_cli_store_info(KjCli *cli, int argc, char **argv);
 int kj_cli_config_show(KjCli *cli, int argc, char **argv);
 int kj_cli_config_keys(KjCli *cli, int argc, char **argv);
 int kj_cli_config_check(KjCli *cli, int argc, char **argv);
+int kj_cli_policy_check(KjCli *cli, int argc, char **argv);
+int kj_cli_policy_compile(KjCli *cli, int argc, char **argv);
+int kj_cli_policy_flows(KjCli *cli, int argc, char **argv);
+int kj_cli_policy_graph(KjCli *cli, int argc, char **argv);
+int kj_cli_mail_sanitize(KjCli *cli, int argc, char **argv);
 
 #endif

@@ -50,9 +50,19 @@ static const KjCliCommand commands[] = {
      "write a blob, verified against its id, to a file or stdout"},
     {"store", "info", kj_cli_store_info, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
      "show the store's location, schema version and counts"},
+    {"mail", "sanitize", kj_cli_mail_sanitize,
+     KJ_CLI_DATA_DIR_OPTIONAL | KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
+     "make mail harmless: text only, links defanged, attachments quarantined"},
     {"config", "show", kj_cli_config_show, 0, "print the effective configuration"},
     {"config", "keys", kj_cli_config_keys, 0, "list every configuration key with its range"},
     {"config", "check", kj_cli_config_check, 0, "check a configuration file and report errors"},
+    {"policy", "check", kj_cli_policy_check, 0,
+     "prove a segment model keeps 基本方針 6(3)①②③ (exit 1 on violations)"},
+    {"policy", "compile", kj_cli_policy_compile, 0,
+     "compile a checked model to one nftables ruleset per firewall"},
+    {"policy", "flows", kj_cli_policy_flows, 0,
+     "report observed flows (nft log, conntrack, CSV) the model does not allow"},
+    {"policy", "graph", kj_cli_policy_graph, 0, "print the model as Graphviz DOT"},
 };
 
 static const struct {
@@ -61,6 +71,8 @@ static const struct {
 } nouns[] = {
     {"audit", "tamper-evident audit trail (基本方針 6(7), 7)"},
     {"store", "content-addressed quarantine store and metadata database"},
+    {"mail", "mail sanitization (メール無害化, 基本方針 2(12))"},
+    {"policy", "three-layer segment model, 通信経路の分割 (基本方針 6(3))"},
     {"config", "configuration file kyojin.yaml"},
 };
 
@@ -70,15 +82,15 @@ static char *opt_config;
 static char *opt_actor;
 static gboolean opt_json;
 
-static const GOptionEntry global_entries[] = {
-    {"data-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-     "Data directory (default: $KYOJIN_DATA_DIR, then data_dir in the config, then ./var)", "DIR"},
-    {"config", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-     "Configuration file (default: $KYOJIN_CONFIG, then ./kyojin.yaml if present)", "FILE"},
-    {"actor", 0, 0, G_OPTION_ARG_STRING, NULL,
-     "Who is acting, for the audit log (default: $KYOJIN_ACTOR, then the login name)", "NAME"},
-    {"json", 0, 0, G_OPTION_ARG_NONE, NULL, "Machine-readable JSON output", NULL},
-    G_OPTION_ENTRY_NULL};
+static const char global_help[] =
+    "Global options (accepted anywhere before --):\n"
+    "  --data-dir DIR   data directory: store, database, audit log (default:\n"
+    "                   $KYOJIN_DATA_DIR, then data_dir in the configuration, then ./var)\n"
+    "  --config FILE    configuration file (default: $KYOJIN_CONFIG, then ./kyojin.yaml)\n"
+    "  --actor NAME     who is acting, recorded in the audit log (default:\n"
+    "                   $KYOJIN_ACTOR, then the login name)\n"
+    "  --json           machine-readable JSON output\n\n"
+    "Exit codes: 0 ok, 1 finding or violation, 2 usage error, 3 bad input or I/O error.\n";
 
 static void print_top_help(FILE *fp)
 {
@@ -89,16 +101,10 @@ static void print_top_help(FILE *fp)
 		"Nouns:\n");
 	for (gsize i = 0; i < G_N_ELEMENTS(nouns); i++)
 		fprintf(fp, "  %-8s %s\n", nouns[i].noun, nouns[i].summary);
-	fprintf(
-	    fp,
-	    "\nGlobal options:\n"
-	    "  --data-dir DIR   data directory (store, database, audit log)\n"
-	    "  --config FILE    configuration file (kyojin.yaml)\n"
-	    "  --actor NAME     who is acting, recorded in the audit log\n"
-	    "  --json           machine-readable output\n"
-	    "  --version        print the version\n"
-	    "  -h, --help       this help; 'kyojin NOUN --help' lists a noun's verbs\n\n"
-	    "Exit codes: 0 ok, 1 finding or violation, 2 usage error, 3 bad input or I/O error.\n");
+	fprintf(fp,
+		"\n  --version        print the version\n"
+		"  -h, --help       this help; 'kyojin NOUN --help' lists a noun's verbs\n\n%s",
+		global_help);
 }
 
 static void print_noun_help(FILE *fp, const char *noun)
@@ -118,6 +124,8 @@ static gboolean known_noun(const char *noun)
 	return FALSE;
 }
 
+static int prepare(KjCli *cli, unsigned flags);
+
 gboolean kj_cli_parse(KjCli *cli, int *argc, char ***argv, const GOptionEntry *entries,
 		      const char *params, const char *description, int *exit_code)
 {
@@ -127,21 +135,18 @@ gboolean kj_cli_parse(KjCli *cli, int *argc, char ***argv, const GOptionEntry *e
 	g_option_context_set_summary(ctx, description);
 	if (entries)
 		g_option_context_add_main_entries(ctx, entries, NULL);
-	/* The global options were already taken out of argv; this group is
-	 * here so that every verb's --help lists them. */
-	GOptionGroup *global =
-	    g_option_group_new("global", "Global options:", "Show global options", NULL, NULL);
-	g_option_group_add_entries(global, global_entries);
-	g_option_context_add_group(ctx, global);
+	/* The global options were already taken out of argv; every verb's
+	 * help lists them all the same. */
+	g_option_context_set_description(ctx, global_help);
 	g_option_context_set_help_enabled(ctx, TRUE);
 
-	(*argv)[0] = (char *)cli->command;
 	if (!g_option_context_parse(ctx, argc, argv, &error)) {
 		*exit_code = kj_cli_error(cli, KJ_EXIT_USAGE, "%s (see 'kyojin %s --help')",
 					  error->message, cli->command);
 		return FALSE;
 	}
-	return TRUE;
+	*exit_code = prepare(cli, cli->need);
+	return *exit_code == KJ_EXIT_OK;
 }
 
 static void json_error(KjCli *cli, int code, const char *msg)
@@ -296,6 +301,8 @@ static int prepare(KjCli *cli, unsigned flags)
 {
 	g_autoptr(GError) error = NULL;
 
+	if ((flags & KJ_CLI_DATA_DIR_OPTIONAL) && !g_file_test(cli->data_dir, G_FILE_TEST_IS_DIR))
+		return KJ_EXIT_OK;
 	if (flags & KJ_CLI_NEED_WRITE) {
 		if (!kj_fs_mkdir_p(cli->data_dir, 0750, &error) ||
 		    !kj_fs_check_writable_dir(cli->data_dir, &error))
@@ -332,6 +339,7 @@ static int prepare(KjCli *cli, unsigned flags)
 
 static int dispatch(KjCli *cli, int argc, char **argv, gboolean help)
 {
+	static char help_arg[] = "--help";
 	const char *noun = argc > 1 ? argv[1] : NULL;
 	const char *verb = argc > 2 ? argv[2] : NULL;
 
@@ -356,21 +364,24 @@ static int dispatch(KjCli *cli, int argc, char **argv, gboolean help)
 		if (strcmp(c->noun, noun) != 0 || strcmp(c->verb, verb) != 0)
 			continue;
 		g_autofree char *name = g_strdup_printf("%s %s", noun, verb);
+		g_autofree char *prog = g_strdup_printf("kyojin %s", name);
 		cli->command = name;
 		/* The handler sees "kyojin NOUN VERB" as argv[0]; --help goes
 		 * back in so that GOption prints the verb's help. */
 		GPtrArray *args = g_ptr_array_new();
-		g_ptr_array_add(args, name);
+		g_ptr_array_add(args, prog);
 		if (help)
-			g_ptr_array_add(args, (char *)"--help");
+			g_ptr_array_add(args, help_arg);
 		for (int k = 3; k < argc; k++)
 			g_ptr_array_add(args, argv[k]);
 		g_ptr_array_add(args, NULL);
 		int n = (int)args->len - 1;
 		char **v = (char **)args->pdata;
-		int rc = help ? KJ_EXIT_OK : prepare(cli, c->flags);
-		if (rc == KJ_EXIT_OK)
-			rc = c->handler(cli, n, v);
+		/* kj_cli_parse() opens what the command needs once its
+		 * options parse, so that a usage error is reported as such
+		 * even where the data directory is missing. */
+		cli->need = c->flags;
+		int rc = c->handler(cli, n, v);
 		g_ptr_array_free(args, TRUE);
 		cli->command = NULL;
 		return rc;
