@@ -29,6 +29,7 @@ typedef struct {
 
 	gint64 store_max_blob_bytes;  /* store.max_blob_bytes */
 	gint64 store_busy_timeout_ms; /* store.busy_timeout_ms */
+	gint64 store_temp_stale_s;    /* store.temp_stale_s */
 
 	gint64 mail_max_message_bytes; /* mail.max_message_bytes */
 	gint64 mail_max_header_count;  /* mail.max_header_count */

@@ -4,6 +4,7 @@
 
 #include "store/db.h"
 #include "util/hash.h"
+#include "util/limits.h"
 
 #include <glib.h>
 
@@ -28,13 +29,6 @@ typedef enum {
 #define KJ_STORE_DB_NAME "kyojin.db"
 #define KJ_STORE_BLOBS_DIR "blobs"     /* blobs/ab/cd/<id>, blobs/tmp/ */
 #define KJ_STORE_LOST_DIR "lost+found" /* where fsck --repair moves what it cannot keep */
-
-/* Age in seconds after which fsck reports a temporary file as left over
- * by a crashed writer.  A put takes seconds; an hour leaves a wide margin
- * for a slow disk without letting debris pile up unnoticed. */
-#ifndef KJ_STORE_TEMP_STALE_DEFAULT
-#define KJ_STORE_TEMP_STALE_DEFAULT 3600
-#endif
 
 typedef struct KjStore KjStore;
 

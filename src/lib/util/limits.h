@@ -153,12 +153,14 @@
 #endif
 
 /* Deepest HTML element nesting converted to text
- * (config: mail.html_max_depth).  Newsletters built of tables nest
+ * (config: mail.html_max_depth; passed to the text module as
+ * KjHtmlOptions.max_depth for mail).  Newsletters built of tables nest
  * 30-60 deep; more is an HTML bomb. */
 #ifndef KJ_MAIL_HTML_MAX_DEPTH_DEFAULT
-#define KJ_MAIL_HTML_MAX_DEPTH_DEFAULT 256
+#define KJ_MAIL_HTML_MAX_DEPTH_DEFAULT 128
 #endif
-#define KJ_MAIL_HTML_MAX_DEPTH_CEILING 4096
+/* libxml2's own HTML parser limit (see text/ above). */
+#define KJ_MAIL_HTML_MAX_DEPTH_CEILING 256
 #if KJ_MAIL_HTML_MAX_DEPTH_DEFAULT > KJ_MAIL_HTML_MAX_DEPTH_CEILING
 #error "KJ_MAIL_HTML_MAX_DEPTH_DEFAULT is above its ceiling"
 #endif
@@ -180,6 +182,18 @@
 /* Largest profile file, in bytes. */
 #define KJ_MAIL_PROFILE_MAX_BYTES (256 * 1024)
 
+/* Age in seconds after which fsck reports a temporary file as left over
+ * by a crashed writer.  A put takes seconds; an hour leaves a wide margin
+ * for a slow disk without letting debris pile up unnoticed
+ * (config: store.temp_stale_s). */
+#ifndef KJ_STORE_TEMP_STALE_DEFAULT
+#define KJ_STORE_TEMP_STALE_DEFAULT 3600
+#endif
+#define KJ_STORE_TEMP_STALE_CEILING (30 * 24 * 3600)
+#if KJ_STORE_TEMP_STALE_DEFAULT > KJ_STORE_TEMP_STALE_CEILING
+#error "KJ_STORE_TEMP_STALE_DEFAULT is above its ceiling"
+#endif
+
 /*
  * Configuration (config/config.c).
  */
@@ -190,64 +204,6 @@
 
 /* Deepest YAML nesting accepted in a configuration file. */
 #define KJ_CONFIG_MAX_DEPTH 16
-
-/*
- * Policy (policy/).
- */
-
-/* Largest segment model file, in bytes.  A whole city is a few hundred
- * kilobytes of YAML; a generated 100,000-host model is about 20 MB.  The
- * bound keeps a hostile or runaway file from exhausting memory in the
- * YAML node tree, which costs roughly ten times the text. */
-#ifndef KJ_POLICY_MAX_BYTES_DEFAULT
-#define KJ_POLICY_MAX_BYTES_DEFAULT (64LL * 1024 * 1024)
-#endif
-#define KJ_POLICY_MAX_BYTES_CEILING (1024LL * 1024 * 1024)
-#if KJ_POLICY_MAX_BYTES_DEFAULT > KJ_POLICY_MAX_BYTES_CEILING
-#error "KJ_POLICY_MAX_BYTES_DEFAULT is above its ceiling"
-#endif
-
-/* Deepest YAML nesting in a model.  The schema is four levels deep;
- * anything deeper is a mistake, and the tree builder recurses. */
-#define KJ_POLICY_MAX_DEPTH 16
-
-/* Most YAML nodes in one model (scalars, mappings, sequences).  About
- * ten per host: 4M covers 400,000 hosts. */
-#ifndef KJ_POLICY_MAX_NODES_DEFAULT
-#define KJ_POLICY_MAX_NODES_DEFAULT (4 * 1024 * 1024)
-#endif
-#define KJ_POLICY_MAX_NODES_CEILING (64 * 1024 * 1024)
-#if KJ_POLICY_MAX_NODES_DEFAULT > KJ_POLICY_MAX_NODES_CEILING
-#error "KJ_POLICY_MAX_NODES_DEFAULT is above its ceiling"
-#endif
-
-/* Deepest nesting of host groups (a group naming a group ...).  Cycles
- * are refused separately; this bounds the expansion recursion. */
-#define KJ_POLICY_MAX_GROUP_DEPTH 32
-
-/* Longest flow-log line, in bytes.  A kernel nftables log line is about
- * 300 bytes, a conntrack line about 250; journal export adds a prefix.
- * Longer lines are counted as over-long and skipped, so one broken
- * writer cannot make the reader buffer a whole file. */
-#ifndef KJ_POLICY_LOG_MAX_LINE_DEFAULT
-#define KJ_POLICY_LOG_MAX_LINE_DEFAULT 8192
-#endif
-#define KJ_POLICY_LOG_MAX_LINE_CEILING (1024 * 1024)
-#if KJ_POLICY_LOG_MAX_LINE_DEFAULT > KJ_POLICY_LOG_MAX_LINE_CEILING
-#error "KJ_POLICY_LOG_MAX_LINE_DEFAULT is above its ceiling"
-#endif
-
-/* Most distinct violation groups (source, destination, protocol, port)
- * kept by `policy flows`.  A port scan from one host makes 65,535
- * groups; memory must not grow with the log, so beyond this further
- * violations are counted but not grouped. */
-#ifndef KJ_POLICY_MAX_FLOW_GROUPS_DEFAULT
-#define KJ_POLICY_MAX_FLOW_GROUPS_DEFAULT 100000
-#endif
-#define KJ_POLICY_MAX_FLOW_GROUPS_CEILING (10 * 1000 * 1000)
-#if KJ_POLICY_MAX_FLOW_GROUPS_DEFAULT > KJ_POLICY_MAX_FLOW_GROUPS_CEILING
-#error "KJ_POLICY_MAX_FLOW_GROUPS_DEFAULT is above its ceiling"
-#endif
 
 /*
  * Policy (policy/).
@@ -377,5 +333,78 @@
 /* Most combining marks kept on one base character.  Real scripts use a
  * few; hundreds ("zalgo") paint over neighbouring lines. */
 #define KJ_TEXT_MAX_COMBINING 8
+
+/*
+ * Sandbox (sandbox/).
+ */
+
+/* CPU seconds one job may use (config: sandbox.cpu_seconds).  A worker
+ * that serves many jobs gets RLIMIT_CPU = cpu_seconds * jobs, capped at
+ * KJ_SANDBOX_WORKER_CPU_CAP: RLIMIT_CPU is cumulative, so the per-job
+ * bound is the parent's wall-clock timeout; this is the backstop if the
+ * parent stops watching.  Sanitizing one large message takes well under
+ * a second. */
+#ifndef KJ_SANDBOX_CPU_SECONDS_DEFAULT
+#define KJ_SANDBOX_CPU_SECONDS_DEFAULT 10
+#endif
+#define KJ_SANDBOX_CPU_SECONDS_CEILING 600
+#if KJ_SANDBOX_CPU_SECONDS_DEFAULT > KJ_SANDBOX_CPU_SECONDS_CEILING
+#error "KJ_SANDBOX_CPU_SECONDS_DEFAULT is above its ceiling"
+#endif
+#define KJ_SANDBOX_WORKER_CPU_CAP 3600
+
+/* Address space a worker may add to what it inherits at fork, in bytes
+ * (config: sandbox.memory_bytes).  Parsing a 256 MB message with GMime
+ * and libxml2 needs a few times its size; a decompression bomb needs
+ * more.  Not applied under AddressSanitizer, which reserves terabytes. */
+#ifndef KJ_SANDBOX_MEMORY_DEFAULT
+#define KJ_SANDBOX_MEMORY_DEFAULT (1024LL * 1024 * 1024)
+#endif
+#define KJ_SANDBOX_MEMORY_MIN (16LL * 1024 * 1024)
+#define KJ_SANDBOX_MEMORY_CEILING (64LL * 1024 * 1024 * 1024)
+#if KJ_SANDBOX_MEMORY_DEFAULT > KJ_SANDBOX_MEMORY_CEILING
+#error "KJ_SANDBOX_MEMORY_DEFAULT is above its ceiling"
+#endif
+
+/* Wall-clock milliseconds per job before the parent kills the worker
+ * (config: sandbox.timeout_ms).  Equal to the CPU limit: a single-threaded
+ * worker cannot use more CPU than wall time, so this fires first. */
+#ifndef KJ_SANDBOX_TIMEOUT_MS_DEFAULT
+#define KJ_SANDBOX_TIMEOUT_MS_DEFAULT 10000
+#endif
+#define KJ_SANDBOX_TIMEOUT_MS_CEILING 600000
+#if KJ_SANDBOX_TIMEOUT_MS_DEFAULT > KJ_SANDBOX_TIMEOUT_MS_CEILING
+#error "KJ_SANDBOX_TIMEOUT_MS_DEFAULT is above its ceiling"
+#endif
+
+/* Jobs a reused worker serves before it is replaced (config:
+ * sandbox.max_jobs).  Reuse saves a fork per message; replacing bounds
+ * how long state left behind by one message (heap layout, a slow leak)
+ * can influence the next. */
+#ifndef KJ_SANDBOX_MAX_JOBS_DEFAULT
+#define KJ_SANDBOX_MAX_JOBS_DEFAULT 500
+#endif
+#define KJ_SANDBOX_MAX_JOBS_CEILING 100000
+#if KJ_SANDBOX_MAX_JOBS_DEFAULT > KJ_SANDBOX_MAX_JOBS_CEILING
+#error "KJ_SANDBOX_MAX_JOBS_DEFAULT is above its ceiling"
+#endif
+
+/* Largest output of one job, in bytes (config: sandbox.max_output).  The
+ * sanitized form of a message is smaller than the message; the largest
+ * message is KJ_STORE_MAX_BLOB_DEFAULT. */
+#ifndef KJ_SANDBOX_MAX_OUTPUT_DEFAULT
+#define KJ_SANDBOX_MAX_OUTPUT_DEFAULT (256LL * 1024 * 1024)
+#endif
+#define KJ_SANDBOX_MAX_OUTPUT_CEILING (4LL * 1024 * 1024 * 1024)
+#if KJ_SANDBOX_MAX_OUTPUT_DEFAULT > KJ_SANDBOX_MAX_OUTPUT_CEILING
+#error "KJ_SANDBOX_MAX_OUTPUT_DEFAULT is above its ceiling"
+#endif
+
+/* Longest error message carried back from a worker, in bytes.  It is
+ * untrusted text that ends up in a held verdict and the audit log. */
+#define KJ_SANDBOX_MAX_ERROR_MESSAGE 512
+
+/* RLIMIT_NOFILE of a worker.  It has fds 0-3 and may open nothing. */
+#define KJ_SANDBOX_NOFILE 8
 
 #endif /* KJ_UTIL_LIMITS_H */
