@@ -188,7 +188,7 @@ static gboolean walk_dir(Fsck *f, const char *dir, EntryFunc func, GError **erro
 	g_dir_close(d);
 	g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
 	for (guint i = 0; i < names->len; i++) {
-		const char *n = *(const char **)&g_ptr_array_index(names, i);
+		const char *n = g_ptr_array_index(names, i);
 		g_autofree char *path = g_build_filename(dir, n, NULL);
 		if (!func(f, path, n, dir, error))
 			return FALSE;

@@ -50,7 +50,26 @@ static const KjMigration migrations[] = {
      " size BIGINT NOT NULL CHECK (size >= 0),"
      " created_at TEXT NOT NULL)",
      NULL, NULL},
-    /* Append new migrations here: { 3, "module: what", "SQL", NULL, NULL }, */
+    {3, "quarantine: items and attachments (mime/quarantine.c)",
+     "CREATE TABLE quarantine ("
+     " id TEXT PRIMARY KEY NOT NULL,"
+     " received_at TEXT NOT NULL,"
+     " original_sha256 TEXT NOT NULL CHECK (length(original_sha256) = 64),"
+     " size BIGINT NOT NULL,"
+     " verdict TEXT NOT NULL CHECK (verdict IN ('sanitized', 'held')),"
+     " reasons TEXT NOT NULL,"
+     " report TEXT NOT NULL,"
+     " sender TEXT, recipients TEXT, subject TEXT, message_id TEXT);"
+     "CREATE INDEX quarantine_original ON quarantine (original_sha256);"
+     "CREATE TABLE quarantine_attachment ("
+     " quarantine_id TEXT NOT NULL REFERENCES quarantine (id),"
+     " idx BIGINT NOT NULL,"
+     " sha256 TEXT NOT NULL CHECK (length(sha256) = 64),"
+     " filename TEXT, declared_type TEXT, detected_type TEXT,"
+     " size BIGINT NOT NULL, container TEXT, note TEXT,"
+     " PRIMARY KEY (quarantine_id, idx))",
+     NULL, NULL},
+    /* Append new migrations here: { 4, "module: what", "SQL", NULL, NULL }, */
 };
 
 const KjMigration *_kj_schema_migrations(gsize *n)
@@ -113,6 +132,7 @@ static gboolean apply_one(KjDb *db, const KjMigration *m, GError **error)
 {
 	gint64 version = 0;
 	const char *sql = migration_sql(db, m);
+	g_autofree char *now = kj_db_now_utc();
 
 	g_return_val_if_fail(sql != NULL, FALSE);
 	if (!kj_db_begin(db, error))
@@ -123,7 +143,6 @@ static gboolean apply_one(KjDb *db, const KjMigration *m, GError **error)
 		goto fail;
 	if (version >= m->version)
 		return kj_db_commit(db, error);
-	g_autofree char *now = kj_db_now_utc();
 	if (!kj_db_exec_script(db, sql, error) ||
 	    !kj_db_exec(
 		db,
