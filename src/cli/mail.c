@@ -1,0 +1,411 @@
+/*++
+ * NAME
+ *	mail - the "kyojin mail" commands: sanitize
+ * DESCRIPTION
+ *	kyojin mail sanitize [IN] [-o OUT] [--report R] [--profile P]
+ *	kyojin mail sanitize --out-dir D [--jobs N] FILE...
+ *
+ *	Reads a message (stdin by default), sanitizes it in a sandboxed
+ *	worker and writes the text-only message (stdout by default).  The
+ *	batch form handles many files in one process, N workers in parallel
+ *	threads, writing D/NAME and D/NAME.report.json.  When the data
+ *	directory exists (--data-dir, $KYOJIN_DATA_DIR, data_dir, ./var),
+ *	the original and its attachments are quarantined there and each
+ *	message gets an audit record; without one, nothing is kept and the
+ *	output names the original by its SHA-256.
+ *	Exit 0 all sanitized, 1 some held, 3 unreadable input or I/O error.
+ * SECURITY
+ *	Runs as the invoking user.  The message bytes are parsed only in the
+ *	sandboxed worker (--no-sandbox parses them in this process and is for
+ *	debugging only); this file reads files, writes files and talks to the
+ *	store and the audit log (基本方針 2(12), 6(3)②).
+ * LIMITS
+ *	mail.* config keys (util/limits.h); --jobs at most 64.
+ * STANDARDS
+ *	Exit codes of DESIGN.md.
+ * SEE ALSO
+ *	mime/mail.h, mime/quarantine.h, docs.
+ *--*/
+#include "cli/cli.h"
+
+#include "mime/mail.h"
+#include "mime/quarantine.h"
+#include "util/fs.h"
+#include "util/limits.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+	KjCli *cli;
+	KjMailProfile *profile;
+	KjMailIsolation mode;
+	const char *out_dir;
+	char **files;
+	guint n_files;
+	gint next;       /* atomic: next file index */
+	GMutex lock;     /* store, audit and the results array */
+	int *codes;      /* exit code per file */
+	char **lines;    /* summary line per file */
+} Batch;
+
+/* Reads at most max + 1 bytes: one more than allowed tells the engine the
+ * message is too large without reading a hostile gigabyte. */
+static GBytes *read_input(int fd, gint64 max, GError **error)
+{
+	GByteArray *b = g_byte_array_new();
+	guint8 buf[65536];
+
+	for (;;) {
+		gsize want = MIN(sizeof(buf), (gsize)(max + 1 - (gint64)b->len));
+		if (want == 0)
+			break;
+		ssize_t n = read(fd, buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			g_byte_array_unref(b);
+			g_set_error(error, KJ_FS_ERROR, KJ_FS_ERROR_IO, "read: %s", g_strerror(e));
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		g_byte_array_append(b, buf, (guint)n);
+	}
+	return g_byte_array_free_to_bytes(b);
+}
+
+static GBytes *read_path(const char *path, gint64 max, GError **error)
+{
+	if (path == NULL || strcmp(path, "-") == 0)
+		return read_input(0, max, error);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		int e = errno;
+		g_set_error(error, KJ_FS_ERROR, KJ_FS_ERROR_IO, "%s: %s", path, g_strerror(e));
+		return NULL;
+	}
+	GBytes *b = read_input(fd, max, error);
+	if (b == NULL)
+		g_prefix_error(error, "%s: ", path);
+	close(fd);
+	return b;
+}
+
+static KjMailProfile *load_profile(KjCli *cli, const char *arg, GError **error)
+{
+	KjMailProfile *p;
+
+	if (arg && (strchr(arg, '/') || g_str_has_suffix(arg, ".yaml") ||
+		    g_str_has_suffix(arg, ".yml"))) {
+		g_autofree char *data = NULL;
+		gsize len = 0;
+		if (!kj_fs_read_file(arg, KJ_MAIL_PROFILE_MAX_BYTES, &data, &len, error))
+			return NULL;
+		p = kj_mail_profile_new_from_data(arg, data, len, error);
+	} else {
+		p = kj_mail_profile_new(arg, error);
+	}
+	if (p == NULL)
+		return NULL;
+	const KjConfig *c = cli->cfg;
+	p->limits = (KjMailLimits){
+		.max_message_bytes = c->mail_max_message_bytes,
+		.max_header_count = c->mail_max_header_count,
+		.max_header_bytes = c->mail_max_header_bytes,
+		.max_mime_depth = c->mail_max_mime_depth,
+		.max_parts = c->mail_max_parts,
+		.max_decoded_bytes = c->mail_max_decoded_bytes,
+		.html_max_depth = c->mail_html_max_depth,
+		.html_max_nodes = c->mail_html_max_nodes,
+	};
+	return p;
+}
+
+/* Sanitizes one message and quarantines it when there is a store.
+ * Returns the exit code for it; *res gets the result. */
+static int process(KjCli *cli, KjMailWorker *w, GMutex *lock, GBytes *raw, KjMailResult **res,
+		   char **qid_out, GError **error)
+{
+	g_autofree char *qid = NULL;
+
+	if (cli->store) {
+		char sha[KJ_SHA256_HEX_LEN + 1];
+		kj_sha256_hex(g_bytes_get_data(raw, NULL), g_bytes_get_size(raw), sha);
+		qid = kj_mail_quarantine_id(sha);
+	}
+	if (!kj_mail_worker_sanitize(w, raw, qid, res, error))
+		return KJ_EXIT_INPUT;
+	if (cli->store) {
+		g_mutex_lock(lock);
+		gboolean ok = kj_mail_quarantine_put(cli->store, cli->audit, cli->actor, raw, *res,
+						     qid, error);
+		g_mutex_unlock(lock);
+		/* No quarantine, no delivery: the original must be kept. */
+		if (!ok)
+			return KJ_EXIT_INPUT;
+	}
+	*qid_out = g_steal_pointer(&qid);
+	return (*res)->verdict == KJ_MAIL_SANITIZED ? KJ_EXIT_OK : KJ_EXIT_FINDING;
+}
+
+static gboolean write_file(const char *path, const void *data, gsize len, gboolean durable,
+			   GError **error)
+{
+	if (durable)
+		return kj_fs_write_atomic(path, data, len, 0640, error);
+	/* Batch outputs are derived from a quarantined original and can be
+	 * made again: no fsync per file. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0) {
+		int e = errno;
+		g_set_error(error, KJ_FS_ERROR, KJ_FS_ERROR_IO, "%s: %s", path, g_strerror(e));
+		return FALSE;
+	}
+	gboolean ok = kj_fs_write_all(fd, data, len, path, error);
+	close(fd);
+	return ok;
+}
+
+static const char *first_reason(const KjMailResult *r)
+{
+	return r->reasons->len ? r->reasons->pdata[0] : "";
+}
+
+static void print_single(KjCli *cli, const KjMailResult *r, const char *qid)
+{
+	KjOut *out = cli->out;
+
+	kj_out_text_quiet(out, TRUE);
+	kj_out_begin_map(out);
+	kj_out_key(out, "verdict");
+	kj_out_string(out, r->verdict == KJ_MAIL_HELD ? "held" : "sanitized");
+	kj_out_key(out, "quarantine_id");
+	if (qid)
+		kj_out_string(out, qid);
+	else
+		kj_out_null(out);
+	kj_out_key(out, "original_sha256");
+	kj_out_string(out, r->original_sha256);
+	kj_out_key(out, "report");
+	kj_out_json_text(out, r->report_json);
+	kj_out_end(out);
+	if (r->verdict == KJ_MAIL_HELD)
+		fprintf(stderr, "kyojin: held: %s (%s)\n", first_reason(r),
+			qid ? qid : r->original_sha256);
+}
+
+static int sanitize_one(KjCli *cli, KjMailProfile *profile, KjMailIsolation mode,
+			const char *in, const char *out_path, const char *report)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(KjMailResult) r = NULL;
+	g_autofree char *qid = NULL;
+	GMutex lock;
+
+	g_autoptr(GBytes) raw = read_path(in, profile->limits.max_message_bytes, &error);
+	if (raw == NULL)
+		return kj_cli_error(cli, KJ_EXIT_INPUT, "cannot read the message: %s",
+				    error->message);
+	g_autoptr(KjMailWorker) w = kj_mail_worker_new(profile, mode, &error);
+	if (w == NULL)
+		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+	g_mutex_init(&lock);
+	int rc = process(cli, w, &lock, raw, &r, &qid, &error);
+	g_mutex_clear(&lock);
+	if (r == NULL || rc == KJ_EXIT_INPUT)
+		return kj_cli_error(cli, KJ_EXIT_INPUT, "%s (the message was not delivered)",
+				    error ? error->message : "sanitizer failed");
+	if (report && !write_file(report, r->report_json, strlen(r->report_json), TRUE, &error))
+		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+	if (r->output) {
+		gsize len = 0;
+		const void *d = g_bytes_get_data(r->output, &len);
+		if (out_path && strcmp(out_path, "-") != 0) {
+			if (!write_file(out_path, d, len, TRUE, &error))
+				return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+		} else if (!kj_fs_write_all(1, d, len, "stdout", &error)) {
+			return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+		}
+	}
+	if (out_path && strcmp(out_path, "-") != 0)
+		print_single(cli, r, qid);
+	else if (r->verdict == KJ_MAIL_HELD)
+		fprintf(stderr, "kyojin: held: %s (%s)\n", first_reason(r),
+			qid ? qid : r->original_sha256);
+	return rc;
+}
+
+static void batch_file(Batch *b, KjMailWorker *w, guint i)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(KjMailResult) r = NULL;
+	g_autofree char *qid = NULL;
+	const char *path = b->files[i];
+	g_autofree char *base = g_path_get_basename(path);
+	int rc;
+
+	g_autoptr(GBytes) raw = read_path(path, b->profile->limits.max_message_bytes, &error);
+	if (raw == NULL) {
+		b->codes[i] = KJ_EXIT_INPUT;
+		b->lines[i] = g_strdup_printf("%s: unreadable: %s", path, error->message);
+		return;
+	}
+	rc = process(b->cli, w, &b->lock, raw, &r, &qid, &error);
+	if (rc == KJ_EXIT_INPUT) {
+		b->codes[i] = rc;
+		b->lines[i] = g_strdup_printf("%s: error: %s", path,
+					      error ? error->message : "sanitizer failed");
+		return;
+	}
+	g_autofree char *out = g_build_filename(b->out_dir, base, NULL);
+	g_autofree char *rep = g_strconcat(out, ".report.json", NULL);
+	if (r->output && !write_file(out, g_bytes_get_data(r->output, NULL),
+				     g_bytes_get_size(r->output), FALSE, &error))
+		rc = KJ_EXIT_INPUT;
+	if (rc != KJ_EXIT_INPUT &&
+	    !write_file(rep, r->report_json, strlen(r->report_json), FALSE, &error))
+		rc = KJ_EXIT_INPUT;
+	b->codes[i] = rc;
+	if (rc == KJ_EXIT_INPUT)
+		b->lines[i] = g_strdup_printf("%s: error: %s", path, error->message);
+	else
+		b->lines[i] = g_strdup_printf("%s: %s%s%s [%s]", path,
+					      rc == KJ_EXIT_OK ? "sanitized" : "held",
+					      rc == KJ_EXIT_OK ? "" : ": ", first_reason(r),
+					      qid ? qid : r->original_sha256);
+}
+
+static gpointer batch_thread(gpointer data)
+{
+	Batch *b = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(KjMailWorker) w = kj_mail_worker_new(b->profile, b->mode, &error);
+
+	for (;;) {
+		guint i = (guint)g_atomic_int_add(&b->next, 1);
+		if (i >= b->n_files)
+			break;
+		if (w == NULL) {
+			b->codes[i] = KJ_EXIT_INPUT;
+			b->lines[i] = g_strdup_printf("%s: error: %s", b->files[i], error->message);
+			continue;
+		}
+		batch_file(b, w, i);
+	}
+	return NULL;
+}
+
+static int batch_report(Batch *b)
+{
+	int rc = KJ_EXIT_OK;
+	guint held = 0, bad = 0;
+
+	kj_out_begin_map(b->cli->out);
+	kj_out_key(b->cli->out, "files");
+	kj_out_begin_list(b->cli->out);
+	for (guint i = 0; i < b->n_files; i++) {
+		kj_out_line(b->cli->out, "%s", b->lines[i]);
+		kj_out_string(b->cli->out, b->lines[i]);
+		rc = MAX(rc, b->codes[i]);
+		held += b->codes[i] == KJ_EXIT_FINDING;
+		bad += b->codes[i] == KJ_EXIT_INPUT;
+	}
+	kj_out_end(b->cli->out);
+	kj_out_key(b->cli->out, "sanitized");
+	kj_out_int(b->cli->out, b->n_files - held - bad);
+	kj_out_key(b->cli->out, "held");
+	kj_out_int(b->cli->out, held);
+	kj_out_key(b->cli->out, "errors");
+	kj_out_int(b->cli->out, bad);
+	kj_out_end(b->cli->out);
+	kj_out_line(b->cli->out, "%u sanitized, %u held, %u unreadable", b->n_files - held - bad,
+		    held, bad);
+	return rc;
+}
+
+static int sanitize_batch(KjCli *cli, KjMailProfile *profile, KjMailIsolation mode,
+			  const char *out_dir, char **files, guint n, int jobs)
+{
+	g_autoptr(GError) error = NULL;
+	Batch b = { .cli = cli, .profile = profile, .mode = mode, .out_dir = out_dir,
+		    .files = files, .n_files = n };
+
+	if (!kj_fs_mkdir_p(out_dir, 0750, &error))
+		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+	g_mutex_init(&b.lock);
+	b.codes = g_new0(int, n);
+	b.lines = g_new0(char *, n + 1);
+	kj_out_text_quiet(cli->out, TRUE);
+	GPtrArray *threads = g_ptr_array_new();
+	for (int t = 0; t < jobs; t++)
+		g_ptr_array_add(threads, g_thread_new("mail-sanitize", batch_thread, &b));
+	for (guint t = 0; t < threads->len; t++)
+		g_thread_join(threads->pdata[t]);
+	g_ptr_array_free(threads, TRUE);
+	int rc = batch_report(&b);
+	g_strfreev(b.lines);
+	g_free(b.codes);
+	g_mutex_clear(&b.lock);
+	return rc;
+}
+
+int kj_cli_mail_sanitize(KjCli *cli, int argc, char **argv)
+{
+	g_autofree char *out = NULL, *report = NULL, *profile_arg = NULL, *out_dir = NULL;
+	gboolean no_sandbox = FALSE, fork_each = FALSE;
+	gint jobs = 1;
+	int rc = KJ_EXIT_OK;
+	g_autoptr(GError) error = NULL;
+	const GOptionEntry entries[] = {
+		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+		  "Write the sanitized message to FILE (default: stdout)", "FILE" },
+		{ "report", 0, 0, G_OPTION_ARG_FILENAME, &report, "Write the JSON report to FILE",
+		  "FILE" },
+		{ "profile", 'p', 0, G_OPTION_ARG_STRING, &profile_arg,
+		  "Built-in profile (default, ja-iso2022jp, en, strict) or a YAML profile file",
+		  "P" },
+		{ "out-dir", 0, 0, G_OPTION_ARG_FILENAME, &out_dir,
+		  "Batch: sanitize every FILE into DIR (NAME and NAME.report.json)", "DIR" },
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
+		  "Batch: sandboxed workers in parallel (1-64, default 1)", "N" },
+		{ "fork-each", 0, 0, G_OPTION_ARG_NONE, &fork_each,
+		  "A fresh sandboxed worker for every message (slower, strictest)", NULL },
+		{ "no-sandbox", 0, 0, G_OPTION_ARG_NONE, &no_sandbox,
+		  "DEBUGGING ONLY: parse hostile mail in this process, without isolation", NULL },
+		G_OPTION_ENTRY_NULL
+	};
+
+	if (!kj_cli_parse(cli, &argc, &argv, entries, "[IN | --out-dir DIR FILE...]",
+			  "Make mail from the internet harmless (メール無害化, 基本方針 2(12)): "
+			  "text only, links defanged,\nattachments removed and listed, the original "
+			  "quarantined when the data directory exists.\n"
+			  "Exit 0 sanitized, 1 held, 3 unreadable input.",
+			  &rc))
+		return rc;
+	if (jobs < 1 || jobs > 64)
+		return kj_cli_error(cli, KJ_EXIT_USAGE, "--jobs must be from 1 to 64");
+	if (out_dir == NULL && argc > 2)
+		return kj_cli_error(cli, KJ_EXIT_USAGE,
+				    "one input at a time, or --out-dir DIR with several files");
+	if (out_dir && (out || report || argc < 2))
+		return kj_cli_error(cli, KJ_EXIT_USAGE,
+				    "--out-dir takes input FILEs and no -o or --report");
+	g_autoptr(KjMailProfile) profile = load_profile(cli, profile_arg, &error);
+	if (profile == NULL)
+		return kj_cli_gerror(cli, KJ_EXIT_USAGE, error);
+	KjMailIsolation mode = no_sandbox   ? KJ_MAIL_ISOLATE_NONE
+			       : fork_each ? KJ_MAIL_ISOLATE_FORK_EACH
+					   : KJ_MAIL_ISOLATE_REUSE;
+	if (no_sandbox)
+		fprintf(stderr, "kyojin: warning: --no-sandbox: hostile mail is parsed without "
+				"isolation (debugging only)\n");
+	kj_mail_global_init();
+	if (out_dir)
+		return sanitize_batch(cli, profile, mode, out_dir, argv + 1, (guint)(argc - 1), jobs);
+	return sanitize_one(cli, profile, mode, argc > 1 ? argv[1] : NULL, out, report);
+}
