@@ -269,9 +269,9 @@ KjFlowLogResult kj_flowlog_parse_line(const char *line, gsize len, KjObservedFlo
 		return KJ_FLOWLOG_TRUNCATED;
 	if (find(line, end, " src=", 5) || find(line, end, " dst=", 5))
 		return parse_conntrack(line, end, out);
+	if (len >= 4 && memcmp(line, "src,", 4) == 0)
+		return KJ_FLOWLOG_NONE; /* the CSV header */
 	if (memchr(line, ',', len) && (g_ascii_isxdigit(line[0]) || line[0] == ':')) {
-		if (len >= 4 && memcmp(line, "src,", 4) == 0)
-			return KJ_FLOWLOG_NONE; /* the CSV header */
 		KjFlowLogResult r = parse_csv(line, end, out);
 		/* An ISO-dated syslog line with a comma is not a CSV flow. */
 		if (r != KJ_FLOWLOG_FLOW && leading_time(line, len) > 0 && printable(line, len))

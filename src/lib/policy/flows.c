@@ -301,10 +301,14 @@ static void feed(KjFlowAnalysis *a, gsize *fill, gboolean *skipping, gboolean eo
 		char *nl = memchr(p, '\n', (gsize)(end - p));
 		if (nl == NULL)
 			break;
-		if (*skipping)
+		if (*skipping) {
 			*skipping = FALSE;
-		else
+		} else if ((gsize)(nl - p) > a->max_line) {
+			a->st.lines++;
+			a->st.overlong++;
+		} else {
 			kj_flow_analysis_line(a, p, (gsize)(nl - p));
+		}
 		p = nl + 1;
 	}
 	gsize rest = (gsize)(end - p);
