@@ -170,8 +170,8 @@ void _kj_hbuf_text(KjhBuf *b, const char *t, gsize len, gboolean pre)
 		gunichar u = g_utf8_get_char(p);
 		if (u == 0xa0) /* NO-BREAK SPACE: a space that never collapses */
 			put(b, " ", 1, 1);
-		else
-			put(b, p, (gsize)(next - p), char_width(u));
+		else /* widths matter only to wrapping; skip the lookups otherwise */
+			put(b, p, (gsize)(next - p), b->wrap > 0 ? char_width(u) : 1);
 		p = next;
 	}
 }

@@ -398,6 +398,11 @@ void _kj_iso2022jp_encode(const char *utf8, gsize len, GString *out, guint *unma
 		guchar s1 = b[i], s2 = i + 1 < sj->len ? b[i + 1] : 0;
 		if (s1 < 0x80) {
 			set_mode(out, &kanji, FALSE);
+			/* ESC, SO and SI in the text would be read as shifts. */
+			if (s1 == 0x1b || s1 == 0x0e || s1 == 0x0f) {
+				s1 = '?';
+				(*unmappable)++;
+			}
 			g_string_append_c(out, (char)s1);
 			continue;
 		}
