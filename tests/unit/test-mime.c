@@ -354,7 +354,10 @@ static void test_bad_encodings(void)
 		HDR "Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n"
 		    "=ZZ=4=\n=E3=81\n",
 		HDR "Content-Type: text/plain; charset=x-unknown-charset\n\nhello \xff\xfe\n",
-		HDR "Content-Type: text/plain; charset=us-ascii\n\n\x82\xa0\x82\xa2\x82\xa4\n",
+		HDR "Content-Type: text/plain; charset=us-ascii\n\n"
+		    "\x82\xa8\x90\xa2\x98\x62\x82\xc9\x82\xc8\x82\xc1\x82\xc4\x82\xa8\x82\xe8"
+		    "\x82\xdc\x82\xb7\x81\x42\x8e\x91\x97\xbf\x82\xf0\x91\x97\x95\x74\x82\xa2"
+		    "\x82\xbd\x82\xb5\x82\xdc\x82\xb7\x81\x42\n",
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(KjMailResult) r = run(cases[i], -1);
@@ -364,7 +367,7 @@ static void test_bad_encodings(void)
 	/* A lying charset (us-ascii with Shift_JIS bytes) is decoded anyway. */
 	g_autoptr(KjMailResult) r = run(cases[3], -1);
 	g_autofree char *text = check_output(r, NULL);
-	g_assert_nonnull(strstr(text, "あいう"));
+	g_assert_nonnull(strstr(text, "お世話になっております"));
 	g_assert_nonnull(strstr(r->report_json, "charset_notes"));
 }
 
@@ -389,7 +392,7 @@ static void test_rfc2231_filenames(void)
 		{ "filename*=UTF-8''%E8%A6%8B%E7%A9%8D%E6%9B%B8.pdf", "見積書.pdf" },
 		/* Shift_JIS, continued over two parameters */
 		{ "filename*0*=Shift_JIS''%8C%A9%90%CF; filename*1*=%8F%91.pdf", "見積書.pdf" },
-		{ "filename*=ISO-2022-JP''%1B%24B8%2BEq%3Dq%1B%28B.pdf", "見積書.pdf" },
+		{ "filename*=ISO-2022-JP''%1B%24B8%2B%40Q%3Dq%1B%28B.pdf", "見積書.pdf" },
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autofree char *raw = attachment_mail(cases[i].param, "application/pdf", pdf_bytes,
@@ -614,7 +617,7 @@ static KjMailResult *corpus_file(const char *rel)
 
 static void test_corpus_spots(void)
 {
-	g_autoptr(KjMailResult) fake = corpus_file("general/rspamd/fake_pdf_exe_in_zip.eml");
+	g_autoptr(KjMailResult) fake = corpus_file("general/rspamd/zip-doublebad.eml");
 	if (fake == NULL) {
 		g_test_skip("corpus file not found");
 		return;
@@ -627,6 +630,23 @@ static void test_corpus_spots(void)
 		g_assert_nonnull(a->detected_type);
 	}
 	g_assert_true(exe);
+
+	/* jpmobile: ① inside an ISO-2022-JP encoded-word (iPhone). */
+	g_autoptr(KjMailResult) circled =
+		corpus_file("ja/jpmobile/iphone-circled-numbers-in-jis.eml");
+	g_assert_nonnull(circled);
+	g_assert_cmpstr(circled->subject, ==, "テスト①");
+	/* milter-manager: machine-dependent characters in a 7-bit JIS body. */
+	g_autoptr(KjMailResult) md =
+		corpus_file("ja/milter-manager/machine-dependent/au-iso-2022-jp-extra-7bit.eml");
+	g_assert_nonnull(md);
+	g_autofree char *mdtext = check_output(md, NULL);
+	g_assert_nonnull(strstr(mdtext, "①"));
+	/* jpmobile: charset=cp932 body decodes without replacement. */
+	g_autoptr(KjMailResult) cp = corpus_file("ja/jpmobile/iphone-cp932.eml");
+	g_assert_nonnull(cp);
+	g_autofree char *cptext = check_output(cp, NULL);
+	g_assert_null(strstr(cptext, "\xef\xbf\xbd"));
 }
 
 int main(int argc, char **argv)
