@@ -313,6 +313,7 @@ static void test_failed_message(void)
 typedef enum { EXPECT_KILL, EXPECT_EACCES } Expect;
 
 static int inherited_fd = -1;
+static pid_t test_pid; /* the test process, parent of every worker */
 static char *forbidden_path;
 
 static gboolean denied(GError **error, const char *what)
@@ -370,7 +371,7 @@ static gboolean try_process(const char *cmd, GError **error)
 	if (g_str_equal(cmd, "ptrace"))
 		return ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0 || denied(error, "ptrace");
 	if (g_str_equal(cmd, "kill-parent"))
-		return kill(getppid(), 0) == 0 || denied(error, "kill");
+		return kill(test_pid, 0) == 0 || denied(error, "kill");
 	if (g_str_equal(cmd, "setrlimit"))
 		return setrlimit(RLIMIT_CPU, &rl) == 0 || denied(error, "setrlimit");
 	if (g_str_equal(cmd, "prctl"))
@@ -612,7 +613,7 @@ static gboolean job_glib(GBytes *input, GByteArray *output, gpointer user_data, 
 			       GPOINTER_TO_INT(g_hash_table_lookup(h, "key777")), esc, nfc, sum,
 			       b64, num, g_strv_length(parts),
 			       g_utf8_validate("\xff", -1, NULL) ? "valid" : "invalid", 0.5);
-	printf("stdout goes to /dev/null in the worker\n");
+	printf("# stdio works in the job (stdout is /dev/null in a worker)\n");
 	fflush(stdout);
 	g_byte_array_append(output, (const guint8 *)s->str, (guint)s->len);
 	return TRUE;
@@ -728,6 +729,7 @@ static void add_deny_tests(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	test_pid = getpid();
 	g_test_add_data_func("/sandbox/echo/reuse", GINT_TO_POINTER(KJ_SANDBOX_REUSE),
 			     test_echo_mode);
 	g_test_add_data_func("/sandbox/echo/fork-each", GINT_TO_POINTER(KJ_SANDBOX_FORK_EACH),

@@ -319,6 +319,8 @@ static const char *signal_reason(int sig)
 		return "SIGILL: illegal instruction";
 	case SIGKILL:
 		return "SIGKILL: killed, e.g. by the kernel's out-of-memory killer";
+	case SIGTRAP:
+		return "SIGTRAP: breakpoint, e.g. a fatal GLib error";
 	default:
 		return sigabbrev_np(sig) != NULL ? sigabbrev_np(sig) : "unknown signal";
 	}

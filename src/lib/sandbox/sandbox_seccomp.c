@@ -25,6 +25,10 @@
  *		with an absolute path it would stat any file; fstat() then
  *		fails and stdio falls back to default buffering.
  *	ENOTTY	ioctl: GLib's logging asks isatty() before colouring.
+ *	ENOTSOCK getpeername: GLib's logging asks whether stderr is
+ *		journald's socket and would then open a socket of its own
+ *		(found when a worker ran out of memory: g_error() was killed
+ *		with SIGSYS instead of aborting).
  *
  *	Everything else is killed, in particular socket, connect, bind and
  *	every other network call, execve/execveat, fork/vfork/clone/clone3,
@@ -59,6 +63,7 @@ typedef enum {
 	SB_ALLOW,
 	SB_EACCES,
 	SB_ENOTTY,
+	SB_ENOTSOCK,
 	SB_NO_EXEC,   /* allowed if arg 2 (prot) has no PROT_EXEC */
 	SB_CHAN_READ, /* allowed on the channel only */
 	SB_OUT_WRITE, /* allowed on fds 1, 2 and the channel */
@@ -122,6 +127,10 @@ static const struct {
 	{ "readlink", SB_EACCES },
 	{ "readlinkat", SB_EACCES },
 	{ "ioctl", SB_ENOTTY },
+	/* GLib's logging asks whether stderr is journald's socket; if so it
+	 * would open a socket of its own, which is killed.  ENOTSOCK makes it
+	 * write to fd 2 instead. */
+	{ "getpeername", SB_ENOTSOCK },
 };
 
 static int add_rule(scmp_filter_ctx ctx, int nr, SbRule rule)
@@ -135,6 +144,8 @@ static int add_rule(scmp_filter_ctx ctx, int nr, SbRule rule)
 		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), nr, 0);
 	case SB_ENOTTY:
 		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTTY), nr, 0);
+	case SB_ENOTSOCK:
+		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTSOCK), nr, 0);
 	case SB_NO_EXEC:
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
 					SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
