@@ -405,6 +405,9 @@ int kj_cli_mail_sanitize(KjCli *cli, int argc, char **argv)
 		fprintf(stderr, "kyojin: warning: --no-sandbox: hostile mail is parsed without "
 				"isolation (debugging only)\n");
 	kj_mail_global_init();
+	if (cli->store == NULL)
+		fprintf(stderr, "kyojin: note: data directory %s does not exist: originals are not "
+				"quarantined (create it to keep them)\n", cli->data_dir);
 	if (out_dir)
 		return sanitize_batch(cli, profile, mode, out_dir, argv + 1, (guint)(argc - 1), jobs);
 	return sanitize_one(cli, profile, mode, argc > 1 ? argv[1] : NULL, out, report);

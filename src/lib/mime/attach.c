@@ -98,8 +98,10 @@ static void zip_member(ZipScan *z, const guint8 *name, gsize nlen, guint16 flags
 		z->encrypted++;
 	if (z->members > 64)
 		return;
+	/* Without the UTF-8 flag, names are in the creator's code page: in
+	 * Japan, CP932 (the text module falls back when they are not). */
 	g_autofree char *u = kj_charset_to_utf8((const char *)name, nlen,
-						(flags & 0x0800) ? "UTF-8" : NULL, NULL);
+						(flags & 0x0800) ? "UTF-8" : "CP932", NULL);
 	g_autofree char *safe = kj_text_safe_filename(u);
 	if (risky_name(safe))
 		z->risky = TRUE;

@@ -169,10 +169,14 @@ static void notice(KjMailCtx *ctx, GString *b)
 					     : "- WARNING: a link shows a different site than it opens "
 					       "(possible phishing): %s\n",
 				       (const char *)ctx->phishing->pdata[i]);
-	g_string_append_printf(b, ja ? "原本は隔離されています。取り出しは情報セキュリティ担当へ ID %s を添えて申請してください。\n"
-				     : "The original is quarantined; to request it, quote ID %s to the "
-				       "security team.\n",
-			       id_or_hash(ctx));
+	if (ctx->quarantine_id)
+		g_string_append_printf(b, ja ? "原本は隔離されています。取り出しは情報セキュリティ担当へ ID %s を添えて申請してください。\n"
+					     : "The original is quarantined; to request it, quote ID %s to "
+					       "the security team.\n",
+				       ctx->quarantine_id);
+	else
+		g_string_append_printf(b, ja ? "原本の SHA-256: %s\n" : "Original SHA-256: %s\n",
+				       ctx->res->original_sha256);
 	g_string_append(b, "------------------------------------------------------------\n\n");
 }
 

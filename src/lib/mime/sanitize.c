@@ -262,6 +262,9 @@ static void run(KjMailCtx *ctx, GBytes *raw)
 	    ctx->res->attachments->len > 0)
 		_kj_mail_hold(ctx, "policy: the profile holds messages with attachments "
 				   "(%u attachment(s))", ctx->res->attachments->len);
+	if (ctx->links_neutralized && ctx->profile->links != KJ_MAIL_LINKS_KEEP)
+		_kj_mail_action(ctx, ctx->profile->links == KJ_MAIL_LINKS_STRIP ? "links-stripped"
+									 : "links-defanged");
 	if (!ctx->held)
 		_kj_mail_output(ctx, msg);
 	g_object_unref(msg);
