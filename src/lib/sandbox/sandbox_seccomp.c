@@ -74,63 +74,63 @@ static const struct {
 	const char *name;
 	SbRule rule;
 } sb_rules[] = {
-	/* The job's input and output. */
-	{ "read", SB_CHAN_READ },
-	{ "write", SB_OUT_WRITE },
-	/* Ending: _exit() is exit_group; exit for completeness. */
-	{ "exit_group", SB_ALLOW },
-	{ "exit", SB_ALLOW },
-	/* Memory: malloc (brk, mmap for large blocks, mremap for realloc,
+    /* The job's input and output. */
+    {"read", SB_CHAN_READ},
+    {"write", SB_OUT_WRITE},
+    /* Ending: _exit() is exit_group; exit for completeness. */
+    {"exit_group", SB_ALLOW},
+    {"exit", SB_ALLOW},
+    /* Memory: malloc (brk, mmap for large blocks, mremap for realloc,
 	 * madvise for trimming), GLib, ASan's allocator and shadow. */
-	{ "brk", SB_ALLOW },
-	{ "mmap", SB_NO_EXEC },
-	{ "mprotect", SB_NO_EXEC },
-	{ "munmap", SB_ALLOW },
-	{ "mremap", SB_ALLOW },
-	{ "madvise", SB_ALLOW },
-	/* Locks in glibc, GLib (g_mutex, g_once) and ASan spin locks. */
-	{ "futex", SB_ALLOW },
-	{ "sched_yield", SB_ALLOW },
-	/* Signals to itself only: abort() and raise() block signals, may
+    {"brk", SB_ALLOW},
+    {"mmap", SB_NO_EXEC},
+    {"mprotect", SB_NO_EXEC},
+    {"munmap", SB_ALLOW},
+    {"mremap", SB_ALLOW},
+    {"madvise", SB_ALLOW},
+    /* Locks in glibc, GLib (g_mutex, g_once) and ASan spin locks. */
+    {"futex", SB_ALLOW},
+    {"sched_yield", SB_ALLOW},
+    /* Signals to itself only: abort() and raise() block signals, may
 	 * reset the handler and use tgkill; handlers return via rt_sigreturn. */
-	{ "rt_sigreturn", SB_ALLOW },
-	{ "rt_sigprocmask", SB_ALLOW },
-	{ "rt_sigaction", SB_ALLOW },
-	{ "sigaltstack", SB_ALLOW },
-	{ "restart_syscall", SB_ALLOW },
-	{ "tgkill", SB_SELF_KILL },
-	{ "getpid", SB_ALLOW },
-	{ "gettid", SB_ALLOW },
-	/* Time (normally the vDSO; these are its fallbacks). */
-	{ "clock_gettime", SB_ALLOW },
-	{ "clock_getres", SB_ALLOW },
-	{ "gettimeofday", SB_ALLOW },
-	{ "time", SB_ALLOW },
-	/* fd-only calls on the few fds the worker has: stdio's buffering
+    {"rt_sigreturn", SB_ALLOW},
+    {"rt_sigprocmask", SB_ALLOW},
+    {"rt_sigaction", SB_ALLOW},
+    {"sigaltstack", SB_ALLOW},
+    {"restart_syscall", SB_ALLOW},
+    {"tgkill", SB_SELF_KILL},
+    {"getpid", SB_ALLOW},
+    {"gettid", SB_ALLOW},
+    /* Time (normally the vDSO; these are its fallbacks). */
+    {"clock_gettime", SB_ALLOW},
+    {"clock_getres", SB_ALLOW},
+    {"gettimeofday", SB_ALLOW},
+    {"time", SB_ALLOW},
+    /* fd-only calls on the few fds the worker has: stdio's buffering
 	 * check, ftell, and library cleanup. */
-	{ "fstat", SB_ALLOW },
-	{ "lseek", SB_ALLOW },
-	{ "close", SB_ALLOW },
-	/* Hash seeds and malloc's tcache key; reads no file. */
-	{ "getrandom", SB_ALLOW },
-	/* Path-based calls fail softly (see DESCRIPTION). */
-	{ "open", SB_EACCES },
-	{ "openat", SB_EACCES },
-	{ "openat2", SB_EACCES },
-	{ "stat", SB_EACCES },
-	{ "lstat", SB_EACCES },
-	{ "newfstatat", SB_EACCES },
-	{ "statx", SB_EACCES },
-	{ "access", SB_EACCES },
-	{ "faccessat", SB_EACCES },
-	{ "faccessat2", SB_EACCES },
-	{ "readlink", SB_EACCES },
-	{ "readlinkat", SB_EACCES },
-	{ "ioctl", SB_ENOTTY },
-	/* GLib's logging asks whether stderr is journald's socket; if so it
+    {"fstat", SB_ALLOW},
+    {"lseek", SB_ALLOW},
+    {"close", SB_ALLOW},
+    /* Hash seeds and malloc's tcache key; reads no file. */
+    {"getrandom", SB_ALLOW},
+    /* Path-based calls fail softly (see DESCRIPTION). */
+    {"open", SB_EACCES},
+    {"openat", SB_EACCES},
+    {"openat2", SB_EACCES},
+    {"stat", SB_EACCES},
+    {"lstat", SB_EACCES},
+    {"newfstatat", SB_EACCES},
+    {"statx", SB_EACCES},
+    {"access", SB_EACCES},
+    {"faccessat", SB_EACCES},
+    {"faccessat2", SB_EACCES},
+    {"readlink", SB_EACCES},
+    {"readlinkat", SB_EACCES},
+    {"ioctl", SB_ENOTTY},
+    /* GLib's logging asks whether stderr is journald's socket; if so it
 	 * would open a socket of its own, which is killed.  ENOTSOCK makes it
 	 * write to fd 2 instead. */
-	{ "getpeername", SB_ENOTSOCK },
+    {"getpeername", SB_ENOTSOCK},
 };
 
 static int add_rule(scmp_filter_ctx ctx, int nr, SbRule rule)
@@ -151,18 +151,20 @@ static int add_rule(scmp_filter_ctx ctx, int nr, SbRule rule)
 					SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	case SB_CHAN_READ:
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-					SCMP_A0(SCMP_CMP_EQ, KJ_SB_CHILD_FD));
+					SCMP_A0(SCMP_CMP_EQ, KJ_SB_CHILD_FD, 0));
 	case SB_OUT_WRITE:
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-				      SCMP_A0(SCMP_CMP_EQ, KJ_SB_CHILD_FD));
+				      SCMP_A0(SCMP_CMP_EQ, KJ_SB_CHILD_FD, 0));
 		if (rc == 0)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, 1));
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+					      SCMP_A0(SCMP_CMP_EQ, 1, 0));
 		if (rc == 0)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, 2));
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+					      SCMP_A0(SCMP_CMP_EQ, 2, 0));
 		return rc;
 	case SB_SELF_KILL:
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-					SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+					SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
 	}
 	return -EINVAL;
 }
