@@ -50,6 +50,7 @@ typedef struct {
 	GMutex lock;     /* store, audit and the results array */
 	int *codes;      /* exit code per file */
 	char **lines;    /* summary line per file */
+	char **names;    /* output name per file, unique in out_dir */
 } Batch;
 
 /* Reads at most max + 1 bytes: one more than allowed tells the engine the
@@ -246,7 +247,7 @@ static void batch_file(Batch *b, KjMailWorker *w, guint i)
 	g_autoptr(KjMailResult) r = NULL;
 	g_autofree char *qid = NULL;
 	const char *path = b->files[i];
-	g_autofree char *base = g_path_get_basename(path);
+	const char *base = b->names[i];
 	int rc;
 
 	g_autoptr(GBytes) raw = read_path(path, b->profile->limits.max_message_bytes, &error);
@@ -328,6 +329,26 @@ static int batch_report(Batch *b)
 	return rc;
 }
 
+/* Output names: the input's base name, with "-2", "-3"... when two
+ * inputs share one (corpora have many README.md and 1.eml). */
+static char **unique_names(char **files, guint n)
+{
+	char **names = g_new0(char *, n + 1);
+	g_autoptr(GHashTable) used = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < n; i++) {
+		char *name = g_path_get_basename(files[i]);
+		for (guint k = 2; g_hash_table_contains(used, name); k++) {
+			g_free(name);
+			g_autofree char *base = g_path_get_basename(files[i]);
+			name = g_strdup_printf("%s-%u", base, k);
+		}
+		g_hash_table_add(used, name);
+		names[i] = name;
+	}
+	return names;
+}
+
 static int sanitize_batch(KjCli *cli, KjMailProfile *profile, KjMailIsolation mode,
 			  const char *out_dir, char **files, guint n, int jobs)
 {
@@ -340,6 +361,7 @@ static int sanitize_batch(KjCli *cli, KjMailProfile *profile, KjMailIsolation mo
 	g_mutex_init(&b.lock);
 	b.codes = g_new0(int, n);
 	b.lines = g_new0(char *, n + 1);
+	b.names = unique_names(files, n);
 	kj_out_text_quiet(cli->out, TRUE);
 	GPtrArray *threads = g_ptr_array_new();
 	for (int t = 0; t < jobs; t++)
@@ -349,6 +371,7 @@ static int sanitize_batch(KjCli *cli, KjMailProfile *profile, KjMailIsolation mo
 	g_ptr_array_free(threads, TRUE);
 	int rc = batch_report(&b);
 	g_strfreev(b.lines);
+	g_strfreev(b.names);
 	g_free(b.codes);
 	g_mutex_clear(&b.lock);
 	return rc;
