@@ -35,6 +35,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,11 +47,11 @@ typedef struct {
 	const char *out_dir;
 	char **files;
 	guint n_files;
-	gint next;       /* atomic: next file index */
-	GMutex lock;     /* store, audit and the results array */
-	int *codes;      /* exit code per file */
-	char **lines;    /* summary line per file */
-	char **names;    /* output name per file, unique in out_dir */
+	gint next;    /* atomic: next file index */
+	GMutex lock;  /* store, audit and the results array */
+	int *codes;   /* exit code per file */
+	char **lines; /* summary line per file */
+	char **names; /* output name per file, unique in out_dir */
 } Batch;
 
 /* Reads at most max + 1 bytes: one more than allowed tells the engine the
@@ -101,8 +102,8 @@ static KjMailProfile *load_profile(KjCli *cli, const char *arg, GError **error)
 {
 	KjMailProfile *p;
 
-	if (arg && (strchr(arg, '/') || g_str_has_suffix(arg, ".yaml") ||
-		    g_str_has_suffix(arg, ".yml"))) {
+	if (arg &&
+	    (strchr(arg, '/') || g_str_has_suffix(arg, ".yaml") || g_str_has_suffix(arg, ".yml"))) {
 		g_autofree char *data = NULL;
 		gsize len = 0;
 		if (!kj_fs_read_file(arg, KJ_MAIL_PROFILE_MAX_BYTES, &data, &len, error))
@@ -115,14 +116,14 @@ static KjMailProfile *load_profile(KjCli *cli, const char *arg, GError **error)
 		return NULL;
 	const KjConfig *c = cli->cfg;
 	p->limits = (KjMailLimits){
-		.max_message_bytes = c->mail_max_message_bytes,
-		.max_header_count = c->mail_max_header_count,
-		.max_header_bytes = c->mail_max_header_bytes,
-		.max_mime_depth = c->mail_max_mime_depth,
-		.max_parts = c->mail_max_parts,
-		.max_decoded_bytes = c->mail_max_decoded_bytes,
-		.html_max_depth = c->mail_html_max_depth,
-		.html_max_nodes = c->mail_html_max_nodes,
+	    .max_message_bytes = c->mail_max_message_bytes,
+	    .max_header_count = c->mail_max_header_count,
+	    .max_header_bytes = c->mail_max_header_bytes,
+	    .max_mime_depth = c->mail_max_mime_depth,
+	    .max_parts = c->mail_max_parts,
+	    .max_decoded_bytes = c->mail_max_decoded_bytes,
+	    .html_max_depth = c->mail_html_max_depth,
+	    .html_max_nodes = c->mail_html_max_nodes,
 	};
 	return p;
 }
@@ -200,8 +201,8 @@ static void print_single(KjCli *cli, const KjMailResult *r, const char *qid)
 			qid ? qid : r->original_sha256);
 }
 
-static int sanitize_one(KjCli *cli, KjMailProfile *profile, KjMailIsolation mode,
-			const char *in, const char *out_path, const char *report)
+static int sanitize_one(KjCli *cli, KjMailProfile *profile, KjMailIsolation mode, const char *in,
+			const char *out_path, const char *report)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(KjMailResult) r = NULL;
@@ -275,10 +276,9 @@ static void batch_file(Batch *b, KjMailWorker *w, guint i)
 	if (rc == KJ_EXIT_INPUT)
 		b->lines[i] = g_strdup_printf("%s: error: %s", path, error->message);
 	else
-		b->lines[i] = g_strdup_printf("%s: %s%s%s [%s]", path,
-					      rc == KJ_EXIT_OK ? "sanitized" : "held",
-					      rc == KJ_EXIT_OK ? "" : ": ", first_reason(r),
-					      qid ? qid : r->original_sha256);
+		b->lines[i] = g_strdup_printf(
+		    "%s: %s%s%s [%s]", path, rc == KJ_EXIT_OK ? "sanitized" : "held",
+		    rc == KJ_EXIT_OK ? "" : ": ", first_reason(r), qid ? qid : r->original_sha256);
 }
 
 static gpointer batch_thread(gpointer data)
@@ -353,8 +353,12 @@ static int sanitize_batch(KjCli *cli, KjMailProfile *profile, KjMailIsolation mo
 			  const char *out_dir, char **files, guint n, int jobs)
 {
 	g_autoptr(GError) error = NULL;
-	Batch b = { .cli = cli, .profile = profile, .mode = mode, .out_dir = out_dir,
-		    .files = files, .n_files = n };
+	Batch b = {.cli = cli,
+		   .profile = profile,
+		   .mode = mode,
+		   .out_dir = out_dir,
+		   .files = files,
+		   .n_files = n};
 
 	if (!kj_fs_mkdir_p(out_dir, 0750, &error))
 		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
@@ -385,30 +389,29 @@ int kj_cli_mail_sanitize(KjCli *cli, int argc, char **argv)
 	int rc = KJ_EXIT_OK;
 	g_autoptr(GError) error = NULL;
 	const GOptionEntry entries[] = {
-		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
-		  "Write the sanitized message to FILE (default: stdout)", "FILE" },
-		{ "report", 0, 0, G_OPTION_ARG_FILENAME, &report, "Write the JSON report to FILE",
-		  "FILE" },
-		{ "profile", 'p', 0, G_OPTION_ARG_STRING, &profile_arg,
-		  "Built-in profile (default, ja-iso2022jp, en, strict) or a YAML profile file",
-		  "P" },
-		{ "out-dir", 0, 0, G_OPTION_ARG_FILENAME, &out_dir,
-		  "Batch: sanitize every FILE into DIR (NAME and NAME.report.json)", "DIR" },
-		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
-		  "Batch: sandboxed workers in parallel (1-64, default 1)", "N" },
-		{ "fork-each", 0, 0, G_OPTION_ARG_NONE, &fork_each,
-		  "A fresh sandboxed worker for every message (slower, strictest)", NULL },
-		{ "no-sandbox", 0, 0, G_OPTION_ARG_NONE, &no_sandbox,
-		  "DEBUGGING ONLY: parse hostile mail in this process, without isolation", NULL },
-		G_OPTION_ENTRY_NULL
-	};
+	    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+	     "Write the sanitized message to FILE (default: stdout)", "FILE"},
+	    {"report", 0, 0, G_OPTION_ARG_FILENAME, &report, "Write the JSON report to FILE",
+	     "FILE"},
+	    {"profile", 'p', 0, G_OPTION_ARG_STRING, &profile_arg,
+	     "Built-in profile (default, ja-iso2022jp, en, strict) or a YAML profile file", "P"},
+	    {"out-dir", 0, 0, G_OPTION_ARG_FILENAME, &out_dir,
+	     "Batch: sanitize every FILE into DIR (NAME and NAME.report.json)", "DIR"},
+	    {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
+	     "Batch: sandboxed workers in parallel (1-64, default 1)", "N"},
+	    {"fork-each", 0, 0, G_OPTION_ARG_NONE, &fork_each,
+	     "A fresh sandboxed worker for every message (slower, strictest)", NULL},
+	    {"no-sandbox", 0, 0, G_OPTION_ARG_NONE, &no_sandbox,
+	     "DEBUGGING ONLY: parse hostile mail in this process, without isolation", NULL},
+	    G_OPTION_ENTRY_NULL};
 
-	if (!kj_cli_parse(cli, &argc, &argv, entries, "[IN | --out-dir DIR FILE...]",
-			  "Make mail from the internet harmless (メール無害化, 基本方針 2(12)): "
-			  "text only, links defanged,\nattachments removed and listed, the original "
-			  "quarantined when the data directory exists.\n"
-			  "Exit 0 sanitized, 1 held, 3 unreadable input.",
-			  &rc))
+	if (!kj_cli_parse(
+		cli, &argc, &argv, entries, "[IN | --out-dir DIR FILE...]",
+		"Make mail from the internet harmless (メール無害化, 基本方針 2(12)): "
+		"text only, links defanged,\nattachments removed and listed, the original "
+		"quarantined when the data directory exists.\n"
+		"Exit 0 sanitized, 1 held, 3 unreadable input.",
+		&rc))
 		return rc;
 	if (jobs < 1 || jobs > 64)
 		return kj_cli_error(cli, KJ_EXIT_USAGE, "--jobs must be from 1 to 64");
@@ -421,17 +424,26 @@ int kj_cli_mail_sanitize(KjCli *cli, int argc, char **argv)
 	g_autoptr(KjMailProfile) profile = load_profile(cli, profile_arg, &error);
 	if (profile == NULL)
 		return kj_cli_gerror(cli, KJ_EXIT_USAGE, error);
-	KjMailIsolation mode = no_sandbox   ? KJ_MAIL_ISOLATE_NONE
+	KjMailIsolation mode = no_sandbox  ? KJ_MAIL_ISOLATE_NONE
 			       : fork_each ? KJ_MAIL_ISOLATE_FORK_EACH
 					   : KJ_MAIL_ISOLATE_REUSE;
 	if (no_sandbox)
 		fprintf(stderr, "kyojin: warning: --no-sandbox: hostile mail is parsed without "
 				"isolation (debugging only)\n");
 	kj_mail_global_init();
+	/* Messages come and go at a few hundred KB each: keep freed memory
+	 * in the heap instead of returning it to the kernel and faulting it
+	 * in again for the next message (set before the workers fork, so
+	 * they inherit it).  Peak memory stays one message's worth. */
+	mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 	if (cli->store == NULL)
-		fprintf(stderr, "kyojin: note: data directory %s does not exist: originals are not "
-				"quarantined (create it to keep them)\n", cli->data_dir);
+		fprintf(stderr,
+			"kyojin: note: data directory %s does not exist: originals are not "
+			"quarantined (create it to keep them)\n",
+			cli->data_dir);
 	if (out_dir)
-		return sanitize_batch(cli, profile, mode, out_dir, argv + 1, (guint)(argc - 1), jobs);
+		return sanitize_batch(cli, profile, mode, out_dir, argv + 1, (guint)(argc - 1),
+				      jobs);
 	return sanitize_one(cli, profile, mode, argc > 1 ? argv[1] : NULL, out, report);
 }

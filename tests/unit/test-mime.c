@@ -52,8 +52,8 @@ static char *check_output(const KjMailResult *r, char **subject)
 	g_assert_nonnull(m);
 	GMimeObject *top = g_mime_message_get_mime_part(m);
 	g_assert_true(GMIME_IS_TEXT_PART(top));
-	g_assert_true(g_mime_content_type_is_type(g_mime_object_get_content_type(top), "text",
-						  "plain"));
+	g_assert_true(
+	    g_mime_content_type_is_type(g_mime_object_get_content_type(top), "text", "plain"));
 	char *text = g_mime_text_part_get_text(GMIME_TEXT_PART(top));
 	g_assert_nonnull(text);
 	g_assert_true(g_utf8_validate(text, -1, NULL));
@@ -83,8 +83,9 @@ static gboolean has_action(const KjMailResult *r, const char *a)
 	return FALSE;
 }
 
-#define HDR "From: Sender <a@example.jp>\nTo: b@example.lg.jp\nSubject: t\n" \
-	    "Date: Mon, 1 Apr 2024 09:00:00 +0900\nMessage-ID: <1@example.jp>\nMIME-Version: 1.0\n"
+#define HDR                                                                                        \
+	"From: Sender <a@example.jp>\nTo: b@example.lg.jp\nSubject: t\n"                           \
+	"Date: Mon, 1 Apr 2024 09:00:00 +0900\nMessage-ID: <1@example.jp>\nMIME-Version: 1.0\n"
 
 /* ISO-2022-JP with the Windows rows ① ㈱ ～ in Subject and body. */
 static void test_iso2022jp(void)
@@ -93,10 +94,10 @@ static void test_iso2022jp(void)
 	const char jis[] = "\x1b$B-!-j!A%F%9%H\x1b(B";
 	g_autofree char *b64 = g_base64_encode((const guchar *)jis, strlen(jis));
 	g_autofree char *raw = g_strdup_printf(
-		"From: a@example.jp\nTo: b@example.lg.jp\nSubject: =?ISO-2022-JP?B?%s?=\n"
-		"MIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-2022-JP\n"
-		"Content-Transfer-Encoding: 7bit\n\n%s\n",
-		b64, jis);
+	    "From: a@example.jp\nTo: b@example.lg.jp\nSubject: =?ISO-2022-JP?B?%s?=\n"
+	    "MIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-2022-JP\n"
+	    "Content-Transfer-Encoding: 7bit\n\n%s\n",
+	    b64, jis);
 	g_autoptr(KjMailResult) r = run(raw, -1);
 	g_autofree char *subject = NULL;
 	g_autofree char *text = check_output(r, &subject);
@@ -119,12 +120,12 @@ static void test_iso2022jp(void)
 static void test_html(void)
 {
 	const char *raw =
-		HDR "Content-Type: text/html; charset=UTF-8\n\n"
-		    "<html><head><style>p{}</style><script>alert('pwn')</script></head><body>"
-		    "<h1>お知らせ</h1><p>詳細は <a href=\"https://evil.example.net/login\">"
-		    "https://www.city.example.lg.jp/</a> へ</p>"
-		    "<img src=\"https://track.example.net/o.gif\" width=1 height=1>"
-		    "<ul><li>一</li><li>二</li></ul></body></html>\n";
+	    HDR "Content-Type: text/html; charset=UTF-8\n\n"
+		"<html><head><style>p{}</style><script>alert('pwn')</script></head><body>"
+		"<h1>お知らせ</h1><p>詳細は <a href=\"https://evil.example.net/login\">"
+		"https://www.city.example.lg.jp/</a> へ</p>"
+		"<img src=\"https://track.example.net/o.gif\" width=1 height=1>"
+		"<ul><li>一</li><li>二</li></ul></body></html>\n";
 	g_autoptr(KjMailResult) r = run(raw, -1);
 	g_autofree char *text = check_output(r, NULL);
 	g_assert_cmpint(r->verdict, ==, KJ_MAIL_SANITIZED);
@@ -190,11 +191,12 @@ static void test_attachment(void)
 static void test_ppap(void)
 {
 	static const guint8 zip[] = {
-		'P', 'K', 3, 4, 20, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0,
-		5, 0, 0, 0, 'a', '.', 'p', 'd', 'f', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
-		'P', 'K', 1, 2, 20, 0, 20, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0,
-		0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'a', '.', 'p', 'd', 'f',
-		'P', 'K', 5, 6, 0, 0, 0, 0, 1, 0, 1, 0, 51, 0, 0, 0, 47, 0, 0, 0, 0, 0,
+	    'P', 'K', 3,  4,  20, 0,   1,   0, 0, 0,   0,   0,   0,   0,   0,   0,   0, 0, 12, 0, 0,
+	    0,   0,   0,  0,  0,  5,   0,   0, 0, 'a', '.', 'p', 'd', 'f', 1,   2,   3, 4, 5,  6, 7,
+	    8,   9,   10, 11, 12, 'P', 'K', 1, 2, 20,  0,   20,  0,   1,   0,   0,   0, 0, 0,  0, 0,
+	    0,   0,   0,  0,  12, 0,   0,   0, 0, 0,   0,   0,   5,   0,   0,   0,   0, 0, 0,  0, 0,
+	    0,   0,   0,  0,  0,  0,   0,   0, 0, 'a', '.', 'p', 'd', 'f', 'P', 'K', 5, 6, 0,  0, 0,
+	    0,   1,   0,  1,  0,  51,  0,   0, 0, 47,  0,   0,   0,   0,   0,
 	};
 	g_autofree char *raw = attachment_mail("filename=\"資料.zip\"", "application/zip",
 					       (const char *)zip, sizeof(zip));
@@ -203,9 +205,10 @@ static void test_ppap(void)
 	g_assert_true(has_reason(r, "PPAP"));
 	g_assert_cmpuint(r->attachments->len, ==, 1);
 
-	static const guint8 sevenz[] = { '7', 'z', 0xBC, 0xAF, 0x27, 0x1C, 0, 4, 0, 0, 0, 0,
-					 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0,
-					 0, 0, 0, 0, 0x17, 0x06, 0xF1, 0x07, 0x01, 0, 0, 0 };
+	static const guint8 sevenz[] = {'7', 'z', 0xBC, 0xAF, 0x27, 0x1C, 0,    4, 0, 0,
+					0,   0,   0,    0,    0,    0,    0,    0, 0, 0,
+					8,   0,   0,    0,    0,    0,    0,    0, 0, 0,
+					0,   0,   0x17, 0x06, 0xF1, 0x07, 0x01, 0, 0, 0};
 	g_autofree char *raw2 = attachment_mail("filename=\"a.7z\"", "application/x-7z-compressed",
 						(const char *)sevenz, sizeof(sevenz));
 	g_autoptr(KjMailResult) r2 = run(raw2, -1);
@@ -215,17 +218,18 @@ static void test_ppap(void)
 
 static void test_encrypted(void)
 {
-	const char *smime = HDR "Content-Type: application/pkcs7-mime; smime-type=enveloped-data;"
-				" name=smime.p7m\nContent-Transfer-Encoding: base64\n\nMIAGCSqGSIb3\n";
+	const char *smime =
+	    HDR "Content-Type: application/pkcs7-mime; smime-type=enveloped-data;"
+		" name=smime.p7m\nContent-Transfer-Encoding: base64\n\nMIAGCSqGSIb3\n";
 	const char *xsmime = HDR "Content-Type: application/x-pkcs7-mime; name=smime.p7m\n\nAAAA\n";
 	const char *pgpmime =
-		HDR "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\";"
-		    " boundary=x\n\n--x\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n"
-		    "--x\nContent-Type: application/octet-stream\n\n-----BEGIN PGP MESSAGE-----\n"
-		    "hQEM\n-----END PGP MESSAGE-----\n--x--\n";
+	    HDR "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\";"
+		" boundary=x\n\n--x\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n"
+		"--x\nContent-Type: application/octet-stream\n\n-----BEGIN PGP MESSAGE-----\n"
+		"hQEM\n-----END PGP MESSAGE-----\n--x--\n";
 	const char *inline_pgp = HDR "Content-Type: text/plain\n\n-----BEGIN PGP MESSAGE-----\n"
 				     "hQEMA\n-----END PGP MESSAGE-----\n";
-	const char *cases[] = { smime, xsmime, pgpmime, inline_pgp };
+	const char *cases[] = {smime, xsmime, pgpmime, inline_pgp};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(KjMailResult) r = run(cases[i], -1);
 		g_assert_cmpint(r->verdict, ==, KJ_MAIL_HELD);
@@ -236,10 +240,10 @@ static void test_encrypted(void)
 static void test_signed(void)
 {
 	const char *raw =
-		HDR "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";"
-		    " micalg=sha-256; boundary=s\n\n--s\nContent-Type: text/plain; charset=UTF-8\n\n"
-		    "署名付きの本文\n--s\nContent-Type: application/pkcs7-signature; name=smime.p7s\n"
-		    "Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\n--s--\n";
+	    HDR "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";"
+		" micalg=sha-256; boundary=s\n\n--s\nContent-Type: text/plain; charset=UTF-8\n\n"
+		"署名付きの本文\n--s\nContent-Type: application/pkcs7-signature; name=smime.p7s\n"
+		"Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\n--s--\n";
 	g_autoptr(KjMailResult) r = run(raw, -1);
 	g_autofree char *text = check_output(r, NULL);
 	g_assert_cmpint(r->verdict, ==, KJ_MAIL_SANITIZED);
@@ -269,13 +273,13 @@ static void test_forwarded(void)
 static void test_bad_boundaries(void)
 {
 	const char *cases[] = {
-		HDR "Content-Type: multipart/mixed\n\n--x\nContent-Type: text/plain\n\nno boundary "
-		    "parameter\n--x--\n",
-		HDR "Content-Type: multipart/mixed; boundary=never\n\n--other\n\ntext\n",
-		HDR "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
-		    "no final boundary\n",
-		HDR "Content-Type: multipart/mixed; boundary=\"\"\n\n--\n\n--\n",
-		HDR "Content-Type: multipart/alternative; boundary=b\n\n--b--\n",
+	    HDR "Content-Type: multipart/mixed\n\n--x\nContent-Type: text/plain\n\nno boundary "
+		"parameter\n--x--\n",
+	    HDR "Content-Type: multipart/mixed; boundary=never\n\n--other\n\ntext\n",
+	    HDR "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+		"no final boundary\n",
+	    HDR "Content-Type: multipart/mixed; boundary=\"\"\n\n--\n\n--\n",
+	    HDR "Content-Type: multipart/alternative; boundary=b\n\n--b--\n",
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(KjMailResult) r = run(cases[i], -1);
@@ -290,8 +294,10 @@ static char *nested(guint depth, gboolean rfc822)
 		if (rfc822)
 			g_string_append(s, "Content-Type: message/rfc822\n\nSubject: n\n");
 		else
-			g_string_append_printf(s, "Content-Type: multipart/mixed; boundary=b%u\n\n"
-						  "--b%u\n", i, i);
+			g_string_append_printf(s,
+					       "Content-Type: multipart/mixed; boundary=b%u\n\n"
+					       "--b%u\n",
+					       i, i);
 	}
 	g_string_append(s, "Content-Type: text/plain\n\ndeep\n");
 	for (guint i = depth; !rfc822 && i-- > 0;)
@@ -350,14 +356,14 @@ static void test_nul_and_newlines(void)
 static void test_bad_encodings(void)
 {
 	const char *cases[] = {
-		HDR "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\n!!!*@@==AB=C\n",
-		HDR "Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n"
-		    "=ZZ=4=\n=E3=81\n",
-		HDR "Content-Type: text/plain; charset=x-unknown-charset\n\nhello \xff\xfe\n",
-		HDR "Content-Type: text/plain; charset=us-ascii\n\n"
-		    "\x82\xa8\x90\xa2\x98\x62\x82\xc9\x82\xc8\x82\xc1\x82\xc4\x82\xa8\x82\xe8"
-		    "\x82\xdc\x82\xb7\x81\x42\x8e\x91\x97\xbf\x82\xf0\x91\x97\x95\x74\x82\xa2"
-		    "\x82\xbd\x82\xb5\x82\xdc\x82\xb7\x81\x42\n",
+	    HDR "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\n!!!*@@==AB=C\n",
+	    HDR "Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n"
+		"=ZZ=4=\n=E3=81\n",
+	    HDR "Content-Type: text/plain; charset=x-unknown-charset\n\nhello \xff\xfe\n",
+	    HDR "Content-Type: text/plain; charset=us-ascii\n\n"
+		"\x82\xa8\x90\xa2\x98\x62\x82\xc9\x82\xc8\x82\xc1\x82\xc4\x82\xa8\x82\xe8"
+		"\x82\xdc\x82\xb7\x81\x42\x8e\x91\x97\xbf\x82\xf0\x91\x97\x95\x74\x82\xa2"
+		"\x82\xbd\x82\xb5\x82\xdc\x82\xb7\x81\x42\n",
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(KjMailResult) r = run(cases[i], -1);
@@ -389,10 +395,10 @@ static void test_rfc2231_filenames(void)
 		const char *param;
 		const char *want;
 	} cases[] = {
-		{ "filename*=UTF-8''%E8%A6%8B%E7%A9%8D%E6%9B%B8.pdf", "見積書.pdf" },
-		/* Shift_JIS, continued over two parameters */
-		{ "filename*0*=Shift_JIS''%8C%A9%90%CF; filename*1*=%8F%91.pdf", "見積書.pdf" },
-		{ "filename*=ISO-2022-JP''%1B%24B8%2B%40Q%3Dq%1B%28B.pdf", "見積書.pdf" },
+	    {"filename*=UTF-8''%E8%A6%8B%E7%A9%8D%E6%9B%B8.pdf", "見積書.pdf"},
+	    /* Shift_JIS, continued over two parameters */
+	    {"filename*0*=Shift_JIS''%8C%A9%90%CF; filename*1*=%8F%91.pdf", "見積書.pdf"},
+	    {"filename*=ISO-2022-JP''%1B%24B8%2B%40Q%3Dq%1B%28B.pdf", "見積書.pdf"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autofree char *raw = attachment_mail(cases[i].param, "application/pdf", pdf_bytes,
@@ -407,13 +413,13 @@ static void test_rfc2231_filenames(void)
 static void test_spoofed_filenames(void)
 {
 	const char *params[] = {
-		"filename=\"../../etc/passwd\"",
-		"filename=\"C:\\\\Windows\\\\evil.exe\"",
-		"filename*=UTF-8''invoice%E2%80%AEfdp.exe",
+	    "filename=\"../../etc/passwd\"",
+	    "filename=\"C:\\\\Windows\\\\evil.exe\"",
+	    "filename*=UTF-8''invoice%E2%80%AEfdp.exe",
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(params); i++) {
-		g_autofree char *raw = attachment_mail(params[i], "application/octet-stream", "MZ",
-						       2);
+		g_autofree char *raw =
+		    attachment_mail(params[i], "application/octet-stream", "MZ", 2);
 		g_autoptr(KjMailResult) r = run(raw, -1);
 		g_autofree char *text = check_output(r, NULL);
 		KjMailAttachment *a = r->attachments->pdata[0];
@@ -429,8 +435,8 @@ static void test_empty(void)
 	g_autoptr(KjMailResult) r = run("", 0);
 	g_assert_cmpint(r->verdict, ==, KJ_MAIL_HELD);
 	g_assert_true(has_reason(r, "empty"));
-	g_autoptr(KjMailResult) r2 = run(HDR "Content-Type: multipart/mixed; boundary=z\n\n--z--\n",
-					 -1);
+	g_autoptr(KjMailResult) r2 =
+	    run(HDR "Content-Type: multipart/mixed; boundary=z\n\n--z--\n", -1);
 	g_free(check_output(r2, NULL));
 	g_autoptr(KjMailResult) r3 = run("From: a@example.jp\n\n", -1);
 	g_free(check_output(r3, NULL));
@@ -478,12 +484,13 @@ static void test_profile_yaml(void)
 	g_assert_cmpint(p->attachments, ==, KJ_MAIL_ATTACH_HOLD);
 	g_assert_cmpuint(p->keep_headers->len, ==, 2);
 	g_assert_cmpstr(p->name, ==, "city");
-	const char *bad[] = { "linx: strip\n", "links: maybe\n", "keep_headers: [Content-Type]\n",
-			      "- a\n", "links: [a]\n", "a: &x 1\nb: *x\n", "links: strip\nbase: en\n" };
+	const char *bad[] = {
+	    "linx: strip\n", "links: maybe\n",   "keep_headers: [Content-Type]\n", "- a\n",
+	    "links: [a]\n",  "a: &x 1\nb: *x\n", "links: strip\nbase: en\n"};
 	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
 		g_autoptr(GError) e = NULL;
-		g_autoptr(KjMailProfile) q = kj_mail_profile_new_from_data("b.yaml", bad[i],
-									   strlen(bad[i]), &e);
+		g_autoptr(KjMailProfile) q =
+		    kj_mail_profile_new_from_data("b.yaml", bad[i], strlen(bad[i]), &e);
 		g_assert_null(q);
 		g_assert_error(e, KJ_MAIL_ERROR, KJ_MAIL_ERROR_PROFILE);
 	}
@@ -589,7 +596,8 @@ static void test_corpus(void)
 			g_autofree char *k = g_strndup(r->reasons->pdata[0], 40);
 			g_hash_table_replace(why, g_steal_pointer(&k),
 					     GUINT_TO_POINTER(GPOINTER_TO_UINT(g_hash_table_lookup(
-								      why, r->reasons->pdata[0])) + 1));
+								  why, r->reasons->pdata[0])) +
+							      1));
 			g_test_message("held %s: %s", (const char *)files->pdata[i],
 				       (const char *)r->reasons->pdata[0]);
 			continue;
@@ -633,12 +641,12 @@ static void test_corpus_spots(void)
 
 	/* jpmobile: ① inside an ISO-2022-JP encoded-word (iPhone). */
 	g_autoptr(KjMailResult) circled =
-		corpus_file("ja/jpmobile/iphone-circled-numbers-in-jis.eml");
+	    corpus_file("ja/jpmobile/iphone-circled-numbers-in-jis.eml");
 	g_assert_nonnull(circled);
 	g_assert_cmpstr(circled->subject, ==, "テスト①");
 	/* milter-manager: machine-dependent characters in a 7-bit JIS body. */
 	g_autoptr(KjMailResult) md =
-		corpus_file("ja/milter-manager/machine-dependent/au-iso-2022-jp-extra-7bit.eml");
+	    corpus_file("ja/milter-manager/machine-dependent/au-iso-2022-jp-extra-7bit.eml");
 	g_assert_nonnull(md);
 	g_autofree char *mdtext = check_output(md, NULL);
 	g_assert_nonnull(strstr(mdtext, "①"));

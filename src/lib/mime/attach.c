@@ -47,15 +47,23 @@ char *_kj_mail_detect_type(const void *data, gsize len)
 
 	g_mutex_lock(&magic_lock);
 	if (magic_db == NULL) {
-		magic_db = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS |
-				      MAGIC_NO_CHECK_ELF | MAGIC_ERROR);
+		/* No encoding, token or compressed-content checks: only the
+		 * type is wanted, and those scan the whole buffer. */
+		magic_db =
+		    magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ELF |
+			       MAGIC_NO_CHECK_ENCODING | MAGIC_NO_CHECK_TOKENS | MAGIC_ERROR);
+		/* The type is in the first bytes; scanning a whole 300 KB
+		 * attachment costs more than the rest of its sanitization. */
+		size_t bytes_max = 64 * 1024;
+		if (magic_db)
+			magic_setparam(magic_db, MAGIC_PARAM_BYTES_MAX, &bytes_max);
 		if (magic_db && magic_load(magic_db, NULL) != 0) {
 			magic_close(magic_db);
 			magic_db = NULL;
 		}
 	}
 	if (magic_db && len > 0)
-		t = magic_buffer(magic_db, data, len);
+		t = magic_buffer(magic_db, data, MIN(len, 64 * 1024));
 	res = g_strdup(t ? t : (len == 0 ? "application/x-empty" : "application/octet-stream"));
 	g_mutex_unlock(&magic_lock);
 	return res;
@@ -72,8 +80,8 @@ static guint32 le32(const guint8 *p)
 }
 
 static const char *const risky_ext[] = {
-	".exe", ".scr", ".com", ".pif", ".bat", ".cmd", ".js", ".jse", ".vbs", ".vbe", ".wsf",
-	".hta", ".lnk", ".iso", ".img", ".msi", ".ps1", ".jar", ".cpl", ".dll", NULL,
+    ".exe", ".scr", ".com", ".pif", ".bat", ".cmd", ".js",  ".jse", ".vbs", ".vbe", ".wsf",
+    ".hta", ".lnk", ".iso", ".img", ".msi", ".ps1", ".jar", ".cpl", ".dll", NULL,
 };
 
 static gboolean risky_name(const char *name)
@@ -129,7 +137,8 @@ static gboolean zip_scan(const guint8 *d, gsize len, ZipScan *z)
 	for (gsize k = 0; k < n && off + 46 <= len; k++) {
 		if (memcmp(d + off, "PK\1\2", 4) != 0)
 			break;
-		gsize nlen = le16(d + off + 28), xlen = le16(d + off + 30), clen = le16(d + off + 32);
+		gsize nlen = le16(d + off + 28), xlen = le16(d + off + 30),
+		      clen = le16(d + off + 32);
 		if (off + 46 + nlen > len)
 			break;
 		zip_member(z, d + off + 46, nlen, le16(d + off + 8));
@@ -145,7 +154,8 @@ static void zip_scan_local(const guint8 *d, gsize len, ZipScan *z)
 	for (guint k = 0; k < 4096 && off + 30 <= len; k++) {
 		if (memcmp(d + off, "PK\3\4", 4) != 0)
 			break;
-		gsize nlen = le16(d + off + 26), xlen = le16(d + off + 28), csize = le32(d + off + 18);
+		gsize nlen = le16(d + off + 26), xlen = le16(d + off + 28),
+		      csize = le32(d + off + 18);
 		if (off + 30 + nlen > len)
 			break;
 		zip_member(z, d + off + 30, nlen, le16(d + off + 6));
@@ -157,7 +167,7 @@ static void zip_scan_local(const guint8 *d, gsize len, ZipScan *z)
 
 static gboolean sevenzip_encrypted(const guint8 *d, gsize len)
 {
-	static const guint8 aes[] = { 0x06, 0xF1, 0x07, 0x01 };
+	static const guint8 aes[] = {0x06, 0xF1, 0x07, 0x01};
 
 	if (len < 32)
 		return FALSE;
@@ -201,13 +211,13 @@ static void check_archive(KjMailCtx *ctx, KjMailAttachment *a, const guint8 *d, 
 	const char *kind = NULL;
 
 	if (len >= 4 && memcmp(d, "PK\3\4", 4) == 0) {
-		ZipScan z = { .names = g_string_new(NULL) };
+		ZipScan z = {.names = g_string_new(NULL)};
 		if (!zip_scan(d, len, &z))
 			zip_scan_local(d, len, &z);
 		enc = z.encrypted > 0, kind = "zip";
 		if (z.members)
-			a->note = g_strdup_printf("zip: %u file(s): %s%s%s", z.members, z.names->str,
-						  z.members > 64 ? ", ..." : "",
+			a->note = g_strdup_printf("zip: %u file(s): %s%s%s", z.members,
+						  z.names->str, z.members > 64 ? ", ..." : "",
 						  z.risky ? " [executable inside]" : "");
 		g_string_free(z.names, TRUE);
 	} else if (len >= 6 && memcmp(d, "7z\xBC\xAF\x27\x1C", 6) == 0) {
@@ -221,9 +231,10 @@ static void check_archive(KjMailCtx *ctx, KjMailAttachment *a, const guint8 *d, 
 	a->note = g_strdup_printf("encrypted %s archive (PPAP)%s%s", kind, old ? "; " : "",
 				  old ? old : "");
 	_kj_mail_action(ctx, "encrypted-archive");
-	_kj_mail_hold(ctx, "encrypted: attachment %u (%s) is a password-protected %s archive "
-			   "whose content cannot be inspected (PPAP)", a->index,
-		      a->filename ? a->filename : "unnamed", kind);
+	_kj_mail_hold(ctx,
+		      "encrypted: attachment %u (%s) is a password-protected %s archive "
+		      "whose content cannot be inspected (PPAP)",
+		      a->index, a->filename ? a->filename : "unnamed", kind);
 }
 
 static KjMailAttachment *add(KjMailCtx *ctx, const char *filename, const char *declared,
@@ -279,7 +290,8 @@ static void tnef(KjMailCtx *ctx, KjMailAttachment *container, GBytes *data)
 		if (++n > KJ_MAIL_MAX_TNEF_FILES)
 			continue;
 		g_autofree char *name = tnef_title(at);
-		gsize fl = at->FileData.data && at->FileData.size > 0 ? (gsize)at->FileData.size : 0;
+		gsize fl =
+		    at->FileData.data && at->FileData.size > 0 ? (gsize)at->FileData.size : 0;
 		g_autoptr(GBytes) fd = g_bytes_new(at->FileData.data, fl);
 		ctx->decoded_bytes += fl;
 		add(ctx, name, "application/octet-stream", fd,
@@ -295,7 +307,8 @@ static void tnef(KjMailCtx *ctx, KjMailAttachment *container, GBytes *data)
 void _kj_mail_attachment(KjMailCtx *ctx, GMimePart *part)
 {
 	GMimeObject *obj = GMIME_OBJECT(part);
-	g_autofree char *type = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj));
+	g_autofree char *type =
+	    g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj));
 	g_autoptr(GBytes) data = _kj_mail_part_decode(ctx, part);
 	const char *fn = g_mime_part_get_filename(part);
 
@@ -309,6 +322,8 @@ void _kj_mail_attachment(KjMailCtx *ctx, GMimePart *part)
 	if (is_tnef)
 		tnef(ctx, a, data);
 	if (ctx->decoded_bytes > ctx->profile->limits.max_decoded_bytes)
-		_kj_mail_hold(ctx, "limit: more decoded bytes than mail.max_decoded_bytes (%"
-				   G_GINT64_FORMAT ")", ctx->profile->limits.max_decoded_bytes);
+		_kj_mail_hold(
+		    ctx,
+		    "limit: more decoded bytes than mail.max_decoded_bytes (%" G_GINT64_FORMAT ")",
+		    ctx->profile->limits.max_decoded_bytes);
 }

@@ -38,8 +38,10 @@ GBytes *_kj_mail_part_decode(KjMailCtx *ctx, GMimePart *part)
 	g_object_unref(mem);
 	ctx->decoded_bytes += ba->len;
 	if (ctx->decoded_bytes > ctx->profile->limits.max_decoded_bytes)
-		_kj_mail_hold(ctx, "limit: more decoded bytes than mail.max_decoded_bytes (%"
-				   G_GINT64_FORMAT ")", ctx->profile->limits.max_decoded_bytes);
+		_kj_mail_hold(
+		    ctx,
+		    "limit: more decoded bytes than mail.max_decoded_bytes (%" G_GINT64_FORMAT ")",
+		    ctx->profile->limits.max_decoded_bytes);
 	return g_byte_array_free_to_bytes(ba);
 }
 
@@ -75,20 +77,22 @@ void _kj_mail_append_text(KjMailCtx *ctx, const char *utf8)
  * broken here too, so that no clickable http(s)/ftp URL reaches LGWAN. */
 static char *defang_leftovers(const char *s, KjMailLinkMode mode)
 {
-	static const char *const from[] = { "http://", "https://", "ftp://", "ftps://" };
-	static const char *const to[] = { "hxxp://", "hxxps://", "fxp://", "fxps://" };
-	GString *out = g_string_sized_new(strlen(s));
+	static const char *const from[] = {"http://", "https://", "ftp://", "ftps://"};
+	static const char *const to[] = {"hxxp://", "hxxps://", "fxp://", "fxps://"};
+	static const gsize from_len[] = {7, 8, 6, 7};
 
-	if (mode == KJ_MAIL_LINKS_KEEP)
+	if (mode == KJ_MAIL_LINKS_KEEP || strstr(s, "://") == NULL)
 		return g_strdup(s);
+	GString *out = g_string_sized_new(strlen(s) + 16);
 	for (const char *p = s; *p;) {
-		gsize i = 0;
-		for (; i < G_N_ELEMENTS(from); i++)
-			if (g_ascii_strncasecmp(p, from[i], strlen(from[i])) == 0)
-				break;
+		gsize i = G_N_ELEMENTS(from);
+		if (*p == 'h' || *p == 'H' || *p == 'f' || *p == 'F')
+			for (i = 0; i < G_N_ELEMENTS(from); i++)
+				if (g_ascii_strncasecmp(p, from[i], from_len[i]) == 0)
+					break;
 		if (i < G_N_ELEMENTS(from)) {
 			g_string_append(out, to[i]);
-			p += strlen(from[i]);
+			p += from_len[i];
 		} else {
 			g_string_append_c(out, *p++);
 		}
@@ -126,7 +130,7 @@ void _kj_mail_body_text(KjMailCtx *ctx, GMimePart *part, const char *type)
 {
 	g_autoptr(GBytes) data = _kj_mail_part_decode(ctx, part);
 	g_autofree char *cs = _kj_mail_part_charset(part);
-	KjCharsetInfo info = { 0 };
+	KjCharsetInfo info = {0};
 	gsize len = 0;
 	const char *bytes = g_bytes_get_data(data, &len);
 
@@ -156,10 +160,9 @@ static void html_links(KjMailCtx *ctx, const KjHtmlResult *hr)
 		if (l->phishing && ctx->phishing->len < 32) {
 			guint removed = 0;
 			g_autofree char *shown = kj_text_neutralize(
-				l->shown_domain ? l->shown_domain : "", KJ_NEUTRALIZE_LINE, &removed);
+			    l->shown_domain ? l->shown_domain : "", KJ_NEUTRALIZE_LINE, &removed);
 			g_autofree char *target = kj_text_neutralize(
-				l->target_domain ? l->target_domain : "", KJ_NEUTRALIZE_LINE,
-				&removed);
+			    l->target_domain ? l->target_domain : "", KJ_NEUTRALIZE_LINE, &removed);
 			g_ptr_array_add(ctx->phishing, g_strdup_printf("%s -> %s", shown, target));
 		}
 	}
@@ -188,7 +191,8 @@ void _kj_mail_body_html(KjMailCtx *ctx, GMimePart *part)
 	g_autofree char *text = kj_html_to_text(bytes ? bytes : "", len, cs, &opts, &hr, &err);
 	if (text == NULL) {
 		if (err && g_error_matches(err, KJ_TEXT_ERROR, KJ_TEXT_ERROR_LIMIT))
-			_kj_mail_hold(ctx, "limit: HTML %s (mail.html_max_depth, mail.html_max_nodes)",
+			_kj_mail_hold(ctx,
+				      "limit: HTML %s (mail.html_max_depth, mail.html_max_nodes)",
 				      err->message);
 		else
 			_kj_mail_hold(ctx, "unreadable: HTML part: %s",

@@ -75,8 +75,8 @@ static void decode_payload(const Word *w, GByteArray *out)
 		guint save = 0;
 		gsize old = out->len;
 		g_byte_array_set_size(out, old + w->text_len * 3 / 4 + 3);
-		gsize n = g_base64_decode_step(w->text, w->text_len, out->data + old, &state,
-					       &save);
+		gsize n =
+		    g_base64_decode_step(w->text, w->text_len, out->data + old, &state, &save);
 		g_byte_array_set_size(out, old + n);
 		return;
 	}
@@ -111,9 +111,9 @@ static void flush_run(KjMailCtx *ctx, GString *out, GByteArray *bytes, const cha
 {
 	if (bytes->len == 0)
 		return;
-	KjCharsetInfo info = { 0 };
-	g_autofree char *u = kj_charset_to_utf8((const char *)bytes->data, bytes->len, charset,
-						&info);
+	KjCharsetInfo info = {0};
+	g_autofree char *u =
+	    kj_charset_to_utf8((const char *)bytes->data, bytes->len, charset, &info);
 	if (ctx)
 		_kj_mail_charset_note(ctx, "header", &info);
 	if (quote)
@@ -152,6 +152,17 @@ static gboolean only_space(const char *s, const char *e)
 	return TRUE;
 }
 
+static gboolean plain_ascii_line(const char *s)
+{
+	if (*s == ' ')
+		return FALSE;
+	for (const char *p = s; *p; p++)
+		if ((guint8)*p < 0x20 || (guint8)*p > 0x7e ||
+		    (p[0] == ' ' && (p[1] == ' ' || !p[1])))
+			return FALSE;
+	return TRUE;
+}
+
 char *_kj_mail_header_decode(KjMailCtx *ctx, const char *raw, gboolean phrase)
 {
 	g_autofree char *unfolded = g_mime_utils_header_unfold(raw);
@@ -185,6 +196,10 @@ char *_kj_mail_header_decode(KjMailCtx *ctx, const char *raw, gboolean phrase)
 	plain_run(ctx, out, plain, strlen(plain));
 	g_autofree char *s = g_string_free(out, FALSE);
 	guint removed = 0;
+	/* Most header values are short printable ASCII with single spaces:
+	 * nothing to neutralise (no controls, no runs, no edges to trim). */
+	if (plain_ascii_line(s))
+		return g_steal_pointer(&s);
 	char *clean = kj_text_neutralize(s, KJ_NEUTRALIZE_LINE, &removed);
 	if (ctx)
 		ctx->controls_removed += removed;
@@ -207,9 +222,10 @@ gboolean _kj_mail_check_headers(KjMailCtx *ctx, GMimeObject *obj)
 	int n = hl ? g_mime_header_list_get_count(hl) : 0;
 
 	if (n > lim->max_header_count) {
-		_kj_mail_hold(ctx, "limit: %d header fields in one block, more than "
-				   "mail.max_header_count (%" G_GINT64_FORMAT ")", n,
-			      lim->max_header_count);
+		_kj_mail_hold(ctx,
+			      "limit: %d header fields in one block, more than "
+			      "mail.max_header_count (%" G_GINT64_FORMAT ")",
+			      n, lim->max_header_count);
 		return FALSE;
 	}
 	for (int i = 0; i < n; i++) {
@@ -217,9 +233,10 @@ gboolean _kj_mail_check_headers(KjMailCtx *ctx, GMimeObject *obj)
 		const char *raw = g_mime_header_get_raw_value(h);
 		gsize len = raw ? strlen(raw) : 0;
 		if ((gint64)len > lim->max_header_bytes) {
-			_kj_mail_hold(ctx, "limit: a header field of %zu bytes, longer than "
-					   "mail.max_header_bytes (%" G_GINT64_FORMAT ")", len,
-				      lim->max_header_bytes);
+			_kj_mail_hold(ctx,
+				      "limit: a header field of %zu bytes, longer than "
+				      "mail.max_header_bytes (%" G_GINT64_FORMAT ")",
+				      len, lim->max_header_bytes);
 			return FALSE;
 		}
 	}
@@ -276,8 +293,8 @@ static char *encode_iso2022jp(const char *utf8)
 			q = g_utf8_next_char(q);
 		gsize n = 0;
 		guint bad = 0;
-		g_autofree char *jis = kj_charset_from_utf8(p, (gsize)(q - p), "ISO-2022-JP", &n,
-							    &bad);
+		g_autofree char *jis =
+		    kj_charset_from_utf8(p, (gsize)(q - p), "ISO-2022-JP", &n, &bad);
 		g_autofree char *b64 = g_base64_encode((const guchar *)jis, n);
 		if (out->len)
 			g_string_append_c(out, ' ');

@@ -11,6 +11,10 @@
  *	attachment's decoded bytes, so that the parent (which alone talks to
  *	the store and the audit log) can quarantine them.
  *
+ *	Job input: "KJMI", quarantine id length (2 bytes, little-endian), a
+ *	flag byte (1: send attachment bytes back, for the quarantine), a
+ *	zero byte, the id, the message.
+ *
  *	Wire format of a result: "KJMR" 0x01, then sections of
  *	tag (1 byte), length (4 bytes, little-endian), bytes.  Tags: V
  *	verdict (1 byte), H original SHA-256 (64), R reason, C action, O
@@ -50,8 +54,8 @@ struct KjMailWorker {
 
 static void put(GByteArray *b, char tag, const void *data, gsize len)
 {
-	guint8 h[5] = { (guint8)tag, (guint8)len, (guint8)(len >> 8), (guint8)(len >> 16),
-			(guint8)(len >> 24) };
+	guint8 h[5] = {(guint8)tag, (guint8)len, (guint8)(len >> 8), (guint8)(len >> 16),
+		       (guint8)(len >> 24)};
 	g_assert(len <= G_MAXUINT32);
 	g_byte_array_append(b, h, sizeof(h));
 	if (len)
@@ -142,31 +146,50 @@ static gboolean take_section(KjMailResult *r, char tag, const char *p, gsize n)
 	if (text && !g_utf8_validate_len(p, n, NULL))
 		return FALSE;
 	switch (tag) {
-	case 'V': r->verdict = n == 1 && p[0] ? KJ_MAIL_HELD : KJ_MAIL_SANITIZED; return n == 1;
+	case 'V':
+		r->verdict = n == 1 && p[0] ? KJ_MAIL_HELD : KJ_MAIL_SANITIZED;
+		return n == 1;
 	case 'H':
 		if (n != KJ_SHA256_HEX_LEN)
 			return FALSE;
 		memcpy(r->original_sha256, p, n);
 		return kj_sha256_hex_valid(r->original_sha256);
-	case 'R': g_ptr_array_add(r->reasons, g_strndup(p, n)); return TRUE;
-	case 'C': g_ptr_array_add(r->actions, g_strndup(p, n)); return TRUE;
-	case 'O': r->output = g_bytes_new(p, n); return TRUE;
-	case 'J': r->report_json = g_strndup(p, n); return TRUE;
-	case 'S': r->subject = g_strndup(p, n); return TRUE;
-	case 'F': r->from = g_strndup(p, n); return TRUE;
-	case 'T': r->to = g_strndup(p, n); return TRUE;
-	case 'I': r->message_id = g_strndup(p, n); return TRUE;
-	case 'A': return attachment_from_json(r, p, n);
+	case 'R':
+		g_ptr_array_add(r->reasons, g_strndup(p, n));
+		return TRUE;
+	case 'C':
+		g_ptr_array_add(r->actions, g_strndup(p, n));
+		return TRUE;
+	case 'O':
+		r->output = g_bytes_new(p, n);
+		return TRUE;
+	case 'J':
+		r->report_json = g_strndup(p, n);
+		return TRUE;
+	case 'S':
+		r->subject = g_strndup(p, n);
+		return TRUE;
+	case 'F':
+		r->from = g_strndup(p, n);
+		return TRUE;
+	case 'T':
+		r->to = g_strndup(p, n);
+		return TRUE;
+	case 'I':
+		r->message_id = g_strndup(p, n);
+		return TRUE;
+	case 'A':
+		return attachment_from_json(r, p, n);
 	case 'D': {
-		KjMailAttachment *a = r->attachments->len
-					      ? r->attachments->pdata[r->attachments->len - 1]
-					      : NULL;
+		KjMailAttachment *a =
+		    r->attachments->len ? r->attachments->pdata[r->attachments->len - 1] : NULL;
 		if (a == NULL || a->data || (gint64)n != a->size)
 			return FALSE;
 		a->data = g_bytes_new(p, n);
 		return TRUE;
 	}
-	default: return FALSE;
+	default:
+		return FALSE;
 	}
 }
 
@@ -220,8 +243,8 @@ static KjMailResult *held_result(GBytes *raw, const char *qid, const char *why)
 	g_ptr_array_add(r->reasons, g_strdup_printf("isolation: %s", why));
 	json_t *o = json_pack("{s:i, s:s, s:[s], s:[], s:[], s:s, s:o}", "format_version", 1,
 			      "verdict", "held", "reasons", r->reasons->pdata[0], "actions",
-			      "attachments", "original_sha256", r->original_sha256,
-			      "quarantine_id", qid ? json_string(qid) : json_null());
+			      "attachments", "original_sha256", r->original_sha256, "quarantine_id",
+			      qid ? json_string(qid) : json_null());
 	r->report_json = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	if (r->report_json == NULL)
 		r->report_json = g_strdup("{\"format_version\": 1, \"verdict\": \"held\"}");
@@ -250,6 +273,13 @@ static gboolean job(GBytes *input, GByteArray *output, gpointer user_data, GErro
 	g_autoptr(KjMailResult) res = NULL;
 	if (!kj_mail_sanitize(raw, profile, qid, &res, error))
 		return FALSE;
+	/* Without a quarantine nobody keeps the attachments: do not copy
+	 * them across the socket. */
+	if (d[6] == 0)
+		for (guint i = 0; i < res->attachments->len; i++) {
+			KjMailAttachment *a = res->attachments->pdata[i];
+			g_clear_pointer(&a->data, g_bytes_unref);
+		}
 	serialize_into(res, output);
 	return TRUE;
 }
@@ -260,8 +290,7 @@ static gboolean prepare(gpointer user_data, GError **error)
 	return TRUE;
 }
 
-KjMailWorker *kj_mail_worker_new(const KjMailProfile *profile, KjMailIsolation mode,
-				 GError **error)
+KjMailWorker *kj_mail_worker_new(const KjMailProfile *profile, KjMailIsolation mode, GError **error)
 {
 	KjMailWorker *w = g_new0(KjMailWorker, 1);
 	KjSandboxOptions o;
@@ -291,8 +320,8 @@ void kj_mail_worker_free(KjMailWorker *w)
 	g_free(w);
 }
 
-gboolean kj_mail_worker_sanitize(KjMailWorker *w, GBytes *raw, const char *qid,
-				 KjMailResult **out, GError **error)
+gboolean kj_mail_worker_sanitize(KjMailWorker *w, GBytes *raw, const char *qid, KjMailResult **out,
+				 GError **error)
 {
 	g_autoptr(GError) err = NULL;
 
@@ -302,7 +331,7 @@ gboolean kj_mail_worker_sanitize(KjMailWorker *w, GBytes *raw, const char *qid,
 	const void *d = g_bytes_get_data(raw, &len);
 	g_return_val_if_fail(qlen < 65536, FALSE);
 	GByteArray *in = g_byte_array_sized_new((guint)(len + qlen + 8));
-	guint8 h[8] = { 'K', 'J', 'M', 'I', (guint8)qlen, (guint8)(qlen >> 8), 0, 0 };
+	guint8 h[8] = {'K', 'J', 'M', 'I', (guint8)qlen, (guint8)(qlen >> 8), qid != NULL, 0};
 	g_byte_array_append(in, h, 8);
 	g_byte_array_append(in, (const guint8 *)qid, (guint)qlen);
 	g_byte_array_append(in, d, (guint)len);

@@ -22,8 +22,8 @@ typedef struct {
 	gint64 parts;
 	gint64 decoded_bytes;
 	gint64 depth_seen;
-	guint replacements;       /* U+FFFD inserted by charset decoding */
-	guint controls_removed;   /* control and bidi characters neutralised */
+	guint replacements;     /* U+FFFD inserted by charset decoding */
+	guint controls_removed; /* control and bidi characters neutralised */
 	guint links_neutralized;
 	guint html_parts, text_parts, nested_messages;
 	guint html_dropped, tracking_images, hidden_elements;

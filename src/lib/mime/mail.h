@@ -81,15 +81,15 @@ typedef enum {
 
 /* One removed attachment (or a file listed inside a TNEF container). */
 typedef struct {
-	guint index;          /* 1-based, in message order */
-	char *filename;       /* UTF-8, neutralized for display; may be NULL */
-	char *declared_type;  /* Content-Type as sent */
-	char *detected_type;  /* from the bytes (libmagic) */
-	gint64 size;          /* decoded bytes */
+	guint index;         /* 1-based, in message order */
+	char *filename;      /* UTF-8, neutralized for display; may be NULL */
+	char *declared_type; /* Content-Type as sent */
+	char *detected_type; /* from the bytes (libmagic) */
+	gint64 size;         /* decoded bytes */
 	char sha256[KJ_SHA256_HEX_LEN + 1];
-	char *container;      /* "winmail.dat" for TNEF members, else NULL */
-	char *note;           /* "encrypted zip (PPAP)", ... or NULL */
-	GBytes *data;         /* decoded bytes, for the quarantine; may be NULL */
+	char *container; /* "winmail.dat" for TNEF members, else NULL */
+	char *note;      /* "encrypted zip (PPAP)", ... or NULL */
+	GBytes *data;    /* decoded bytes, for the quarantine; may be NULL */
 } KjMailAttachment;
 
 typedef struct {
@@ -100,7 +100,7 @@ typedef struct {
 	GBytes *output;         /* the sanitized message; NULL when held */
 	char *report_json;      /* the report (see report.c) */
 	char original_sha256[KJ_SHA256_HEX_LEN + 1];
-	char *subject;          /* UTF-8, for the quarantine index; may be NULL */
+	char *subject; /* UTF-8, for the quarantine index; may be NULL */
 	char *from;
 	char *to;
 	char *message_id;

@@ -26,10 +26,10 @@
 
 #include <string.h>
 
-static const char *const address_headers[] = { "From", "To", "Cc", "Bcc", "Reply-To", "Sender",
-					       "Resent-From", "Resent-To", NULL };
-static const char *const ascii_headers[] = { "Message-ID", "In-Reply-To", "References", "Date",
-					     NULL };
+static const char *const address_headers[] = {
+    "From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Resent-From", "Resent-To", NULL};
+static const char *const ascii_headers[] = {"Message-ID", "In-Reply-To", "References", "Date",
+					    NULL};
 
 static gboolean in_list(const char *const *list, const char *name)
 {
@@ -66,7 +66,8 @@ static void encode_address(GString *out, InternetAddress *ia, KjMailCharset cs)
 	if (INTERNET_ADDRESS_IS_GROUP(ia)) {
 		g_autofree char *n = _kj_mail_encode_phrase(name ? name : "", cs);
 		g_string_append_printf(out, "%s: ", n);
-		encode_list(out, internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), cs);
+		encode_list(out, internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)),
+			    cs);
 		g_string_append_c(out, ';');
 		return;
 	}
@@ -155,25 +156,35 @@ static void notice(KjMailCtx *ctx, GString *b)
 		g_string_append(b, ja ? "・HTML をテキストに変換しました。\n"
 				      : "- HTML was converted to text.\n");
 	if (ctx->links_neutralized && ctx->profile->links != KJ_MAIL_LINKS_KEEP)
-		g_string_append(b, ja ? "・リンクは無効化しています（hxxp, [.]）。そのまま開かないでください。\n"
-				      : "- Links are disabled (hxxp, [.]); do not open them as they are.\n");
+		g_string_append(
+		    b,
+		    ja ? "・リンクは無効化しています（hxxp, [.]）。そのまま開かないでください。\n"
+		       : "- Links are disabled (hxxp, [.]); do not open them as they are.\n");
 	if (r->attachments->len)
-		g_string_append_printf(b, ja ? "・添付ファイル %u 件を削除しました（一覧は本文末尾）。\n"
-					     : "- %u attachment(s) removed (listed at the end).\n",
-				       r->attachments->len);
+		g_string_append_printf(
+		    b,
+		    ja ? "・添付ファイル %u 件を削除しました（一覧は本文末尾）。\n"
+		       : "- %u attachment(s) removed (listed at the end).\n",
+		    r->attachments->len);
 	if (ctx->signature_removed)
-		g_string_append(b, ja ? "・電子署名は無害化で失われました。署名の検証はできません。\n"
-				      : "- The digital signature was removed; it cannot be verified.\n");
+		g_string_append(
+		    b, ja ? "・電子署名は無害化で失われました。署名の検証はできません。\n"
+			  : "- The digital signature was removed; it cannot be verified.\n");
 	for (guint i = 0; i < ctx->phishing->len; i++)
-		g_string_append_printf(b, ja ? "・【注意】表示と異なるリンク先があります（フィッシングの疑い）: %s\n"
-					     : "- WARNING: a link shows a different site than it opens "
-					       "(possible phishing): %s\n",
-				       (const char *)ctx->phishing->pdata[i]);
+		g_string_append_printf(
+		    b,
+		    ja ? "・【注意】表示と異なるリンク先があります（フィッシングの疑い）: %s\n"
+		       : "- WARNING: a link shows a different site than it opens "
+			 "(possible phishing): %s\n",
+		    (const char *)ctx->phishing->pdata[i]);
 	if (ctx->quarantine_id)
-		g_string_append_printf(b, ja ? "原本は隔離されています。取り出しは情報セキュリティ担当へ ID %s を添えて申請してください。\n"
-					     : "The original is quarantined; to request it, quote ID %s to "
-					       "the security team.\n",
-				       ctx->quarantine_id);
+		g_string_append_printf(
+		    b,
+		    ja ? "原本は隔離されています。取り出しは情報セキュリティ担当へ ID %s "
+			 "を添えて申請してください。\n"
+		       : "The original is quarantined; to request it, quote ID %s to "
+			 "the security team.\n",
+		    ctx->quarantine_id);
 	else
 		g_string_append_printf(b, ja ? "原本の SHA-256: %s\n" : "Original SHA-256: %s\n",
 				       ctx->res->original_sha256);
@@ -192,20 +203,23 @@ static void attachment_list(KjMailCtx *ctx, GString *b)
 	for (guint i = 0; i < as->len; i++) {
 		const KjMailAttachment *a = as->pdata[i];
 		g_autofree char *size = _kj_mail_format_size(a->size);
-		g_string_append_printf(b, "%u. %s%s%s%s\n", a->index,
-				       a->filename ? a->filename : (ja ? "(名前なし)" : "(unnamed)"),
-				       a->container ? (ja ? "（" : " (in ") : "",
-				       a->container ? a->container : "",
-				       a->container ? (ja ? " の中）" : ")") : "");
-		g_string_append_printf(b, ja ? "   形式: %s（宣言） / %s（内容から判定）\n"
-					     : "   type: %s (declared) / %s (detected)\n",
+		g_string_append_printf(
+		    b, "%u. %s%s%s%s\n", a->index,
+		    a->filename ? a->filename : (ja ? "(名前なし)" : "(unnamed)"),
+		    a->container ? (ja ? "（" : " (in ") : "", a->container ? a->container : "",
+		    a->container ? (ja ? " の中）" : ")") : "");
+		g_string_append_printf(b,
+				       ja ? "   形式: %s（宣言） / %s（内容から判定）\n"
+					  : "   type: %s (declared) / %s (detected)\n",
 				       a->declared_type, a->detected_type);
-		g_string_append_printf(b, ja ? "   サイズ: %s バイト  SHA-256: %s\n"
-					     : "   size: %s bytes  SHA-256: %s\n",
+		g_string_append_printf(b,
+				       ja ? "   サイズ: %s バイト  SHA-256: %s\n"
+					  : "   size: %s bytes  SHA-256: %s\n",
 				       size, a->sha256);
 		if (a->note)
 			g_string_append_printf(b, ja ? "   備考: %s\n" : "   note: %s\n", a->note);
-		g_string_append_printf(b, ja ? "   原本の申請ID: %s#%u\n" : "   request ID: %s#%u\n",
+		g_string_append_printf(b,
+				       ja ? "   原本の申請ID: %s#%u\n" : "   request ID: %s#%u\n",
 				       id_or_hash(ctx), a->index);
 	}
 }
@@ -234,7 +248,8 @@ static void body_bytes(KjMailCtx *ctx, const char *text, GString *out)
 		gsize longest = 0;
 		for (char **l = lines; *l; l++) {
 			gsize n = 0;
-			g_autofree char *j = kj_charset_from_utf8(*l, strlen(*l), "ISO-2022-JP", &n, NULL);
+			g_autofree char *j =
+			    kj_charset_from_utf8(*l, strlen(*l), "ISO-2022-JP", &n, NULL);
 			g_string_append_len(jis, j, (gssize)n);
 			if (l[1])
 				g_string_append_c(jis, '\n');

@@ -36,11 +36,11 @@
 #include <string.h>
 #include <yaml.h>
 
-static const char *const default_headers[] = { "From", "To", "Cc", "Date", "Subject",
-					       "Message-ID", "In-Reply-To", "References",
-					       "Reply-To", NULL };
+static const char *const default_headers[] = {"From",     "To",         "Cc",          "Date",
+					      "Subject",  "Message-ID", "In-Reply-To", "References",
+					      "Reply-To", NULL};
 
-static const char *const builtins[] = { "default", "ja-iso2022jp", "en", "strict", NULL };
+static const char *const builtins[] = {"default", "ja-iso2022jp", "en", "strict", NULL};
 
 const char *const *kj_mail_profile_builtins(void)
 {
@@ -66,8 +66,8 @@ KjMailProfile *kj_mail_profile_new(const char *builtin, GError **error)
 		for (const char *const *b = builtins; *b; b++)
 			g_string_append_printf(list, "%s%s", list->len ? ", " : "", *b);
 		g_set_error(error, KJ_MAIL_ERROR, KJ_MAIL_ERROR_PROFILE,
-			    "unknown profile '%s' (built-in profiles: %s; or give a YAML file)", name,
-			    list->str);
+			    "unknown profile '%s' (built-in profiles: %s; or give a YAML file)",
+			    name, list->str);
 		g_string_free(list, TRUE);
 		return NULL;
 	}
@@ -119,8 +119,8 @@ static gboolean next(Ctx *c, yaml_event_t *ev, GError **error)
 {
 	if (yaml_parser_parse(&c->parser, ev))
 		return TRUE;
-	return fail(c, &c->parser.problem_mark, error, "not valid YAML:",
-		    c->parser.problem ? c->parser.problem : "parse error");
+	return fail(c, &c->parser.problem_mark, error,
+		    "not valid YAML:", c->parser.problem ? c->parser.problem : "parse error");
 }
 
 static gboolean pick(const char *v, const char *const *names, int *out)
@@ -136,10 +136,10 @@ static gboolean pick(const char *v, const char *const *names, int *out)
 static gboolean set_scalar(Ctx *c, const char *key, const char *v, const yaml_mark_t *m,
 			   GError **error)
 {
-	static const char *const links[] = { "defang", "strip", "keep", NULL };
-	static const char *const langs[] = { "ja", "en", NULL };
-	static const char *const charsets[] = { "utf-8", "iso-2022-jp", NULL };
-	static const char *const atts[] = { "remove", "hold", NULL };
+	static const char *const links[] = {"defang", "strip", "keep", NULL};
+	static const char *const langs[] = {"ja", "en", NULL};
+	static const char *const charsets[] = {"utf-8", "iso-2022-jp", NULL};
+	static const char *const atts[] = {"remove", "hold", NULL};
 	int i = 0;
 
 	if (strcmp(key, "name") == 0) {
@@ -182,7 +182,8 @@ static gboolean parse_headers(Ctx *c, GError **error)
 		else
 			fail(c, &ev.start_mark, error,
 			     "keep_headers: each entry must be a header field name (not Content-*, "
-			     "MIME-Version or X-Kyojin-*), at most 64", NULL);
+			     "MIME-Version or X-Kyojin-*), at most 64",
+			     NULL);
 		yaml_event_delete(&ev);
 		if (!ok)
 			return FALSE;
@@ -200,8 +201,8 @@ static gboolean parse_map(Ctx *c, GError **error)
 			return TRUE;
 		}
 		g_autofree char *key = k.type == YAML_SCALAR_EVENT
-					       ? g_strdup((const char *)k.data.scalar.value)
-					       : NULL;
+					   ? g_strdup((const char *)k.data.scalar.value)
+					   : NULL;
 		yaml_mark_t km = k.start_mark;
 		yaml_event_delete(&k);
 		if (key == NULL)
@@ -216,7 +217,7 @@ static gboolean parse_map(Ctx *c, GError **error)
 		} else if (strcmp(key, "base") == 0 && first) {
 			first = FALSE;
 			g_autoptr(KjMailProfile) b =
-				kj_mail_profile_new((const char *)v.data.scalar.value, error);
+			    kj_mail_profile_new((const char *)v.data.scalar.value, error);
 			ok = b != NULL;
 			if (ok) {
 				KjMailProfile tmp = *c->p;
@@ -264,11 +265,11 @@ static gboolean parse_doc(Ctx *c, GError **error)
 KjMailProfile *kj_mail_profile_new_from_data(const char *name, const char *data, gsize len,
 					     GError **error)
 {
-	Ctx c = { .name = name };
+	Ctx c = {.name = name};
 
 	if (len > KJ_MAIL_PROFILE_MAX_BYTES) {
-		g_set_error(error, KJ_MAIL_ERROR, KJ_MAIL_ERROR_PROFILE,
-			    "%s: larger than %d bytes", name, KJ_MAIL_PROFILE_MAX_BYTES);
+		g_set_error(error, KJ_MAIL_ERROR, KJ_MAIL_ERROR_PROFILE, "%s: larger than %d bytes",
+			    name, KJ_MAIL_PROFILE_MAX_BYTES);
 		return NULL;
 	}
 	c.p = kj_mail_profile_new("default", NULL);
@@ -278,8 +279,8 @@ KjMailProfile *kj_mail_profile_new_from_data(const char *name, const char *data,
 	if (dot && dot != c.p->name)
 		*dot = '\0';
 	/* The name goes into an X-Kyojin- header field: ASCII only. */
-	g_strcanon(c.p->name,
-		   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", '_');
+	g_strcanon(c.p->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_",
+		   '_');
 	if (!yaml_parser_initialize(&c.parser))
 		g_error("libyaml cannot initialise a parser");
 	yaml_parser_set_input_string(&c.parser, (const unsigned char *)data, len);

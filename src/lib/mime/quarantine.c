@@ -69,35 +69,35 @@ static gboolean put_rows(KjDb *db, GBytes *raw, const KjMailResult *r, const cha
 	char *reasons = reasons_json(r);
 	const char *verdict = r->verdict == KJ_MAIL_HELD ? "held" : "sanitized";
 	gboolean ok = kj_db_exec(
-		db,
-		"INSERT INTO quarantine (id, received_at, original_sha256, size, verdict, reasons,"
-		" report, sender, recipients, subject, message_id)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-		" ON CONFLICT (id) DO UPDATE SET verdict = $5, reasons = $6, report = $7",
-		KJ_DB_ARGS(KJ_DB_TEXT(qid), KJ_DB_TEXT(now), KJ_DB_TEXT(r->original_sha256),
-			   KJ_DB_INT((gint64)g_bytes_get_size(raw)), KJ_DB_TEXT(verdict),
-			   KJ_DB_TEXT(reasons ? reasons : "[]"), KJ_DB_TEXT(r->report_json),
-			   r->from ? KJ_DB_TEXT(r->from) : KJ_DB_NULL,
-			   r->to ? KJ_DB_TEXT(r->to) : KJ_DB_NULL,
-			   r->subject ? KJ_DB_TEXT(r->subject) : KJ_DB_NULL,
-			   r->message_id ? KJ_DB_TEXT(r->message_id) : KJ_DB_NULL),
-		error);
+	    db,
+	    "INSERT INTO quarantine (id, received_at, original_sha256, size, verdict, reasons,"
+	    " report, sender, recipients, subject, message_id)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+	    " ON CONFLICT (id) DO UPDATE SET verdict = $5, reasons = $6, report = $7",
+	    KJ_DB_ARGS(KJ_DB_TEXT(qid), KJ_DB_TEXT(now), KJ_DB_TEXT(r->original_sha256),
+		       KJ_DB_INT((gint64)g_bytes_get_size(raw)), KJ_DB_TEXT(verdict),
+		       KJ_DB_TEXT(reasons ? reasons : "[]"), KJ_DB_TEXT(r->report_json),
+		       r->from ? KJ_DB_TEXT(r->from) : KJ_DB_NULL,
+		       r->to ? KJ_DB_TEXT(r->to) : KJ_DB_NULL,
+		       r->subject ? KJ_DB_TEXT(r->subject) : KJ_DB_NULL,
+		       r->message_id ? KJ_DB_TEXT(r->message_id) : KJ_DB_NULL),
+	    error);
 	free(reasons);
 	for (guint i = 0; ok && i < r->attachments->len; i++) {
 		const KjMailAttachment *a = r->attachments->pdata[i];
 		ok = kj_db_exec(
-			db,
-			"INSERT INTO quarantine_attachment (quarantine_id, idx, sha256, filename,"
-			" declared_type, detected_type, size, container, note)"
-			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-			" ON CONFLICT (quarantine_id, idx) DO NOTHING",
-			KJ_DB_ARGS(KJ_DB_TEXT(qid), KJ_DB_INT(a->index), KJ_DB_TEXT(a->sha256),
-				   a->filename ? KJ_DB_TEXT(a->filename) : KJ_DB_NULL,
-				   KJ_DB_TEXT(a->declared_type), KJ_DB_TEXT(a->detected_type),
-				   KJ_DB_INT(a->size),
-				   a->container ? KJ_DB_TEXT(a->container) : KJ_DB_NULL,
-				   a->note ? KJ_DB_TEXT(a->note) : KJ_DB_NULL),
-			error);
+		    db,
+		    "INSERT INTO quarantine_attachment (quarantine_id, idx, sha256, filename,"
+		    " declared_type, detected_type, size, container, note)"
+		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+		    " ON CONFLICT (quarantine_id, idx) DO NOTHING",
+		    KJ_DB_ARGS(KJ_DB_TEXT(qid), KJ_DB_INT(a->index), KJ_DB_TEXT(a->sha256),
+			       a->filename ? KJ_DB_TEXT(a->filename) : KJ_DB_NULL,
+			       KJ_DB_TEXT(a->declared_type), KJ_DB_TEXT(a->detected_type),
+			       KJ_DB_INT(a->size),
+			       a->container ? KJ_DB_TEXT(a->container) : KJ_DB_NULL,
+			       a->note ? KJ_DB_TEXT(a->note) : KJ_DB_NULL),
+		    error);
 	}
 	return ok;
 }
@@ -113,8 +113,8 @@ static gboolean audit(KjAudit *audit, const char *actor, const KjMailResult *r, 
 			      "original_sha256", r->original_sha256, "attachments",
 			      (int)r->attachments->len);
 	gboolean ok = kj_audit_append(audit, actor ? actor : "kyojin",
-				      r->verdict == KJ_MAIL_HELD ? "mail.hold" : "mail.sanitize", qid,
-				      d, NULL, error);
+				      r->verdict == KJ_MAIL_HELD ? "mail.hold" : "mail.sanitize",
+				      qid, d, NULL, error);
 	json_decref(d);
 	return ok;
 }

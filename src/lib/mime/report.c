@@ -71,17 +71,16 @@ char *_kj_mail_report(KjMailCtx *ctx)
 
 	for (guint i = 0; i < r->attachments->len; i++)
 		json_array_append_new(atts, _kj_mail_attachment_json(r->attachments->pdata[i]));
-	json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
-			      "format_version", KJ_MAIL_REPORT_VERSION, "verdict",
-			      r->verdict == KJ_MAIL_HELD ? "held" : "sanitized", "reasons",
-			      strings(r->reasons), "actions", strings(r->actions), "attachments",
-			      atts, "original_sha256", r->original_sha256, "quarantine_id",
-			      str_or_null(ctx->quarantine_id), "urls", strings(ctx->urls),
-			      "phishing", strings(ctx->phishing), "charset_notes",
-			      strings(ctx->charset_notes), "counters", counters(ctx), "message",
-			      json_pack("{s:o, s:o, s:o, s:o}", "subject", str_or_null(r->subject),
-					"from", str_or_null(r->from), "to", str_or_null(r->to),
-					"message_id", str_or_null(r->message_id)));
+	json_t *o = json_pack(
+	    "{s:i, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "format_version",
+	    KJ_MAIL_REPORT_VERSION, "verdict", r->verdict == KJ_MAIL_HELD ? "held" : "sanitized",
+	    "reasons", strings(r->reasons), "actions", strings(r->actions), "attachments", atts,
+	    "original_sha256", r->original_sha256, "quarantine_id", str_or_null(ctx->quarantine_id),
+	    "urls", strings(ctx->urls), "phishing", strings(ctx->phishing), "charset_notes",
+	    strings(ctx->charset_notes), "counters", counters(ctx), "message",
+	    json_pack("{s:o, s:o, s:o, s:o}", "subject", str_or_null(r->subject), "from",
+		      str_or_null(r->from), "to", str_or_null(r->to), "message_id",
+		      str_or_null(r->message_id)));
 	if (o == NULL) /* a string that was not UTF-8: a bug, but never a crash */
 		return g_strdup("{\"format_version\": 1, \"verdict\": \"held\", "
 				"\"reasons\": [\"internal: report could not be built\"]}");

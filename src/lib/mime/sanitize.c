@@ -30,7 +30,7 @@
 #include <magic.h>
 #include <string.h>
 
-G_DEFINE_QUARK(kj-mail-error-quark, kj_mail_error)
+G_DEFINE_QUARK(kj - mail - error - quark, kj_mail_error)
 
 void kj_mail_limits_init(KjMailLimits *l)
 {
@@ -169,8 +169,10 @@ static void parser_warning(gint64 offset, GMimeParserWarning code, const gchar *
 				   "(mail.max_mime_depth)");
 		break;
 	case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
-		_kj_mail_hold(ctx, "malformed: a MIME part without headers or content at byte %"
-				   G_GINT64_FORMAT, offset);
+		_kj_mail_hold(
+		    ctx,
+		    "malformed: a MIME part without headers or content at byte %" G_GINT64_FORMAT,
+		    offset);
 		break;
 	default:
 		break;
@@ -190,8 +192,7 @@ static void ctx_init(KjMailCtx *ctx, const KjMailProfile *profile, const char *q
 	ctx->popts = g_mime_parser_options_new();
 	g_mime_parser_options_set_rfc2047_compliance_mode(ctx->popts, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_address_compliance_mode(ctx->popts, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_parameter_compliance_mode(ctx->popts,
-							    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(ctx->popts, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_warning_callback(ctx->popts, parser_warning, ctx);
 }
 
@@ -237,8 +238,10 @@ static void run(KjMailCtx *ctx, GBytes *raw)
 	gsize len = g_bytes_get_size(raw);
 
 	if ((gint64)len > lim->max_message_bytes) {
-		_kj_mail_hold(ctx, "limit: message of %zu bytes is larger than mail.max_message_bytes "
-				   "(%" G_GINT64_FORMAT ")", len, lim->max_message_bytes);
+		_kj_mail_hold(ctx,
+			      "limit: message of %zu bytes is larger than mail.max_message_bytes "
+			      "(%" G_GINT64_FORMAT ")",
+			      len, lim->max_message_bytes);
 		return;
 	}
 	if (len == 0) {
@@ -260,11 +263,13 @@ static void run(KjMailCtx *ctx, GBytes *raw)
 	}
 	if (!ctx->held && ctx->profile->attachments == KJ_MAIL_ATTACH_HOLD &&
 	    ctx->res->attachments->len > 0)
-		_kj_mail_hold(ctx, "policy: the profile holds messages with attachments "
-				   "(%u attachment(s))", ctx->res->attachments->len);
+		_kj_mail_hold(ctx,
+			      "policy: the profile holds messages with attachments "
+			      "(%u attachment(s))",
+			      ctx->res->attachments->len);
 	if (ctx->links_neutralized && ctx->profile->links != KJ_MAIL_LINKS_KEEP)
 		_kj_mail_action(ctx, ctx->profile->links == KJ_MAIL_LINKS_STRIP ? "links-stripped"
-									 : "links-defanged");
+										: "links-defanged");
 	if (!ctx->held)
 		_kj_mail_output(ctx, msg);
 	g_object_unref(msg);

@@ -29,10 +29,18 @@
 #include <string.h>
 
 static const char *const text_types[] = {
-	"text/calendar", "text/enriched", "text/rfc822-headers", "text/csv", "text/x-vcard",
-	"text/vcard", "text/markdown", "message/delivery-status",
-	"message/global-delivery-status", "message/disposition-notification",
-	"message/feedback-report", NULL,
+    "text/calendar",
+    "text/enriched",
+    "text/rfc822-headers",
+    "text/csv",
+    "text/x-vcard",
+    "text/vcard",
+    "text/markdown",
+    "message/delivery-status",
+    "message/global-delivery-status",
+    "message/disposition-notification",
+    "message/feedback-report",
+    NULL,
 };
 
 static gboolean renders_as_text(const char *type)
@@ -61,7 +69,8 @@ static gboolean is_attachment(GMimeObject *obj)
 static void leaf(KjMailCtx *ctx, GMimePart *part)
 {
 	GMimeObject *obj = GMIME_OBJECT(part);
-	g_autofree char *type = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj));
+	g_autofree char *type =
+	    g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj));
 
 	if (GMIME_IS_APPLICATION_PKCS7_MIME(obj) ||
 	    g_ascii_strcasecmp(type, "application/x-pkcs7-mime") == 0 ||
@@ -151,7 +160,7 @@ static void nested_message(KjMailCtx *ctx, GMimeMessagePart *mpart, gint64 depth
 {
 	GMimeMessage *m = g_mime_message_part_get_message(mpart);
 	const gboolean ja = ctx->profile->lang == KJ_MAIL_LANG_JA;
-	static const char *const shown[] = { "From", "Date", "To", "Cc", "Subject", NULL };
+	static const char *const shown[] = {"From", "Date", "To", "Cc", "Subject", NULL};
 
 	if (m == NULL)
 		return;
@@ -182,13 +191,16 @@ void _kj_mail_walk(KjMailCtx *ctx, GMimeObject *obj, gint64 depth)
 	if (ctx->held)
 		return;
 	if (depth > lim->max_mime_depth) {
-		_kj_mail_hold(ctx, "limit: MIME nesting deeper than mail.max_mime_depth (%"
-				   G_GINT64_FORMAT ")", lim->max_mime_depth);
+		_kj_mail_hold(
+		    ctx,
+		    "limit: MIME nesting deeper than mail.max_mime_depth (%" G_GINT64_FORMAT ")",
+		    lim->max_mime_depth);
 		return;
 	}
 	if (++ctx->parts > lim->max_parts) {
-		_kj_mail_hold(ctx, "limit: more MIME parts than mail.max_parts (%" G_GINT64_FORMAT
-				   ")", lim->max_parts);
+		_kj_mail_hold(ctx,
+			      "limit: more MIME parts than mail.max_parts (%" G_GINT64_FORMAT ")",
+			      lim->max_parts);
 		return;
 	}
 	ctx->depth_seen = MAX(ctx->depth_seen, depth);
