@@ -46,7 +46,7 @@ with open(out + "/model.yaml", "w") as f:
             f.write("      - %s-%d\n" % (pre, i))
     f.write("flows:\n"
             "  - {from: mn-all, to: mn-sys, service: https}\n"
-            "  - {from: lg-all, to: lg-sys, service: [smb]}\n".replace("[smb]", "smb") +
+            "  - {from: lg-all, to: lg-sys, service: smb}\n"
             "  - {from: lg-all, to: vdi, service: rdp}\n"
             "  - {from: vdi, to: world, via: cloud, service: https}\n"
             "  - {from: in-all, to: cloud, service: https}\n")

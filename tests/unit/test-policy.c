@@ -463,6 +463,15 @@ static void test_log_line(gconstpointer data)
 	g_assert_cmpmem(f.time, f.time_len, c->time, strlen(c->time));
 }
 
+/* Reproducer: fuzz-policy-log handed an empty input as (NULL, 0), and the
+ * parser computed NULL + 0 (undefined behaviour) before its check. */
+static void test_log_empty_null(void)
+{
+	KjObservedFlow f;
+
+	g_assert_cmpint(kj_flowlog_parse_line(NULL, 0, &f), ==, KJ_FLOWLOG_NONE);
+}
+
 static void feed(KjFlowAnalysis *a, const char *line)
 {
 	kj_flow_analysis_line(a, line, strlen(line));
@@ -626,6 +635,7 @@ int main(int argc, char **argv)
 		g_autofree char *name = g_strdup_printf("/policy/log/line/%u", i);
 		g_test_add_data_func(name, &log_cases[i], test_log_line);
 	}
+	g_test_add_func("/policy/log/empty-null", test_log_empty_null);
 	g_test_add_func("/policy/flows/analysis", test_analysis);
 	g_test_add_func("/policy/flows/file", test_analysis_file);
 	g_test_add_func("/policy/compile", test_compile);

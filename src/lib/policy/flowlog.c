@@ -255,10 +255,13 @@ static gboolean printable(const char *line, gsize len)
 
 KjFlowLogResult kj_flowlog_parse_line(const char *line, gsize len, KjObservedFlow *out)
 {
-	const char *end = line + len, *hit;
+	const char *end, *hit;
 
-	if (line == NULL)
+	/* An empty buffer may come as NULL (g_memdup2 of nothing); NULL + 0
+	 * is undefined behaviour in C, found by fuzz-policy-log. */
+	if (line == NULL || len == 0)
 		return KJ_FLOWLOG_NONE;
+	end = line + len;
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
 		end = line + --len;
 	if (len == 0 || line[0] == '#')

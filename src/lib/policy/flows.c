@@ -33,6 +33,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -191,6 +192,9 @@ static gboolean port_in(const GArray *ports, guint dport)
 
 static gboolean allows_slow(KjFlowAnalysis *a, guint src, guint dst, int proto, guint dport)
 {
+	/* A model's "icmp" service covers ICMPv6 too, as compile.c emits it. */
+	if (proto == IPPROTO_ICMPV6)
+		proto = IPPROTO_ICMP;
 	for (guint i = 0; i < a->legs->len; i++) {
 		const Leg *l = &g_array_index(a->legs, Leg, i);
 		if (l->proto != proto)
