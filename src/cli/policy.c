@@ -134,16 +134,14 @@ static char *opt_target, *opt_host, *opt_outdir;
 static int opt_log_group = -1;
 
 static const GOptionEntry compile_entries[] = {
-	{ "target", 0, 0, G_OPTION_ARG_STRING, &opt_target, "Output format (only: nftables)",
-	  "TARGET" },
-	{ "host", 0, 0, G_OPTION_ARG_STRING, &opt_host, "Only the ruleset of this firewall host",
-	  "NAME" },
-	{ "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &opt_outdir,
-	  "Write DIR/NAME.nft per firewall instead of printing", "DIR" },
-	{ "log-group", 0, 0, G_OPTION_ARG_INT, &opt_log_group,
-	  "Log drops to this nflog group instead of the kernel log", "N" },
-	G_OPTION_ENTRY_NULL
-};
+    {"target", 0, 0, G_OPTION_ARG_STRING, &opt_target, "Output format (only: nftables)", "TARGET"},
+    {"host", 0, 0, G_OPTION_ARG_STRING, &opt_host, "Only the ruleset of this firewall host",
+     "NAME"},
+    {"output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &opt_outdir,
+     "Write DIR/NAME.nft per firewall instead of printing", "DIR"},
+    {"log-group", 0, 0, G_OPTION_ARG_INT, &opt_log_group,
+     "Log drops to this nflog group instead of the kernel log", "N"},
+    G_OPTION_ENTRY_NULL};
 
 static void compile_reset(void)
 {
@@ -224,8 +222,9 @@ static int compile_run(KjCli *cli, int argc, char **argv)
 			  &rc))
 		return rc;
 	if (argc != 2)
-		return kj_cli_error(cli, KJ_EXIT_USAGE,
-				    "usage: kyojin policy compile FILE --target nftables [--host NAME]");
+		return kj_cli_error(
+		    cli, KJ_EXIT_USAGE,
+		    "usage: kyojin policy compile FILE --target nftables [--host NAME]");
 	if (opt_target == NULL || strcmp(opt_target, "nftables") != 0)
 		return kj_cli_error(cli, KJ_EXIT_USAGE,
 				    "give --target nftables (the only target so far)");
@@ -238,18 +237,19 @@ static int compile_run(KjCli *cli, int argc, char **argv)
 	if (opt_host) {
 		guint idx = GPOINTER_TO_UINT(g_hash_table_lookup(p->host_index, opt_host));
 		if (idx == 0 || ((KjPolicyHost *)g_ptr_array_index(p->hosts, idx - 1))->role !=
-					KJ_ROLE_FIREWALL)
+				    KJ_ROLE_FIREWALL)
 			return kj_cli_error(cli, KJ_EXIT_USAGE,
-					    "--host %s: no firewall host of that name in %s", opt_host,
-					    p->path);
+					    "--host %s: no firewall host of that name in %s",
+					    opt_host, p->path);
 		g_array_set_size(fws, 0);
 		idx--;
 		g_array_append_val(fws, idx);
 	} else if (fws->len > 1 && !opt_outdir && !cli->json) {
-		return kj_cli_error(cli, KJ_EXIT_USAGE,
-				    "%s has %u firewalls: choose one with --host NAME, or write all "
-				    "with --output-dir DIR",
-				    p->path, fws->len);
+		return kj_cli_error(
+		    cli, KJ_EXIT_USAGE,
+		    "%s has %u firewalls: choose one with --host NAME, or write all "
+		    "with --output-dir DIR",
+		    p->path, fws->len);
 	}
 	return compile_emit(cli, p, fws);
 }
@@ -302,11 +302,15 @@ static void print_stats(KjOut *o, const KjFlowStats *st)
 		const char *key;
 		guint64 v;
 	} rows[] = {
-		{ "lines", st->lines },		{ "flows", st->flows },
-		{ "allowed", st->allowed },	{ "violations", st->violations },
-		{ "ignored", st->ignored },	{ "garbage", st->garbage },
-		{ "truncated", st->truncated }, { "overlong", st->overlong },
-		{ "groups_dropped", st->groups_dropped },
+	    {"lines", st->lines},
+	    {"flows", st->flows},
+	    {"allowed", st->allowed},
+	    {"violations", st->violations},
+	    {"ignored", st->ignored},
+	    {"garbage", st->garbage},
+	    {"truncated", st->truncated},
+	    {"overlong", st->overlong},
+	    {"groups_dropped", st->groups_dropped},
 	};
 
 	kj_out_key(o, "stats");
@@ -317,10 +321,10 @@ static void print_stats(KjOut *o, const KjFlowStats *st)
 	}
 	kj_out_end(o);
 	kj_out_line(o,
-		    "lines %" G_GUINT64_FORMAT ", flows %" G_GUINT64_FORMAT ", allowed %" G_GUINT64_FORMAT
-		    ", violations %" G_GUINT64_FORMAT ", ignored %" G_GUINT64_FORMAT
-		    ", garbage %" G_GUINT64_FORMAT ", truncated %" G_GUINT64_FORMAT
-		    ", overlong %" G_GUINT64_FORMAT,
+		    "lines %" G_GUINT64_FORMAT ", flows %" G_GUINT64_FORMAT
+		    ", allowed %" G_GUINT64_FORMAT ", violations %" G_GUINT64_FORMAT
+		    ", ignored %" G_GUINT64_FORMAT ", garbage %" G_GUINT64_FORMAT
+		    ", truncated %" G_GUINT64_FORMAT ", overlong %" G_GUINT64_FORMAT,
 		    st->lines, st->flows, st->allowed, st->violations, st->ignored, st->garbage,
 		    st->truncated, st->overlong);
 }

@@ -24,14 +24,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char model[] =
-	"segments:\n  mynumber: {networks: [10.10.0.0/16]}\n  lgwan: {networks: [10.20.0.0/16]}\n"
-	"  internet: {networks: [10.30.0.0/16, '2001:db8::/32'], monitoring: true}\n"
-	"externals: [{name: w, kind: internet, networks: [0.0.0.0/0, '::/0']}]\n"
-	"services: [{name: s, protocol: tcp, ports: [443, 1000-2000]}]\n"
-	"hosts:\n  - {name: a, segment: lgwan, role: terminal, addresses: [10.20.0.5]}\n"
-	"  - {name: b, segment: internet, role: screen-transfer, addresses: [10.30.0.5, "
-	"'2001:db8::5']}\n"
-	"flows: [{from: a, to: b, service: s}]\n";
+    "segments:\n  mynumber: {networks: [10.10.0.0/16]}\n  lgwan: {networks: [10.20.0.0/16]}\n"
+    "  internet: {networks: [10.30.0.0/16, '2001:db8::/32'], monitoring: true}\n"
+    "externals: [{name: w, kind: internet, networks: [0.0.0.0/0, '::/0']}]\n"
+    "services: [{name: s, protocol: tcp, ports: [443, 1000-2000]}]\n"
+    "hosts:\n  - {name: a, segment: lgwan, role: terminal, addresses: [10.20.0.5]}\n"
+    "  - {name: b, segment: internet, role: screen-transfer, addresses: [10.30.0.5, "
+    "'2001:db8::5']}\n"
+    "flows: [{from: a, to: b, service: s}]\n";
 
 static KjPolicy *policy;
 

@@ -23,50 +23,50 @@
 /* A small, clean α city; the %s are: variant, internet monitoring, extra
  * externals, extra hosts, extra groups, extra flows. */
 static const char base_fmt[] =
-	"organization: test city\n"
-	"variant: %s\n"
-	"segments:\n"
-	"  mynumber: {networks: [10.10.0.0/16]}\n"
-	"  lgwan: {networks: [10.20.0.0/16]}\n"
-	"  internet: {networks: [10.30.0.0/16, '2001:db8:30::/48'], monitoring: %s}\n"
-	"externals:\n"
-	"  - {name: lgwan-backbone, kind: lgwan, networks: [198.18.0.0/16]}\n"
-	"  - {name: chukan, kind: intermediate, networks: [198.19.10.0/24]}\n"
-	"  - {name: cloud, kind: security-cloud, networks: [192.0.2.0/24]}\n"
-	"  - {name: world, kind: internet, networks: [0.0.0.0/0]}\n"
-	"%s"
-	"services:\n"
-	"  - {name: https, protocol: tcp, ports: [443]}\n"
-	"  - {name: smtp, protocol: tcp, ports: [25]}\n"
-	"  - {name: rdp, protocol: tcp, ports: [3389, 5000-5010]}\n"
-	"  - {name: ping, protocol: icmp}\n"
-	"hosts:\n"
-	"  - {name: fw, segment: lgwan, role: firewall, addresses: [10.10.0.1, 10.20.0.1, "
-	"10.30.0.1]}\n"
-	"  - {name: mn-term, segment: mynumber, role: terminal, addresses: [10.10.2.1], "
-	"export_disabled: true, mfa: true}\n"
-	"  - {name: mn-sys, segment: mynumber, role: business-system, addresses: [10.10.1.1]}\n"
-	"  - {name: mn-link, segment: mynumber, role: intermediate-server, addresses: "
-	"[10.10.1.2]}\n"
-	"  - {name: lg-term, segment: lgwan, role: terminal, addresses: [10.20.2.1]}\n"
-	"  - {name: lg-mail, segment: lgwan, role: mail-server, addresses: [10.20.1.1]}\n"
-	"  - {name: gw, segment: internet, role: mail-gateway, addresses: [10.30.1.1]}\n"
-	"  - {name: vdi, segment: internet, role: screen-transfer, addresses: [10.30.1.2, "
-	"'2001:db8:30::2']}\n"
-	"  - {name: mta, segment: internet, role: mail-server, addresses: [10.30.1.3]}\n"
-	"%s"
-	"groups:\n"
-	"  - {name: terms, members: [lg-term]}\n"
-	"%s"
-	"flows:\n"
-	"  - {name: mn-work, from: mn-term, to: mn-sys, service: https}\n"
-	"  - {name: mn-chukan, from: mn-link, to: chukan, service: https, justification: "
-	"番号法}\n"
-	"  - {name: mail-in, from: mta, to: lg-mail, via: gw, service: smtp}\n"
-	"  - {name: web, from: terms, to: vdi, service: rdp}\n"
-	"  - {name: browse, from: vdi, to: world, via: cloud, service: https}\n"
-	"  - {name: lan, from: lg-term, to: lgwan, service: ping}\n"
-	"%s";
+    "organization: test city\n"
+    "variant: %s\n"
+    "segments:\n"
+    "  mynumber: {networks: [10.10.0.0/16]}\n"
+    "  lgwan: {networks: [10.20.0.0/16]}\n"
+    "  internet: {networks: [10.30.0.0/16, '2001:db8:30::/48'], monitoring: %s}\n"
+    "externals:\n"
+    "  - {name: lgwan-backbone, kind: lgwan, networks: [198.18.0.0/16]}\n"
+    "  - {name: chukan, kind: intermediate, networks: [198.19.10.0/24]}\n"
+    "  - {name: cloud, kind: security-cloud, networks: [192.0.2.0/24]}\n"
+    "  - {name: world, kind: internet, networks: [0.0.0.0/0]}\n"
+    "%s"
+    "services:\n"
+    "  - {name: https, protocol: tcp, ports: [443]}\n"
+    "  - {name: smtp, protocol: tcp, ports: [25]}\n"
+    "  - {name: rdp, protocol: tcp, ports: [3389, 5000-5010]}\n"
+    "  - {name: ping, protocol: icmp}\n"
+    "hosts:\n"
+    "  - {name: fw, segment: lgwan, role: firewall, addresses: [10.10.0.1, 10.20.0.1, "
+    "10.30.0.1]}\n"
+    "  - {name: mn-term, segment: mynumber, role: terminal, addresses: [10.10.2.1], "
+    "export_disabled: true, mfa: true}\n"
+    "  - {name: mn-sys, segment: mynumber, role: business-system, addresses: [10.10.1.1]}\n"
+    "  - {name: mn-link, segment: mynumber, role: intermediate-server, addresses: "
+    "[10.10.1.2]}\n"
+    "  - {name: lg-term, segment: lgwan, role: terminal, addresses: [10.20.2.1]}\n"
+    "  - {name: lg-mail, segment: lgwan, role: mail-server, addresses: [10.20.1.1]}\n"
+    "  - {name: gw, segment: internet, role: mail-gateway, addresses: [10.30.1.1]}\n"
+    "  - {name: vdi, segment: internet, role: screen-transfer, addresses: [10.30.1.2, "
+    "'2001:db8:30::2']}\n"
+    "  - {name: mta, segment: internet, role: mail-server, addresses: [10.30.1.3]}\n"
+    "%s"
+    "groups:\n"
+    "  - {name: terms, members: [lg-term]}\n"
+    "%s"
+    "flows:\n"
+    "  - {name: mn-work, from: mn-term, to: mn-sys, service: https}\n"
+    "  - {name: mn-chukan, from: mn-link, to: chukan, service: https, justification: "
+    "番号法}\n"
+    "  - {name: mail-in, from: mta, to: lg-mail, via: gw, service: smtp}\n"
+    "  - {name: web, from: terms, to: vdi, service: rdp}\n"
+    "  - {name: browse, from: vdi, to: world, via: cloud, service: https}\n"
+    "  - {name: lan, from: lg-term, to: lgwan, service: ping}\n"
+    "%s";
 
 static char *model_text(const char *variant, const char *monitoring, const char *ext,
 			const char *hosts, const char *groups, const char *flows)
@@ -103,54 +103,53 @@ typedef struct {
 } RuleCase;
 
 static const RuleCase rule_cases[] = {
-	{ "mynumber-internet", "6(3)①", "mn-term", "alpha", "true", "", "", "",
-	  "  - {name: bad, from: mn-term, to: world, via: cloud, service: https, "
-	  "justification: x}\n" },
-	{ "mynumber-isolation", "6(3)①", "lg-mail", "alpha", "true", "", "", "",
-	  "  - {name: bad, from: mn-sys, to: lg-mail, service: smtp}\n" },
-	{ "mynumber-terminal-controls", "6(3)①", "mn-term2", "alpha", "true", "",
-	  "  - {name: mn-term2, segment: mynumber, role: terminal, addresses: [10.10.2.2], "
-	  "export_disabled: true}\n",
-	  "", "" },
-	{ "lgwan-internet-direct", "6(3)②", "mta", "alpha", "true", "", "", "",
-	  "  - {name: bad, from: lg-term, to: mta, service: smtp}\n" },
-	{ "via-not-sanitizing", "6(3)②", "lg-mail", "alpha", "true", "", "", "",
-	  "  - {name: bad, from: lg-term, to: mta, via: lg-mail, service: smtp}\n" },
-	{ "internet-via-security-cloud", "6(3)③", "world", "alpha", "true", "", "", "",
-	  "  - {name: bad, from: vdi, to: world, service: https}\n" },
-	{ "internet-monitoring", "6(3)③", NULL, "alpha", "false", "", "", "", "" },
-	{ "network-overlap", "2(8)-(10)", "bad-ext", "alpha", "true",
-	  "  - {name: bad-ext, kind: lgwan, networks: [10.20.5.0/24]}\n", "", "", "" },
-	{ "host-outside-segment", "2(8)-(10)", "lg-x", "alpha", "true", "",
-	  "  - {name: lg-x, segment: lgwan, role: server, addresses: [10.30.9.9]}\n", "", "" },
-	{ "address-duplicate", "2(8)-(10)", "lg-y", "alpha", "true", "",
-	  "  - {name: lg-y, segment: lgwan, role: server, addresses: [10.20.2.1]}\n", "", "" },
-	{ "flow-to-nowhere", "2(11)", NULL, "alpha", "true", "", "",
-	  "  - {name: nobody, members: []}\n",
-	  "  - {name: bad, from: nobody, to: lg-mail, service: smtp}\n" },
-	{ "variant-placement", "6(3)②", "inet-term", "alpha", "true", "",
-	  "  - {name: inet-term, segment: internet, role: terminal, addresses: [10.30.2.1], "
-	  "edr: true, mfa: true}\n",
-	  "", "" },
-	{ "variant-placement", "6(3)②", "inet-sys", "beta", "true", "",
-	  "  - {name: inet-sys, segment: internet, role: business-system, addresses: "
-	  "[10.30.2.2], edr: true}\n",
-	  "", "" },
-	{ "variant-terminal-controls", "6(3)③", "inet-term", "beta", "true", "",
-	  "  - {name: inet-term, segment: internet, role: terminal, addresses: [10.30.2.1], "
-	  "mfa: true}\n",
-	  "", "" },
-	{ "variant-system-controls", "6(3)③", "inet-sys", "beta-prime", "true", "",
-	  "  - {name: inet-sys, segment: internet, role: business-system, addresses: "
-	  "[10.30.2.2]}\n",
-	  "", "" },
+    {"mynumber-internet", "6(3)①", "mn-term", "alpha", "true", "", "", "",
+     "  - {name: bad, from: mn-term, to: world, via: cloud, service: https, "
+     "justification: x}\n"},
+    {"mynumber-isolation", "6(3)①", "lg-mail", "alpha", "true", "", "", "",
+     "  - {name: bad, from: mn-sys, to: lg-mail, service: smtp}\n"},
+    {"mynumber-terminal-controls", "6(3)①", "mn-term2", "alpha", "true", "",
+     "  - {name: mn-term2, segment: mynumber, role: terminal, addresses: [10.10.2.2], "
+     "export_disabled: true}\n",
+     "", ""},
+    {"lgwan-internet-direct", "6(3)②", "mta", "alpha", "true", "", "", "",
+     "  - {name: bad, from: lg-term, to: mta, service: smtp}\n"},
+    {"via-not-sanitizing", "6(3)②", "lg-mail", "alpha", "true", "", "", "",
+     "  - {name: bad, from: lg-term, to: mta, via: lg-mail, service: smtp}\n"},
+    {"internet-via-security-cloud", "6(3)③", "world", "alpha", "true", "", "", "",
+     "  - {name: bad, from: vdi, to: world, service: https}\n"},
+    {"internet-monitoring", "6(3)③", NULL, "alpha", "false", "", "", "", ""},
+    {"network-overlap", "2(8)-(10)", "bad-ext", "alpha", "true",
+     "  - {name: bad-ext, kind: lgwan, networks: [10.20.5.0/24]}\n", "", "", ""},
+    {"host-outside-segment", "2(8)-(10)", "lg-x", "alpha", "true", "",
+     "  - {name: lg-x, segment: lgwan, role: server, addresses: [10.30.9.9]}\n", "", ""},
+    {"address-duplicate", "2(8)-(10)", "lg-y", "alpha", "true", "",
+     "  - {name: lg-y, segment: lgwan, role: server, addresses: [10.20.2.1]}\n", "", ""},
+    {"flow-to-nowhere", "2(11)", NULL, "alpha", "true", "", "", "  - {name: nobody, members: []}\n",
+     "  - {name: bad, from: nobody, to: lg-mail, service: smtp}\n"},
+    {"variant-placement", "6(3)②", "inet-term", "alpha", "true", "",
+     "  - {name: inet-term, segment: internet, role: terminal, addresses: [10.30.2.1], "
+     "edr: true, mfa: true}\n",
+     "", ""},
+    {"variant-placement", "6(3)②", "inet-sys", "beta", "true", "",
+     "  - {name: inet-sys, segment: internet, role: business-system, addresses: "
+     "[10.30.2.2], edr: true}\n",
+     "", ""},
+    {"variant-terminal-controls", "6(3)③", "inet-term", "beta", "true", "",
+     "  - {name: inet-term, segment: internet, role: terminal, addresses: [10.30.2.1], "
+     "mfa: true}\n",
+     "", ""},
+    {"variant-system-controls", "6(3)③", "inet-sys", "beta-prime", "true", "",
+     "  - {name: inet-sys, segment: internet, role: business-system, addresses: "
+     "[10.30.2.2]}\n",
+     "", ""},
 };
 
 static void test_rule(gconstpointer data)
 {
 	const RuleCase *c = data;
-	g_autofree char *t = model_text(c->variant, c->monitoring, c->ext, c->hosts, c->groups,
-					c->flows);
+	g_autofree char *t =
+	    model_text(c->variant, c->monitoring, c->ext, c->hosts, c->groups, c->flows);
 	g_autoptr(KjPolicy) p = load_ok(t);
 	g_autoptr(GPtrArray) v = kj_policy_check(p);
 	gboolean found = FALSE;
@@ -178,14 +177,14 @@ static void test_rule(gconstpointer data)
 /* The same variant-specific hosts, with their conditions met, are clean. */
 static void test_variants_clean(void)
 {
-	static const char *const variants[] = { "beta", "beta-prime" };
+	static const char *const variants[] = {"beta", "beta-prime"};
 	static const char *const hosts[] = {
-		"  - {name: inet-term, segment: internet, role: terminal, addresses: [10.30.2.1], "
-		"edr: true, mfa: true}\n",
-		"  - {name: inet-term, segment: internet, role: terminal, addresses: [10.30.2.1], "
-		"edr: true, mfa: true}\n"
-		"  - {name: inet-sys, segment: internet, role: business-system, addresses: "
-		"[10.30.2.2], edr: true}\n",
+	    "  - {name: inet-term, segment: internet, role: terminal, addresses: [10.30.2.1], "
+	    "edr: true, mfa: true}\n",
+	    "  - {name: inet-term, segment: internet, role: terminal, addresses: [10.30.2.1], "
+	    "edr: true, mfa: true}\n"
+	    "  - {name: inet-sys, segment: internet, role: business-system, addresses: "
+	    "[10.30.2.2], edr: true}\n",
 	};
 	for (guint i = 0; i < 2; i++) {
 		g_autofree char *t = model_text(variants[i], "true", "", hosts[i], "", "");
@@ -197,8 +196,9 @@ static void test_variants_clean(void)
 
 static void test_missing_parts(void)
 {
-	const char *t = "segments:\n  lgwan: {networks: [10.20.0.0/16]}\n"
-			"hosts:\n  - {name: a, segment: lgwan, role: server, addresses: [10.20.0.5]}\n";
+	const char *t =
+	    "segments:\n  lgwan: {networks: [10.20.0.0/16]}\n"
+	    "hosts:\n  - {name: a, segment: lgwan, role: server, addresses: [10.20.0.5]}\n";
 	g_autoptr(KjPolicy) p = load_ok(t);
 	g_autoptr(GPtrArray) v = kj_policy_check(p);
 	guint seg = 0, fw = 0;
@@ -219,75 +219,76 @@ typedef struct {
 } LoadCase;
 
 static const LoadCase load_cases[] = {
-	{ "", KJ_POLICY_ERROR_EMPTY, "empty" },
-	{ "{}\n", KJ_POLICY_ERROR_EMPTY, "empty" },
-	{ "~\n", KJ_POLICY_ERROR_EMPTY, "empty" },
-	{ "organization: x\n", KJ_POLICY_ERROR_EMPTY, "no hosts" },
-	{ "hosts: [\n", KJ_POLICY_ERROR_SYNTAX, "not valid YAML" },
-	{ "- a\n- b\n", KJ_POLICY_ERROR_VALUE, "t.yaml:1:1: the model must be a mapping" },
-	{ "hosts: {a: b}\n", KJ_POLICY_ERROR_VALUE, "t.yaml:1:8: hosts must be a list" },
-	{ "hostz: []\n", KJ_POLICY_ERROR_KEY, "t.yaml:1:1: unknown key 'hostz' in the model "
-					       "(did you mean 'hosts'?)" },
-	{ "hosts:\n  - name: a\n    segment: lgwan\n    role: server\n    adresses: [10.0.0.1]\n",
-	  KJ_POLICY_ERROR_KEY, "t.yaml:5:5: unknown key 'adresses' in a host (did you mean "
-			       "'addresses'?)" },
-	{ "hosts:\n  - {name: a, segment: lgwan, role: termnal, addresses: [10.0.0.1]}\n",
-	  KJ_POLICY_ERROR_VALUE, "t.yaml:2:37: unknown role 'termnal' (did you mean 'terminal'?)" },
-	{ "hosts:\n  - {name: a, segment: lgwn, role: server, addresses: [10.0.0.1]}\n",
-	  KJ_POLICY_ERROR_VALUE, "(did you mean 'lgwan'?)" },
-	{ "hosts:\n  - {name: a, segment: lgwan, role: server, addresses: [10.0.0.300]}\n",
-	  KJ_POLICY_ERROR_VALUE, "t.yaml:2:57: addresses: '10.0.0.300' is not an IPv4 or IPv6" },
-	{ "segments:\n  lgwan: {networks: ['2001:db8:::/48']}\n", KJ_POLICY_ERROR_VALUE,
-	  "t.yaml:2:22: networks: '2001:db8:::/48' is not" },
-	{ "segments:\n  lgwan: {networks: [10.1.1.1/8]}\n", KJ_POLICY_ERROR_VALUE,
-	  "host bits set" },
-	{ "segments:\n  lgwan: {networks: [10.0.0.0/33]}\n", KJ_POLICY_ERROR_VALUE,
-	  "prefix length above 32" },
-	{ "segments:\n  lgwan: {networks: ['2001:db8::/129']}\n", KJ_POLICY_ERROR_VALUE,
-	  "prefix length above 128" },
-	{ "hosts:\n  - {name: a, segment: lgwan, role: server, addresses: [10.0.0.1/32]}\n",
-	  KJ_POLICY_ERROR_VALUE, "takes no prefix" },
-	{ "hosts:\n  - {name: a, segment: lgwan, role: server, addresses: [10.0.0.1], mfa: "
-	  "maybe}\n",
-	  KJ_POLICY_ERROR_VALUE, "mfa must be true or false" },
-	{ "hosts:\n  - {name: a, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
-	  "  - {name: a, segment: lgwan, role: server, addresses: [10.0.0.2]}\n",
-	  KJ_POLICY_ERROR_REFERENCE, "t.yaml:3:12: duplicate name 'a' (first defined at line 2" },
-	{ "hosts:\n  - {name: lgwan, segment: lgwan, role: server, addresses: [10.0.0.1]}\n",
-	  KJ_POLICY_ERROR_REFERENCE, "name of a segment" },
-	{ "hosts:\n  - {name: 'a b', segment: lgwan, role: server, addresses: [10.0.0.1]}\n",
-	  KJ_POLICY_ERROR_VALUE, "letters, digits" },
-	{ "hosts: [{name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}]\n"
-	  "services: [{name: s, protocol: tcp, ports: [0]}]\n", KJ_POLICY_ERROR_VALUE,
-	  "not a number from 1 to 65535" },
-	{ "hosts: [{name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}]\n"
-	  "services: [{name: s, protocol: tcp, ports: [90-80]}]\n", KJ_POLICY_ERROR_VALUE,
-	  "port '90-80'" },
-	{ "hosts:\n  - {name: lg-term, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
-	  "services: [{name: s, protocol: tcp, ports: [1]}]\n"
-	  "flows:\n  - {from: lg-term, to: lg-trem, service: s}\n",
-	  KJ_POLICY_ERROR_REFERENCE, "t.yaml:5:25: unknown name 'lg-trem'" },
-	{ "hosts:\n  - {name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
-	  "services: [{name: https, protocol: tcp, ports: [1]}]\n"
-	  "flows:\n  - {from: h, to: h, service: htps}\n",
-	  KJ_POLICY_ERROR_REFERENCE, "unknown service 'htps' (did you mean 'https'?)" },
-	{ "hosts:\n  - {name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
-	  "groups:\n  - {name: a, members: [h, b]}\n  - {name: b, members: [c]}\n"
-	  "  - {name: c, members: [a]}\n",
-	  KJ_POLICY_ERROR_REFERENCE, "circular group reference: a -> b -> c -> a" },
-	{ "hosts:\n  - {name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
-	  "groups:\n  - {name: a, members: [a]}\n",
-	  KJ_POLICY_ERROR_REFERENCE, "circular group reference: a -> a" },
-	{ "x: &a [1]\ny: *a\n", KJ_POLICY_ERROR_SYNTAX, "t.yaml:2:4: YAML aliases" },
-	{ "hosts: []\nhosts: []\n", KJ_POLICY_ERROR_KEY, "t.yaml:2:1: key 'hosts' given twice" },
-	{ "---\na: 1\n---\nb: 2\n", KJ_POLICY_ERROR_SYNTAX, "one YAML document" },
-	{ "hosts:\n  - {name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
-	  "services: [{name: s, protocol: icmp, ports: [1]}]\n",
-	  KJ_POLICY_ERROR_VALUE, "icmp has no ports" },
-	{ "hosts:\n  - {name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
-	  "services: [{name: s, protocol: tcp, ports: [1]}]\n"
-	  "flows:\n  - {from: h, to: h, service: s, via: lgwan}\n",
-	  KJ_POLICY_ERROR_VALUE, "'via' must name one host" },
+    {"", KJ_POLICY_ERROR_EMPTY, "empty"},
+    {"{}\n", KJ_POLICY_ERROR_EMPTY, "empty"},
+    {"~\n", KJ_POLICY_ERROR_EMPTY, "empty"},
+    {"organization: x\n", KJ_POLICY_ERROR_EMPTY, "no hosts"},
+    {"hosts: [\n", KJ_POLICY_ERROR_SYNTAX, "not valid YAML"},
+    {"- a\n- b\n", KJ_POLICY_ERROR_VALUE, "t.yaml:1:1: the model must be a mapping"},
+    {"hosts: {a: b}\n", KJ_POLICY_ERROR_VALUE, "t.yaml:1:8: hosts must be a list"},
+    {"hostz: []\n", KJ_POLICY_ERROR_KEY,
+     "t.yaml:1:1: unknown key 'hostz' in the model "
+     "(did you mean 'hosts'?)"},
+    {"hosts:\n  - name: a\n    segment: lgwan\n    role: server\n    adresses: [10.0.0.1]\n",
+     KJ_POLICY_ERROR_KEY,
+     "t.yaml:5:5: unknown key 'adresses' in a host (did you mean "
+     "'addresses'?)"},
+    {"hosts:\n  - {name: a, segment: lgwan, role: termnal, addresses: [10.0.0.1]}\n",
+     KJ_POLICY_ERROR_VALUE, "t.yaml:2:37: unknown role 'termnal' (did you mean 'terminal'?)"},
+    {"hosts:\n  - {name: a, segment: lgwn, role: server, addresses: [10.0.0.1]}\n",
+     KJ_POLICY_ERROR_VALUE, "(did you mean 'lgwan'?)"},
+    {"hosts:\n  - {name: a, segment: lgwan, role: server, addresses: [10.0.0.300]}\n",
+     KJ_POLICY_ERROR_VALUE, "t.yaml:2:57: addresses: '10.0.0.300' is not an IPv4 or IPv6"},
+    {"segments:\n  lgwan: {networks: ['2001:db8:::/48']}\n", KJ_POLICY_ERROR_VALUE,
+     "t.yaml:2:22: networks: '2001:db8:::/48' is not"},
+    {"segments:\n  lgwan: {networks: [10.1.1.1/8]}\n", KJ_POLICY_ERROR_VALUE, "host bits set"},
+    {"segments:\n  lgwan: {networks: [10.0.0.0/33]}\n", KJ_POLICY_ERROR_VALUE,
+     "prefix length above 32"},
+    {"segments:\n  lgwan: {networks: ['2001:db8::/129']}\n", KJ_POLICY_ERROR_VALUE,
+     "prefix length above 128"},
+    {"hosts:\n  - {name: a, segment: lgwan, role: server, addresses: [10.0.0.1/32]}\n",
+     KJ_POLICY_ERROR_VALUE, "takes no prefix"},
+    {"hosts:\n  - {name: a, segment: lgwan, role: server, addresses: [10.0.0.1], mfa: "
+     "maybe}\n",
+     KJ_POLICY_ERROR_VALUE, "mfa must be true or false"},
+    {"hosts:\n  - {name: a, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
+     "  - {name: a, segment: lgwan, role: server, addresses: [10.0.0.2]}\n",
+     KJ_POLICY_ERROR_REFERENCE, "t.yaml:3:12: duplicate name 'a' (first defined at line 2"},
+    {"hosts:\n  - {name: lgwan, segment: lgwan, role: server, addresses: [10.0.0.1]}\n",
+     KJ_POLICY_ERROR_REFERENCE, "name of a segment"},
+    {"hosts:\n  - {name: 'a b', segment: lgwan, role: server, addresses: [10.0.0.1]}\n",
+     KJ_POLICY_ERROR_VALUE, "letters, digits"},
+    {"hosts: [{name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}]\n"
+     "services: [{name: s, protocol: tcp, ports: [0]}]\n",
+     KJ_POLICY_ERROR_VALUE, "not a number from 1 to 65535"},
+    {"hosts: [{name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}]\n"
+     "services: [{name: s, protocol: tcp, ports: [90-80]}]\n",
+     KJ_POLICY_ERROR_VALUE, "port '90-80'"},
+    {"hosts:\n  - {name: lg-term, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
+     "services: [{name: s, protocol: tcp, ports: [1]}]\n"
+     "flows:\n  - {from: lg-term, to: lg-trem, service: s}\n",
+     KJ_POLICY_ERROR_REFERENCE, "t.yaml:5:25: unknown name 'lg-trem'"},
+    {"hosts:\n  - {name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
+     "services: [{name: https, protocol: tcp, ports: [1]}]\n"
+     "flows:\n  - {from: h, to: h, service: htps}\n",
+     KJ_POLICY_ERROR_REFERENCE, "unknown service 'htps' (did you mean 'https'?)"},
+    {"hosts:\n  - {name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
+     "groups:\n  - {name: a, members: [h, b]}\n  - {name: b, members: [c]}\n"
+     "  - {name: c, members: [a]}\n",
+     KJ_POLICY_ERROR_REFERENCE, "circular group reference: a -> b -> c -> a"},
+    {"hosts:\n  - {name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
+     "groups:\n  - {name: a, members: [a]}\n",
+     KJ_POLICY_ERROR_REFERENCE, "circular group reference: a -> a"},
+    {"x: &a [1]\ny: *a\n", KJ_POLICY_ERROR_SYNTAX, "t.yaml:2:4: YAML aliases"},
+    {"hosts: []\nhosts: []\n", KJ_POLICY_ERROR_KEY, "t.yaml:2:1: key 'hosts' given twice"},
+    {"---\na: 1\n---\nb: 2\n", KJ_POLICY_ERROR_SYNTAX, "one YAML document"},
+    {"hosts:\n  - {name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
+     "services: [{name: s, protocol: icmp, ports: [1]}]\n",
+     KJ_POLICY_ERROR_VALUE, "icmp has no ports"},
+    {"hosts:\n  - {name: h, segment: lgwan, role: server, addresses: [10.0.0.1]}\n"
+     "services: [{name: s, protocol: tcp, ports: [1]}]\n"
+     "flows:\n  - {from: h, to: h, service: s, via: lgwan}\n",
+     KJ_POLICY_ERROR_VALUE, "'via' must name one host"},
 };
 
 static void test_load_error(gconstpointer data)
@@ -340,9 +341,19 @@ static void test_cidr(void)
 	g_assert_true(kj_cidr_parse("10.0.0.0/9", TRUE, &a, NULL));
 	g_assert_true(kj_cidr_parse("10.128.0.0/9", TRUE, &b, NULL));
 	g_assert_false(kj_cidr_contains(&a, &b));
-	static const char *const bad[] = { "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4",
-					   "1.2.3.4/", "1.2.3.4/x", "1.2.3.4/-1", "::g", "1::2::3",
-					   "1.2.3.0/24/1", " 1.2.3.4", "1.2.3.4/0124" };
+	static const char *const bad[] = {"",
+					  "1.2.3",
+					  "1.2.3.4.5",
+					  "256.1.1.1",
+					  "01.2.3.4",
+					  "1.2.3.4/",
+					  "1.2.3.4/x",
+					  "1.2.3.4/-1",
+					  "::g",
+					  "1::2::3",
+					  "1.2.3.0/24/1",
+					  " 1.2.3.4",
+					  "1.2.3.4/0124"};
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
 		g_autoptr(GError) e = NULL;
 		g_assert_false(kj_cidr_parse(bad[i], TRUE, &a, &e));
@@ -363,15 +374,23 @@ static void test_lpm(void)
 	static const struct {
 		const char *addr, *name;
 	} cases[] = {
-		{ "10.20.2.1", "lg-term" },    { "10.20.2.2", "lgwan" },
-		{ "10.20.0.0", "lgwan" },      { "10.20.255.255", "lgwan" },
-		{ "10.21.0.0", "world" },      { "10.19.255.255", "world" },
-		{ "10.10.2.1", "mn-term" },    { "10.30.1.2", "vdi" },
-		{ "2001:db8:30::2", "vdi" },   { "2001:db8:30::3", "internet" },
-		{ "2001:db8:31::1", "(unknown)" }, { "192.0.2.200", "cloud" },
-		{ "203.0.113.9", "world" },    { "0.0.0.0", "world" },
-		{ "255.255.255.255", "world" }, { "::", "(unknown)" },
-		{ "10.10.0.1", "fw" },
+	    {"10.20.2.1", "lg-term"},
+	    {"10.20.2.2", "lgwan"},
+	    {"10.20.0.0", "lgwan"},
+	    {"10.20.255.255", "lgwan"},
+	    {"10.21.0.0", "world"},
+	    {"10.19.255.255", "world"},
+	    {"10.10.2.1", "mn-term"},
+	    {"10.30.1.2", "vdi"},
+	    {"2001:db8:30::2", "vdi"},
+	    {"2001:db8:30::3", "internet"},
+	    {"2001:db8:31::1", "(unknown)"},
+	    {"192.0.2.200", "cloud"},
+	    {"203.0.113.9", "world"},
+	    {"0.0.0.0", "world"},
+	    {"255.255.255.255", "world"},
+	    {"::", "(unknown)"},
+	    {"10.10.0.1", "fw"},
 	};
 	guint8 a[16];
 
@@ -395,54 +414,59 @@ typedef struct {
 } LogCase;
 
 static const LogCase log_cases[] = {
-	{ "Nov 25 19:07:24 fw kernel: [ 12.3] kyojin-drop: IN=veth0 OUT=veth1 "
-	  "MAC=00:11:22:33:44:55:66:77:88:99:aa:bb:08:00 SRC=10.1.1.5 DST=203.0.113.9 LEN=60 "
-	  "TOS=0x00 PREC=0x00 TTL=63 ID=1 DF PROTO=TCP SPT=40000 DPT=443 WINDOW=64240 RES=0x00 "
-	  "SYN URGP=0",
-	  KJ_FLOWLOG_FLOW, "10.1.1.5", "203.0.113.9", IPPROTO_TCP, 443, "Nov 25 19:07:24" },
-	{ "2026-11-25T19:07:24.123456+09:00 fw kernel: kyojin-drop: IN=v0 OUT= SRC=2001:0db8:0000:"
-	  "0000:0000:0000:0000:0001 DST=2001:db8::2 LEN=80 PROTO=UDP SPT=5353 DPT=53 LEN=40",
-	  KJ_FLOWLOG_FLOW, "2001:db8::1", "2001:db8::2", IPPROTO_UDP, 53,
-	  "2026-11-25T19:07:24.123456+09:00" },
-	{ "[  100.500000] kyojin-drop: IN=v0 OUT=v1 SRC=10.0.0.1 DST=10.0.0.2 LEN=84 PROTO=ICMP "
-	  "TYPE=8 CODE=0 ID=1 SEQ=1",
-	  KJ_FLOWLOG_FLOW, "10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, "[  100.500000]" },
-	{ "tcp      6 431999 ESTABLISHED src=10.1.1.5 dst=203.0.113.9 sport=40000 dport=443 "
-	  "src=203.0.113.9 dst=10.1.1.5 sport=443 dport=40000 [ASSURED] mark=0 use=1",
-	  KJ_FLOWLOG_FLOW, "10.1.1.5", "203.0.113.9", IPPROTO_TCP, 443, "" },
-	{ "ipv4     2 udp      17 29 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=53 [UNREPLIED] "
-	  "src=10.0.0.2 dst=10.0.0.1 sport=53 dport=1 mark=0 use=1",
-	  KJ_FLOWLOG_FLOW, "10.0.0.1", "10.0.0.2", IPPROTO_UDP, 53, "" },
-	{ "[1700000000.123456]\t    [NEW] tcp      6 120 SYN_SENT src=10.0.0.1 dst=10.0.0.2 "
-	  "sport=1 dport=22 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=22 dport=1",
-	  KJ_FLOWLOG_FLOW, "10.0.0.1", "10.0.0.2", IPPROTO_TCP, 22, "[1700000000.123456]" },
-	{ "10.1.1.5,203.0.113.9,tcp,443,2026-11-25T10:00:00Z", KJ_FLOWLOG_FLOW, "10.1.1.5",
-	  "203.0.113.9", IPPROTO_TCP, 443, "2026-11-25T10:00:00Z" },
-	{ "10.1.1.5,203.0.113.9,6,443", KJ_FLOWLOG_FLOW, "10.1.1.5", "203.0.113.9", IPPROTO_TCP,
-	  443, "" },
-	{ "2001:db8::1,2001:db8::2,icmpv6,,t", KJ_FLOWLOG_FLOW, "2001:db8::1", "2001:db8::2",
-	  IPPROTO_ICMPV6, 0, "t" },
-	{ "src,dst,proto,dport,time", KJ_FLOWLOG_NONE, NULL, NULL, 0, 0, NULL },
-	{ "", KJ_FLOWLOG_NONE, NULL, NULL, 0, 0, NULL },
-	{ "# comment", KJ_FLOWLOG_NONE, NULL, NULL, 0, 0, NULL },
-	{ "Nov 25 19:07:24 host sshd[1]: Accepted publickey for root", KJ_FLOWLOG_NONE, NULL, NULL, 0, 0, NULL },
-	{ "2026-11-25T19:07:24+09:00 host app: a, b, c", KJ_FLOWLOG_NONE, NULL, NULL, 0, 0, NULL },
-	{ "hello world", KJ_FLOWLOG_GARBAGE, NULL, NULL, 0, 0, NULL },
-	{ "\x01\x02\x03\xff\xfe", KJ_FLOWLOG_GARBAGE, NULL, NULL, 0, 0, NULL },
-	{ "Nov 25 19:07:24 fw kernel: kyojin-drop: IN=veth0 OUT=veth1 SRC=10.1.1.5 DST=",
-	  KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0, 0, NULL },
-	{ "Nov 25 19:07:24 fw kernel: kyojin-drop: IN=veth0 OUT=veth1 SRC=10.1.1.5 "
-	  "DST=203.0.113.9 LEN=60 PROTO=TCP SPT=4",
-	  KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0, 0, NULL },
-	{ "Nov 25 19:07:24 fw kernel: kyojin-drop: IN=veth0 OUT=", KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0, 0, NULL },
-	{ "kyojin-drop: SRC=10.1.1.5 DST=10.1.1.6 PROTO=TCP DPT=99999 X", KJ_FLOWLOG_GARBAGE, NULL, NULL, 0, 0, NULL },
-	{ "kyojin-drop: SRC=10.1.1.999 DST=10.1.1.6 PROTO=TCP DPT=1", KJ_FLOWLOG_GARBAGE, NULL, NULL, 0, 0, NULL },
-	{ "10.1.1.5,203.0.113.9", KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0, 0, NULL },
-	{ "10.1.1.5,203.0.113.9,tcp", KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0, 0, NULL },
-	{ "10.1.1.5,203.0.113.9,tcp,44x3", KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0, 0, NULL },
-	{ "10.1.1.5,nonsense,tcp,443", KJ_FLOWLOG_GARBAGE, NULL, NULL, 0, 0, NULL },
-	{ "tcp 6 1 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1", KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0, 0, NULL },
-	{ "zzz src=10.0.0.1 dst=10.0.0.2", KJ_FLOWLOG_GARBAGE, NULL, NULL, 0, 0, NULL },
+    {"Nov 25 19:07:24 fw kernel: [ 12.3] kyojin-drop: IN=veth0 OUT=veth1 "
+     "MAC=00:11:22:33:44:55:66:77:88:99:aa:bb:08:00 SRC=10.1.1.5 DST=203.0.113.9 LEN=60 "
+     "TOS=0x00 PREC=0x00 TTL=63 ID=1 DF PROTO=TCP SPT=40000 DPT=443 WINDOW=64240 RES=0x00 "
+     "SYN URGP=0",
+     KJ_FLOWLOG_FLOW, "10.1.1.5", "203.0.113.9", IPPROTO_TCP, 443, "Nov 25 19:07:24"},
+    {"2026-11-25T19:07:24.123456+09:00 fw kernel: kyojin-drop: IN=v0 OUT= SRC=2001:0db8:0000:"
+     "0000:0000:0000:0000:0001 DST=2001:db8::2 LEN=80 PROTO=UDP SPT=5353 DPT=53 LEN=40",
+     KJ_FLOWLOG_FLOW, "2001:db8::1", "2001:db8::2", IPPROTO_UDP, 53,
+     "2026-11-25T19:07:24.123456+09:00"},
+    {"[  100.500000] kyojin-drop: IN=v0 OUT=v1 SRC=10.0.0.1 DST=10.0.0.2 LEN=84 PROTO=ICMP "
+     "TYPE=8 CODE=0 ID=1 SEQ=1",
+     KJ_FLOWLOG_FLOW, "10.0.0.1", "10.0.0.2", IPPROTO_ICMP, 0, "[  100.500000]"},
+    {"tcp      6 431999 ESTABLISHED src=10.1.1.5 dst=203.0.113.9 sport=40000 dport=443 "
+     "src=203.0.113.9 dst=10.1.1.5 sport=443 dport=40000 [ASSURED] mark=0 use=1",
+     KJ_FLOWLOG_FLOW, "10.1.1.5", "203.0.113.9", IPPROTO_TCP, 443, ""},
+    {"ipv4     2 udp      17 29 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=53 [UNREPLIED] "
+     "src=10.0.0.2 dst=10.0.0.1 sport=53 dport=1 mark=0 use=1",
+     KJ_FLOWLOG_FLOW, "10.0.0.1", "10.0.0.2", IPPROTO_UDP, 53, ""},
+    {"[1700000000.123456]\t    [NEW] tcp      6 120 SYN_SENT src=10.0.0.1 dst=10.0.0.2 "
+     "sport=1 dport=22 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=22 dport=1",
+     KJ_FLOWLOG_FLOW, "10.0.0.1", "10.0.0.2", IPPROTO_TCP, 22, "[1700000000.123456]"},
+    {"10.1.1.5,203.0.113.9,tcp,443,2026-11-25T10:00:00Z", KJ_FLOWLOG_FLOW, "10.1.1.5",
+     "203.0.113.9", IPPROTO_TCP, 443, "2026-11-25T10:00:00Z"},
+    {"10.1.1.5,203.0.113.9,6,443", KJ_FLOWLOG_FLOW, "10.1.1.5", "203.0.113.9", IPPROTO_TCP, 443,
+     ""},
+    {"2001:db8::1,2001:db8::2,icmpv6,,t", KJ_FLOWLOG_FLOW, "2001:db8::1", "2001:db8::2",
+     IPPROTO_ICMPV6, 0, "t"},
+    {"src,dst,proto,dport,time", KJ_FLOWLOG_NONE, NULL, NULL, 0, 0, NULL},
+    {"", KJ_FLOWLOG_NONE, NULL, NULL, 0, 0, NULL},
+    {"# comment", KJ_FLOWLOG_NONE, NULL, NULL, 0, 0, NULL},
+    {"Nov 25 19:07:24 host sshd[1]: Accepted publickey for root", KJ_FLOWLOG_NONE, NULL, NULL, 0, 0,
+     NULL},
+    {"2026-11-25T19:07:24+09:00 host app: a, b, c", KJ_FLOWLOG_NONE, NULL, NULL, 0, 0, NULL},
+    {"hello world", KJ_FLOWLOG_GARBAGE, NULL, NULL, 0, 0, NULL},
+    {"\x01\x02\x03\xff\xfe", KJ_FLOWLOG_GARBAGE, NULL, NULL, 0, 0, NULL},
+    {"Nov 25 19:07:24 fw kernel: kyojin-drop: IN=veth0 OUT=veth1 SRC=10.1.1.5 DST=",
+     KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0, 0, NULL},
+    {"Nov 25 19:07:24 fw kernel: kyojin-drop: IN=veth0 OUT=veth1 SRC=10.1.1.5 "
+     "DST=203.0.113.9 LEN=60 PROTO=TCP SPT=4",
+     KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0, 0, NULL},
+    {"Nov 25 19:07:24 fw kernel: kyojin-drop: IN=veth0 OUT=", KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0,
+     0, NULL},
+    {"kyojin-drop: SRC=10.1.1.5 DST=10.1.1.6 PROTO=TCP DPT=99999 X", KJ_FLOWLOG_GARBAGE, NULL, NULL,
+     0, 0, NULL},
+    {"kyojin-drop: SRC=10.1.1.999 DST=10.1.1.6 PROTO=TCP DPT=1", KJ_FLOWLOG_GARBAGE, NULL, NULL, 0,
+     0, NULL},
+    {"10.1.1.5,203.0.113.9", KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0, 0, NULL},
+    {"10.1.1.5,203.0.113.9,tcp", KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0, 0, NULL},
+    {"10.1.1.5,203.0.113.9,tcp,44x3", KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0, 0, NULL},
+    {"10.1.1.5,nonsense,tcp,443", KJ_FLOWLOG_GARBAGE, NULL, NULL, 0, 0, NULL},
+    {"tcp 6 1 ESTABLISHED src=10.0.0.1 dst=10.0.0.2 sport=1", KJ_FLOWLOG_TRUNCATED, NULL, NULL, 0,
+     0, NULL},
+    {"zzz src=10.0.0.1 dst=10.0.0.2", KJ_FLOWLOG_GARBAGE, NULL, NULL, 0, 0, NULL},
 };
 
 static void test_log_line(gconstpointer data)
@@ -483,12 +507,12 @@ static void test_analysis(void)
 	g_autoptr(KjPolicy) p = load_ok(t);
 	g_autoptr(KjFlowAnalysis) a = kj_flow_analysis_new(p);
 
-	feed(a, "10.20.2.1,10.30.1.2,tcp,3389,t1"); /* allowed: web by screen transfer */
-	feed(a, "10.20.2.1,10.30.1.2,tcp,5005,t1"); /* allowed: port range */
-	feed(a, "10.30.1.3,10.30.1.1,tcp,25,t1");   /* allowed: mail-in, first leg */
-	feed(a, "10.30.1.1,10.20.1.1,tcp,25,t1");   /* allowed: mail-in, second leg */
-	feed(a, "10.30.1.3,10.20.1.1,tcp,25,t1");   /* not: around the gateway */
-	feed(a, "10.20.2.1,10.20.1.1,icmp,,t");     /* allowed: ping in lgwan */
+	feed(a, "10.20.2.1,10.30.1.2,tcp,3389,t1");  /* allowed: web by screen transfer */
+	feed(a, "10.20.2.1,10.30.1.2,tcp,5005,t1");  /* allowed: port range */
+	feed(a, "10.30.1.3,10.30.1.1,tcp,25,t1");    /* allowed: mail-in, first leg */
+	feed(a, "10.30.1.1,10.20.1.1,tcp,25,t1");    /* allowed: mail-in, second leg */
+	feed(a, "10.30.1.3,10.20.1.1,tcp,25,t1");    /* not: around the gateway */
+	feed(a, "10.20.2.1,10.20.1.1,icmp,,t");      /* allowed: ping in lgwan */
 	feed(a, "10.10.2.1,203.0.113.9,tcp,443,t2"); /* not: My Number to internet */
 	feed(a, "10.10.2.1,203.0.113.9,tcp,443,t3");
 	feed(a, "10.10.2.1,203.0.113.9,tcp,443,t4");
@@ -553,7 +577,8 @@ static void test_compile(void)
 	g_assert_nonnull(strstr(r, "policy drop;"));
 	g_assert_nonnull(strstr(r, "ct state established,related accept"));
 	g_assert_nonnull(strstr(r, "log prefix \"kyojin-drop: \""));
-	g_assert_nonnull(strstr(r, "ip saddr { 10.30.1.3 } ip daddr { 10.30.1.1 } tcp dport { 25 }"));
+	g_assert_nonnull(
+	    strstr(r, "ip saddr { 10.30.1.3 } ip daddr { 10.30.1.1 } tcp dport { 25 }"));
 	g_assert_nonnull(strstr(r, "tcp dport { 3389, 5000-5010 }"));
 	g_assert_nonnull(strstr(r, "ip6 saddr"));
 	g_assert_null(strstr(r, "ip saddr { 10.20.2.1 } ip daddr { 10.30.1.3 }"));
@@ -566,7 +591,7 @@ static void test_compile(void)
 
 static void test_edit_distance(void)
 {
-	static const char *const c[] = { "addresses", "segment", "role", NULL };
+	static const char *const c[] = {"addresses", "segment", "role", NULL};
 
 	g_assert_cmpuint(kj_policy_edit_distance("kitten", "sitting", 5), ==, 3);
 	g_assert_cmpuint(kj_policy_edit_distance("", "abc", 5), ==, 3);
@@ -619,7 +644,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/check/clean", test_clean);
 	for (guint i = 0; i < G_N_ELEMENTS(rule_cases); i++) {
 		g_autofree char *name =
-			g_strdup_printf("/policy/check/%s/%u", rule_cases[i].rule, i);
+		    g_strdup_printf("/policy/check/%s/%u", rule_cases[i].rule, i);
 		g_test_add_data_func(name, &rule_cases[i], test_rule);
 	}
 	g_test_add_func("/policy/check/variants-clean", test_variants_clean);

@@ -115,7 +115,7 @@ static int ref_class(const KjPolicy *p, const KjPolicyRef *r)
 		return (int)r->index * 4;
 	if (r->kind == KJ_REF_EXTERNAL) {
 		const KjPolicyExternal *e = g_ptr_array_index(p->externals, r->index);
-		static const int z[KJ_EXT_COUNT] = { Z_X_INET, Z_X_LGWAN, Z_X_SC, Z_X_IM };
+		static const int z[KJ_EXT_COUNT] = {Z_X_INET, Z_X_LGWAN, Z_X_SC, Z_X_IM};
 		return z[e->kind] * 4 + (e->kind == KJ_EXT_SECURITY_CLOUD ? F_CLOUD : 0);
 	}
 	const KjPolicyHost *h = g_ptr_array_index(p->hosts, r->index);
@@ -183,16 +183,18 @@ static void check_pair(FlowCtx *fc, const Side *from, int a, const Side *to, int
 	if ((za == Z_MN) != (zb == Z_MN)) {
 		int other = za == Z_MN ? zb : za;
 		if (internet_side(other))
-			v = flow_violation(fc, "mynumber-internet", KJ_CLAUSE_MYNUMBER,
-					   "remove the flow: マイナンバー利用事務系 never talks to "
-					   "the internet side, not even through a gateway",
-					   "connects マイナンバー利用事務系 with the internet side");
+			v = flow_violation(
+			    fc, "mynumber-internet", KJ_CLAUSE_MYNUMBER,
+			    "remove the flow: マイナンバー利用事務系 never talks to "
+			    "the internet side, not even through a gateway",
+			    "connects マイナンバー利用事務系 with the internet side");
 		else if (fc->f->justification == NULL)
-			v = flow_violation(fc, "mynumber-isolation", KJ_CLAUSE_MYNUMBER,
-					   "remove the flow, or make it a listed exception with a "
-					   "'justification' (e.g. the 中間サーバー link)",
-					   "crosses the boundary of マイナンバー利用事務系 without a "
-					   "justification");
+			v = flow_violation(
+			    fc, "mynumber-isolation", KJ_CLAUSE_MYNUMBER,
+			    "remove the flow, or make it a listed exception with a "
+			    "'justification' (e.g. the 中間サーバー link)",
+			    "crosses the boundary of マイナンバー利用事務系 without a "
+			    "justification");
 		if (v) {
 			add_names(v, from, a);
 			add_names(v, to, b);
@@ -201,11 +203,12 @@ static void check_pair(FlowCtx *fc, const Side *from, int a, const Side *to, int
 	}
 	if ((lgwan_side(za) && internet_side(zb)) || (internet_side(za) && lgwan_side(zb))) {
 		if (!((fa | fb | fc->via_flags) & F_SANITIZE)) {
-			v = flow_violation(fc, "lgwan-internet-direct", KJ_CLAUSE_LGWAN,
-					   "route it 'via' a mail-gateway, file-gateway or "
-					   "screen-transfer host (無害化通信), or remove it",
-					   "connects LGWAN接続系 and インターネット接続系 directly, "
-					   "without sanitizing or screen transfer");
+			v = flow_violation(
+			    fc, "lgwan-internet-direct", KJ_CLAUSE_LGWAN,
+			    "route it 'via' a mail-gateway, file-gateway or "
+			    "screen-transfer host (無害化通信), or remove it",
+			    "connects LGWAN接続系 and インターネット接続系 directly, "
+			    "without sanitizing or screen transfer");
 			add_names(v, from, a);
 			add_names(v, to, b);
 		}
@@ -235,8 +238,8 @@ static gboolean refs_empty_or_self(const KjPolicyFlow *f)
 
 static void check_flow(const KjPolicy *p, const KjPolicyFlow *f, GPtrArray *out)
 {
-	FlowCtx fc = { p, f, out, 0 };
-	Side from = { 0 }, to = { 0 };
+	FlowCtx fc = {p, f, out, 0};
+	Side from = {0}, to = {0};
 
 	if (refs_empty_or_self(f)) {
 		flow_violation(&fc, "flow-to-nowhere", KJ_CLAUSE_SPLIT,
@@ -249,11 +252,11 @@ static void check_flow(const KjPolicy *p, const KjPolicyFlow *f, GPtrArray *out)
 		fc.via_flags = ref_class(p, &f->via) % 4;
 		if (fc.via_flags == 0) {
 			KjPolicyViolation *v = flow_violation(
-				&fc, "via-not-sanitizing", KJ_CLAUSE_LGWAN,
-				"name a mail-gateway, file-gateway, screen-transfer or security "
-				"cloud in 'via', or drop 'via'",
-				"'via' names a host that neither sanitizes, transfers screens, nor "
-				"is the security cloud");
+			    &fc, "via-not-sanitizing", KJ_CLAUSE_LGWAN,
+			    "name a mail-gateway, file-gateway, screen-transfer or security "
+			    "cloud in 'via', or drop 'via'",
+			    "'via' names a host that neither sanitizes, transfers screens, nor "
+			    "is the security cloud");
 			_kj_check_host(v, kj_policy_ref_name(p, &f->via));
 		}
 	}
@@ -275,39 +278,45 @@ static void check_host_controls(const KjPolicy *p, const KjPolicyHost *h, GPtrAr
 	if (h->segment == KJ_SEG_MYNUMBER && h->role == KJ_ROLE_TERMINAL &&
 	    !(h->export_disabled && h->mfa))
 		v = _kj_check_add(out, "mynumber-terminal-controls", KJ_CLAUSE_MYNUMBER, h->mark,
-				  NULL, "set 'export_disabled: true' and 'mfa: true' on the terminal",
+				  NULL,
+				  "set 'export_disabled: true' and 'mfa: true' on the terminal",
 				  "terminal %s in マイナンバー利用事務系 lacks %s", h->name,
 				  !h->export_disabled && !h->mfa ? "export_disabled and mfa"
-				  : !h->export_disabled		 ? "export_disabled"
+				  : !h->export_disabled          ? "export_disabled"
 								 : "mfa");
 	else if (inet && p->variant == KJ_VARIANT_ALPHA &&
 		 (h->role == KJ_ROLE_TERMINAL || h->role == KJ_ROLE_BUSINESS_SYSTEM))
-		v = _kj_check_add(out, "variant-placement", KJ_CLAUSE_LGWAN, h->mark, NULL,
-				  "move it to segment lgwan (reach the web by screen transfer), or "
-				  "declare 'variant: beta' and meet its conditions",
-				  "%s %s is in the internet segment, but the α model keeps terminals "
-				  "and business systems in LGWAN",
-				  kj_policy_role_name(h->role), h->name);
+		v = _kj_check_add(
+		    out, "variant-placement", KJ_CLAUSE_LGWAN, h->mark, NULL,
+		    "move it to segment lgwan (reach the web by screen transfer), or "
+		    "declare 'variant: beta' and meet its conditions",
+		    "%s %s is in the internet segment, but the α model keeps terminals "
+		    "and business systems in LGWAN",
+		    kj_policy_role_name(h->role), h->name);
 	else if (inet && p->variant == KJ_VARIANT_BETA && h->role == KJ_ROLE_BUSINESS_SYSTEM)
-		v = _kj_check_add(out, "variant-placement", KJ_CLAUSE_LGWAN, h->mark, NULL,
-				  "keep business systems in lgwan (reached by screen transfer), or "
-				  "declare 'variant: beta-prime'",
-				  "business system %s is in the internet segment, which the β model "
-				  "does not allow (β' does)",
-				  h->name);
+		v = _kj_check_add(
+		    out, "variant-placement", KJ_CLAUSE_LGWAN, h->mark, NULL,
+		    "keep business systems in lgwan (reached by screen transfer), or "
+		    "declare 'variant: beta-prime'",
+		    "business system %s is in the internet segment, which the β model "
+		    "does not allow (β' does)",
+		    h->name);
 	else if (inet && p->variant != KJ_VARIANT_ALPHA && h->role == KJ_ROLE_TERMINAL &&
 		 !(h->edr && h->mfa))
 		v = _kj_check_add(out, "variant-terminal-controls", KJ_CLAUSE_INTERNET, h->mark,
 				  NULL, "set 'edr: true' and 'mfa: true' on the terminal",
 				  "terminal %s works in the internet segment (β/β' model) without "
 				  "%s",
-				  h->name, !h->edr && !h->mfa ? "EDR and MFA" : !h->edr ? "EDR" : "MFA");
+				  h->name,
+				  !h->edr && !h->mfa ? "EDR and MFA"
+				  : !h->edr          ? "EDR"
+						     : "MFA");
 	else if (inet && p->variant == KJ_VARIANT_BETA_PRIME &&
 		 h->role == KJ_ROLE_BUSINESS_SYSTEM && !h->edr)
-		v = _kj_check_add(out, "variant-system-controls", KJ_CLAUSE_INTERNET, h->mark, NULL,
-				  "set 'edr: true' on the business system",
-				  "business system %s in the internet segment (β' model) has no EDR",
-				  h->name);
+		v = _kj_check_add(
+		    out, "variant-system-controls", KJ_CLAUSE_INTERNET, h->mark, NULL,
+		    "set 'edr: true' on the business system",
+		    "business system %s in the internet segment (β' model) has no EDR", h->name);
 	if (v)
 		_kj_check_host(v, h->name);
 }
@@ -329,7 +338,7 @@ GPtrArray *kj_policy_check(const KjPolicy *p)
 		firewall |= h->role == KJ_ROLE_FIREWALL;
 	}
 	if (!firewall)
-		_kj_check_add(out, "firewall-missing", KJ_CLAUSE_SPLIT, (KjPolicyMark){ 1, 1 }, NULL,
+		_kj_check_add(out, "firewall-missing", KJ_CLAUSE_SPLIT, (KjPolicyMark){1, 1}, NULL,
 			      "add a host with 'role: firewall' between the segments",
 			      "no host enforces the separation: the model has no firewall");
 	for (guint i = 0; i < p->flows->len; i++)

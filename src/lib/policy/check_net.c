@@ -70,12 +70,12 @@ static void overlap(const KjPolicy *p, const Net *outer, const Net *inner, GPtrA
 	kj_cidr_format(&outer->cidr, a, sizeof a);
 	kj_cidr_format(&inner->cidr, b, sizeof b);
 	KjPolicyViolation *v = _kj_check_add(
-		out, "network-overlap", KJ_CLAUSE_DEFS, owner_mark(p, inner->owner), NULL,
-		"give each segment and external network its own address range; split or "
-		"renumber one of them",
-		"network %s of %s overlaps %s of %s: an address there would belong to two "
-		"places",
-		b, owner_name(p, inner->owner), a, owner_name(p, outer->owner));
+	    out, "network-overlap", KJ_CLAUSE_DEFS, owner_mark(p, inner->owner), NULL,
+	    "give each segment and external network its own address range; split or "
+	    "renumber one of them",
+	    "network %s of %s overlaps %s of %s: an address there would belong to two "
+	    "places",
+	    b, owner_name(p, inner->owner), a, owner_name(p, outer->owner));
 	_kj_check_host(v, owner_name(p, inner->owner));
 	_kj_check_host(v, owner_name(p, outer->owner));
 }
@@ -137,15 +137,15 @@ static void check_hosts_inside(const KjPolicy *p, GArray *segnets, GPtrArray *ou
 				continue;
 			kj_cidr_format(c, a, sizeof a);
 			g_autofree char *fix = g_strdup_printf(
-				"renumber %s into the networks of segment %s, or correct its "
-				"segment",
-				h->name, kj_policy_segment_name(h->segment));
+			    "renumber %s into the networks of segment %s, or correct its "
+			    "segment",
+			    h->name, kj_policy_segment_name(h->segment));
 			KjPolicyViolation *v = _kj_check_add(
-				out, "host-outside-segment", KJ_CLAUSE_DEFS, h->mark, NULL, fix,
-				"host %s (segment %s) has address %s, which is %s%s", h->name,
-				kj_policy_segment_name(h->segment), a,
-				seg < 0 ? "in no segment's networks" : "in the networks of segment ",
-				seg < 0 ? "" : kj_policy_segment_name((KjSegment)seg));
+			    out, "host-outside-segment", KJ_CLAUSE_DEFS, h->mark, NULL, fix,
+			    "host %s (segment %s) has address %s, which is %s%s", h->name,
+			    kj_policy_segment_name(h->segment), a,
+			    seg < 0 ? "in no segment's networks" : "in the networks of segment ",
+			    seg < 0 ? "" : kj_policy_segment_name((KjSegment)seg));
 			_kj_check_host(v, h->name);
 		}
 	}
@@ -159,7 +159,7 @@ static void check_duplicate_addresses(const KjPolicy *p, GPtrArray *out)
 	for (guint i = 0; i < p->hosts->len; i++) {
 		const KjPolicyHost *h = g_ptr_array_index(p->hosts, i);
 		for (guint k = 0; k < h->addresses->len; k++) {
-			Net n = { g_array_index(h->addresses, KjCidr, k), 0, i + 1 };
+			Net n = {g_array_index(h->addresses, KjCidr, k), 0, i + 1};
 			g_array_append_val(all, n);
 		}
 	}
@@ -172,9 +172,9 @@ static void check_duplicate_addresses(const KjPolicy *p, GPtrArray *out)
 		const KjPolicyHost *hy = g_ptr_array_index(p->hosts, y->host - 1);
 		kj_cidr_format(&y->cidr, a, sizeof a);
 		KjPolicyViolation *v =
-			_kj_check_add(out, "address-duplicate", KJ_CLAUSE_DEFS, hy->mark, NULL,
-				      "give each host its own address",
-				      "hosts %s and %s both have address %s", hx->name, hy->name, a);
+		    _kj_check_add(out, "address-duplicate", KJ_CLAUSE_DEFS, hy->mark, NULL,
+				  "give each host its own address",
+				  "hosts %s and %s both have address %s", hx->name, hy->name, a);
 		_kj_check_host(v, hx->name);
 		_kj_check_host(v, hy->name);
 	}
@@ -188,15 +188,15 @@ void _kj_check_networks(const KjPolicy *p, GPtrArray *out)
 	for (int s = 0; s < KJ_SEG_COUNT; s++) {
 		const KjPolicySegmentDef *d = &p->segments[s];
 		if (!d->declared) {
-			g_autofree char *fix = g_strdup_printf(
-				"declare it under 'segments: %s: networks: [...]'",
-				kj_policy_segment_name((KjSegment)s));
-			_kj_check_add(out, "segment-missing", KJ_CLAUSE_DEFS, (KjPolicyMark){ 1, 1 },
+			g_autofree char *fix =
+			    g_strdup_printf("declare it under 'segments: %s: networks: [...]'",
+					    kj_policy_segment_name((KjSegment)s));
+			_kj_check_add(out, "segment-missing", KJ_CLAUSE_DEFS, (KjPolicyMark){1, 1},
 				      NULL, fix, "segment %s is not declared: 6(3) needs all three",
 				      kj_policy_segment_name((KjSegment)s));
 		}
 		for (guint k = 0; k < d->networks->len; k++) {
-			Net n = { g_array_index(d->networks, KjCidr, k), s, 0 };
+			Net n = {g_array_index(d->networks, KjCidr, k), s, 0};
 			g_array_append_val(nets, n);
 			g_array_append_val(segnets, n);
 		}
@@ -204,7 +204,7 @@ void _kj_check_networks(const KjPolicy *p, GPtrArray *out)
 	for (guint e = 0; e < p->externals->len; e++) {
 		const KjPolicyExternal *x = g_ptr_array_index(p->externals, e);
 		for (guint k = 0; k < x->networks->len; k++) {
-			Net n = { g_array_index(x->networks, KjCidr, k), 3 + (int)e, 0 };
+			Net n = {g_array_index(x->networks, KjCidr, k), 3 + (int)e, 0};
 			g_array_append_val(nets, n);
 		}
 	}

@@ -27,7 +27,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+static const guint8 v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 /* Dotted quad without leading-zero ambiguity: "010" (octal to some
  * parsers) is refused rather than guessed. */

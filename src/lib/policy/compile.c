@@ -37,7 +37,8 @@ GArray *kj_policy_enforcers(const KjPolicy *p)
 	GArray *out = g_array_new(FALSE, FALSE, sizeof(guint));
 
 	for (guint i = 0; i < p->hosts->len; i++)
-		if (((const KjPolicyHost *)g_ptr_array_index(p->hosts, i))->role == KJ_ROLE_FIREWALL)
+		if (((const KjPolicyHost *)g_ptr_array_index(p->hosts, i))->role ==
+		    KJ_ROLE_FIREWALL)
 			g_array_append_val(out, i);
 	return out;
 }
@@ -132,10 +133,10 @@ static void ports_text(GString *out, const KjPolicyService *svc)
 	}
 }
 
-static void emit_rule(GString *out, const Side *from, const Side *to,
-		      const KjPolicyService *svc, const char *comment)
+static void emit_rule(GString *out, const Side *from, const Side *to, const KjPolicyService *svc,
+		      const char *comment)
 {
-	static const char *const fam[2] = { "ip", "ip6" };
+	static const char *const fam[2] = {"ip", "ip6"};
 
 	for (int f = 0; f < 2; f++) {
 		if (from->inc[f]->len == 0 || to->inc[f]->len == 0)
@@ -148,7 +149,8 @@ static void emit_rule(GString *out, const Side *from, const Side *to,
 		if (to->exc[f]->len)
 			g_string_append_printf(out, "%s daddr != { %s } ", fam[f], to->exc[f]->str);
 		if (svc->proto == IPPROTO_ICMP)
-			g_string_append(out, f == 0 ? "meta l4proto icmp " : "meta l4proto icmpv6 ");
+			g_string_append(out,
+					f == 0 ? "meta l4proto icmp " : "meta l4proto icmpv6 ");
 		else {
 			g_autoptr(GString) ports = g_string_new(NULL);
 			ports_text(ports, svc);

@@ -98,8 +98,8 @@ static gboolean has_ports(int proto)
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
 }
 
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /* The timestamp a line starts with (syslog "Nov 25 19:07:24", ISO
  * "2026-11-25T19:07:24+09:00", or "[12345.678901]"), or length 0. */

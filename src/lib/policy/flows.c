@@ -115,11 +115,11 @@ static gboolean refset_has(const KjFlowAnalysis *a, const RefSet *r, guint id)
 	return lo < r->ids->len && v[lo] == id;
 }
 
-static void add_leg(KjFlowAnalysis *a, const KjPolicyFlow *f, const KjPolicyRef *from,
-		    guint nfrom, const KjPolicyRef *to, guint nto)
+static void add_leg(KjFlowAnalysis *a, const KjPolicyFlow *f, const KjPolicyRef *from, guint nfrom,
+		    const KjPolicyRef *to, guint nto)
 {
 	const KjPolicyService *svc = g_ptr_array_index(a->p->services, f->service);
-	Leg leg = { .proto = svc->proto, .ports = svc->ports };
+	Leg leg = {.proto = svc->proto, .ports = svc->ports};
 
 	refset_init(a->p, &leg.from, from, nfrom);
 	refset_init(a->p, &leg.to, to, nto);
@@ -135,8 +135,7 @@ static guint group_hash(gconstpointer k)
 static gboolean group_equal(gconstpointer x, gconstpointer y)
 {
 	const KjFlowGroup *a = x, *b = y;
-	return a->src == b->src && a->dst == b->dst && a->dport == b->dport &&
-	       a->proto == b->proto;
+	return a->src == b->src && a->dst == b->dst && a->dport == b->dport && a->proto == b->proto;
 }
 
 KjFlowAnalysis *kj_flow_analysis_new(const KjPolicy *p)
@@ -207,18 +206,17 @@ static gboolean allows_slow(KjFlowAnalysis *a, guint src, guint dst, int proto, 
 	return FALSE;
 }
 
-gboolean kj_flow_analysis_allows(KjFlowAnalysis *a, guint src, guint dst, int proto,
-				 guint dport)
+gboolean kj_flow_analysis_allows(KjFlowAnalysis *a, guint src, guint dst, int proto, guint dport)
 {
-	guint h = (src * 2654435761u ^ dst * 2246822519u ^ dport * 3266489917u ^ (guint)proto) >>
-		  16;
+	guint h =
+	    (src * 2654435761u ^ dst * 2246822519u ^ dport * 3266489917u ^ (guint)proto) >> 16;
 	CacheEntry *c = &a->cache[h & (CACHE_SIZE - 1)];
 
 	if (c->state && c->src == src && c->dst == dst && c->dport == dport &&
 	    c->proto == (guint8)proto)
 		return c->state == 2;
 	gboolean ok = allows_slow(a, src, dst, proto, dport);
-	*c = (CacheEntry){ src, dst, (guint16)dport, (guint8)proto, ok ? 2 : 1 };
+	*c = (CacheEntry){src, dst, (guint16)dport, (guint8)proto, ok ? 2 : 1};
 	return ok;
 }
 
@@ -229,7 +227,7 @@ guint kj_flow_analysis_endpoint(const KjFlowAnalysis *a, const guint8 addr[16])
 
 static void format_addr(const guint8 a[16], char *buf, gsize len)
 {
-	static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const guint8 mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 	if (memcmp(a, mapped, 12) == 0)
 		inet_ntop(AF_INET, a + 12, buf, (socklen_t)len);
@@ -247,7 +245,7 @@ static void set_time(char dst[40], const KjObservedFlow *f)
 
 static void record(KjFlowAnalysis *a, const KjObservedFlow *f, guint src, guint dst)
 {
-	KjFlowGroup key = { .src = src, .dst = dst, .proto = f->proto, .dport = f->dport };
+	KjFlowGroup key = {.src = src, .dst = dst, .proto = f->proto, .dport = f->dport};
 	KjFlowGroup *g = g_hash_table_lookup(a->groups, &key);
 
 	if (g == NULL) {

@@ -27,11 +27,9 @@
 
 #define MAX_EDGES_PER_FLOW 256
 
-static const char *const seg_colour[KJ_SEG_COUNT] = { "#fde2e2", "#e2ecfd", "#fdf6e2" };
+static const char *const seg_colour[KJ_SEG_COUNT] = {"#fde2e2", "#e2ecfd", "#fdf6e2"};
 static const char *const seg_label[KJ_SEG_COUNT] = {
-	"マイナンバー利用事務系 (mynumber)", "LGWAN接続系 (lgwan)",
-	"インターネット接続系 (internet)"
-};
+    "マイナンバー利用事務系 (mynumber)", "LGWAN接続系 (lgwan)", "インターネット接続系 (internet)"};
 
 static void esc(GString *out, const char *s)
 {
@@ -47,7 +45,7 @@ static void esc(GString *out, const char *s)
 
 static void node_id(GString *out, const KjPolicy *p, const KjPolicyRef *r)
 {
-	static const char *const pre[] = { "h_", "s_", "x_" };
+	static const char *const pre[] = {"h_", "s_", "x_"};
 
 	g_string_append_printf(out, "\"%s%s\"", pre[r->kind], kj_policy_ref_name(p, r));
 }
@@ -79,7 +77,8 @@ static void host_node(GString *out, const KjPolicyHost *h)
 	}
 	g_string_append(out, "\"");
 	if (san)
-		g_string_append(out, ", shape=octagon, style=\"filled,bold\", fillcolor=\"#c8f0c8\"");
+		g_string_append(out,
+				", shape=octagon, style=\"filled,bold\", fillcolor=\"#c8f0c8\"");
 	else if (h->role == KJ_ROLE_FIREWALL)
 		g_string_append(out, ", shape=hexagon");
 	else if (h->role == KJ_ROLE_TERMINAL)
@@ -122,8 +121,8 @@ static void edge(GString *out, const KjPolicy *p, const KjPolicyRef *a, const Kj
 	g_string_append_printf(out, " [label=\"%s\"%s];\n", label, attrs);
 }
 
-static void edges(GString *out, const KjPolicy *p, const KjPolicyFlow *f, GArray *from,
-		  GArray *to, const char *attrs)
+static void edges(GString *out, const KjPolicy *p, const KjPolicyFlow *f, GArray *from, GArray *to,
+		  const char *attrs)
 {
 	const KjPolicyService *svc = g_ptr_array_index(p->services, f->service);
 	guint n = 0;
@@ -143,8 +142,8 @@ static void edges(GString *out, const KjPolicy *p, const KjPolicyFlow *f, GArray
 static void flow_edges(GString *out, const KjPolicy *p, const KjPolicyFlow *f)
 {
 	static const char *const sanitized =
-		", color=\"#008800\", fontcolor=\"#008800\", penwidth=2.5, style=bold, "
-		"arrowhead=normalnormal";
+	    ", color=\"#008800\", fontcolor=\"#008800\", penwidth=2.5, style=bold, "
+	    "arrowhead=normalnormal";
 	static const char *const exception = ", color=\"#cc0000\", style=dashed";
 	gboolean san = f->has_via && sanitizes(p, &f->via);
 	gboolean mn = FALSE;
@@ -155,8 +154,8 @@ static void flow_edges(GString *out, const KjPolicy *p, const KjPolicyFlow *f)
 		san |= sanitizes(p, &g_array_index(f->from, KjPolicyRef, i));
 	for (guint i = 0; i < f->from->len + f->to->len; i++) {
 		const KjPolicyRef *r = i < f->from->len
-					       ? &g_array_index(f->from, KjPolicyRef, i)
-					       : &g_array_index(f->to, KjPolicyRef, i - f->from->len);
+					   ? &g_array_index(f->from, KjPolicyRef, i)
+					   : &g_array_index(f->to, KjPolicyRef, i - f->from->len);
 		mn |= kj_policy_ref_segment(p, r) == KJ_SEG_MYNUMBER;
 	}
 	const char *attrs = san ? sanitized : (mn && f->justification) ? exception : "";

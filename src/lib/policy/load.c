@@ -53,8 +53,7 @@ static const char *node_kind(const KjYNode *n)
 	return n->type == KJ_YN_MAP ? "a mapping" : n->type == KJ_YN_SEQ ? "a list" : "a value";
 }
 
-gboolean _kj_load_keys(LCtx *c, const KjYNode *map, const char *what,
-		       const char *const *allowed)
+gboolean _kj_load_keys(LCtx *c, const KjYNode *map, const char *what, const char *const *allowed)
 {
 	if (map->type != KJ_YN_MAP)
 		return _kj_load_fail(c, map, KJ_POLICY_ERROR_VALUE, "%s must be a mapping, not %s",
@@ -69,16 +68,17 @@ gboolean _kj_load_keys(LCtx *c, const KjYNode *map, const char *what,
 			known = strcmp(*a, k->value) == 0;
 		if (!known) {
 			const char *s = kj_policy_suggest(k->value, allowed);
-			return _kj_load_fail(c, k, KJ_POLICY_ERROR_KEY,
-					     "unknown key '%s' in %s%s%s%s", k->value, what,
-					     s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+			return _kj_load_fail(
+			    c, k, KJ_POLICY_ERROR_KEY, "unknown key '%s' in %s%s%s%s", k->value,
+			    what, s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
 		}
 		for (guint j = 0; j < i; j += 2) {
 			const KjYNode *o = g_ptr_array_index(map->items, j);
 			if (strcmp(o->value, k->value) == 0)
-				return _kj_load_fail(c, k, KJ_POLICY_ERROR_KEY,
-						     "key '%s' given twice in %s (first at line %u)",
-						     k->value, what, o->line);
+				return _kj_load_fail(
+				    c, k, KJ_POLICY_ERROR_KEY,
+				    "key '%s' given twice in %s (first at line %u)", k->value, what,
+				    o->line);
 		}
 	}
 	return TRUE;
@@ -127,8 +127,8 @@ gboolean _kj_load_name(LCtx *c, const KjYNode *n, const char *what, const char *
 
 gboolean _kj_load_bool(LCtx *c, const KjYNode *n, const char *what, gboolean *out)
 {
-	static const char *const t[] = { "true", "yes", "on", NULL };
-	static const char *const f[] = { "false", "no", "off", NULL };
+	static const char *const t[] = {"true", "yes", "on", NULL};
+	static const char *const f[] = {"false", "no", "off", NULL};
 
 	if (n->type == KJ_YN_SCALAR && !n->quoted) {
 		for (int i = 0; t[i]; i++)
@@ -141,8 +141,8 @@ gboolean _kj_load_bool(LCtx *c, const KjYNode *n, const char *what, gboolean *ou
 	return _kj_load_fail(c, n, KJ_POLICY_ERROR_VALUE, "%s must be true or false", what);
 }
 
-gboolean _kj_load_enum(LCtx *c, const KjYNode *n, const char *what,
-		       const char *const *names, guint count, guint *out)
+gboolean _kj_load_enum(LCtx *c, const KjYNode *n, const char *what, const char *const *names,
+		       guint count, guint *out)
 {
 	const char *v;
 
@@ -161,7 +161,8 @@ gboolean _kj_load_enum(LCtx *c, const KjYNode *n, const char *what,
 	const char *s = kj_policy_suggest(v, (const char *const *)cand->pdata);
 	g_autofree char *list = g_string_free(all, FALSE);
 	return _kj_load_fail(c, n, KJ_POLICY_ERROR_VALUE, "unknown %s '%s'%s%s%s (one of: %s)",
-			     what, v, s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "", list);
+			     what, v, s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "",
+			     list);
 }
 
 /* A value or a list of values, as nodes. */
@@ -185,8 +186,7 @@ gboolean _kj_load_list(LCtx *c, const KjYNode *n, const char *what, GPtrArray *o
 	return TRUE;
 }
 
-gboolean _kj_load_cidrs(LCtx *c, const KjYNode *n, const char *what, gboolean prefix,
-			GArray *out)
+gboolean _kj_load_cidrs(LCtx *c, const KjYNode *n, const char *what, gboolean prefix, GArray *out)
 {
 	g_autoptr(GPtrArray) items = g_ptr_array_new();
 
@@ -231,8 +231,8 @@ gboolean _kj_load_define(LCtx *c, const KjYNode *n, const char *name, int kind, 
 
 static gboolean load_segments(LCtx *c, const KjYNode *n)
 {
-	static const char *const seg_keys[] = { "mynumber", "lgwan", "internet", NULL };
-	static const char *const keys[] = { "networks", "monitoring", "description", NULL };
+	static const char *const seg_keys[] = {"mynumber", "lgwan", "internet", NULL};
+	static const char *const keys[] = {"networks", "monitoring", "description", NULL};
 
 	if (!_kj_load_keys(c, n, "segments", seg_keys))
 		return FALSE;
@@ -247,7 +247,7 @@ static gboolean load_segments(LCtx *c, const KjYNode *n)
 		if (!_kj_load_keys(c, v, what, keys))
 			return FALSE;
 		def->declared = TRUE;
-		def->mark = (KjPolicyMark){ k->line, k->column };
+		def->mark = (KjPolicyMark){k->line, k->column};
 		const KjYNode *x = _kj_load_get(v, "networks");
 		if (x == NULL)
 			return _kj_load_fail(c, v, KJ_POLICY_ERROR_VALUE, "%s needs 'networks'",
@@ -263,7 +263,7 @@ static gboolean load_segments(LCtx *c, const KjYNode *n)
 
 static gboolean load_externals(LCtx *c, const KjYNode *n)
 {
-	static const char *const keys[] = { "name", "kind", "networks", "description", NULL };
+	static const char *const keys[] = {"name", "kind", "networks", "description", NULL};
 	const char *names[KJ_EXT_COUNT];
 
 	for (guint k = 0; k < KJ_EXT_COUNT; k++)
@@ -285,7 +285,7 @@ static gboolean load_externals(LCtx *c, const KjYNode *n)
 		KjPolicyExternal *ext = g_new0(KjPolicyExternal, 1);
 		ext->name = g_strdup(name);
 		ext->networks = g_array_new(FALSE, TRUE, sizeof(KjCidr));
-		ext->mark = (KjPolicyMark){ e->line, e->column };
+		ext->mark = (KjPolicyMark){e->line, e->column};
 		g_ptr_array_add(c->p->externals, ext);
 		if (!_kj_load_define(c, x, ext->name, LN_EXTERNAL, c->p->externals->len - 1))
 			return FALSE;
@@ -310,10 +310,10 @@ static gboolean host_flags(LCtx *c, const KjYNode *e, KjPolicyHost *h)
 		const char *key;
 		size_t off;
 	} flags[] = {
-		{ "export_disabled", G_STRUCT_OFFSET(KjPolicyHost, export_disabled) },
-		{ "mfa", G_STRUCT_OFFSET(KjPolicyHost, mfa) },
-		{ "edr", G_STRUCT_OFFSET(KjPolicyHost, edr) },
-		{ "monitoring", G_STRUCT_OFFSET(KjPolicyHost, monitoring) },
+	    {"export_disabled", G_STRUCT_OFFSET(KjPolicyHost, export_disabled)},
+	    {"mfa", G_STRUCT_OFFSET(KjPolicyHost, mfa)},
+	    {"edr", G_STRUCT_OFFSET(KjPolicyHost, edr)},
+	    {"monitoring", G_STRUCT_OFFSET(KjPolicyHost, monitoring)},
 	};
 	const KjYNode *x;
 
@@ -330,7 +330,7 @@ static gboolean host_flags(LCtx *c, const KjYNode *e, KjPolicyHost *h)
 	}
 	if ((x = _kj_load_get(e, "enforces"))) {
 		g_autoptr(GPtrArray) segs = g_ptr_array_new();
-		static const char *const sn[] = { "mynumber", "lgwan", "internet" };
+		static const char *const sn[] = {"mynumber", "lgwan", "internet"};
 		if (h->role != KJ_ROLE_FIREWALL)
 			return _kj_load_fail(c, x, KJ_POLICY_ERROR_VALUE,
 					     "'enforces' is for hosts with role firewall");
@@ -348,10 +348,10 @@ static gboolean host_flags(LCtx *c, const KjYNode *e, KjPolicyHost *h)
 
 static gboolean load_host(LCtx *c, const KjYNode *e)
 {
-	static const char *const keys[] = { "name",	"segment", "role",	 "addresses",
-					    "department", "export_disabled", "mfa", "edr",
-					    "monitoring", "enforces", "description", NULL };
-	static const char *const sn[] = { "mynumber", "lgwan", "internet" };
+	static const char *const keys[] = {
+	    "name", "segment", "role",       "addresses", "department",  "export_disabled",
+	    "mfa",  "edr",     "monitoring", "enforces",  "description", NULL};
+	static const char *const sn[] = {"mynumber", "lgwan", "internet"};
 	const char *roles[KJ_ROLE_COUNT];
 	const KjYNode *x;
 	const char *name;
@@ -369,7 +369,7 @@ static gboolean load_host(LCtx *c, const KjYNode *e)
 	h->name = g_strdup(name);
 	h->addresses = g_array_new(FALSE, TRUE, sizeof(KjCidr));
 	h->enforces = g_array_new(FALSE, TRUE, sizeof(guint));
-	h->mark = (KjPolicyMark){ e->line, e->column };
+	h->mark = (KjPolicyMark){e->line, e->column};
 	g_ptr_array_add(c->p->hosts, h);
 	if (!_kj_load_define(c, x, h->name, LN_HOST, c->p->hosts->len - 1))
 		return FALSE;
@@ -381,14 +381,13 @@ static gboolean load_host(LCtx *c, const KjYNode *e)
 		return FALSE;
 	h->segment = (KjSegment)v;
 	if (!(x = _kj_load_get(e, "role")))
-		return _kj_load_fail(c, e, KJ_POLICY_ERROR_VALUE, "host '%s' needs a 'role'",
-				     name);
+		return _kj_load_fail(c, e, KJ_POLICY_ERROR_VALUE, "host '%s' needs a 'role'", name);
 	if (!_kj_load_enum(c, x, "role", roles, KJ_ROLE_COUNT, &v))
 		return FALSE;
 	h->role = (KjPolicyRole)v;
 	if (!(x = _kj_load_get(e, "addresses")))
-		return _kj_load_fail(c, e, KJ_POLICY_ERROR_VALUE,
-				     "host '%s' needs 'addresses'", name);
+		return _kj_load_fail(c, e, KJ_POLICY_ERROR_VALUE, "host '%s' needs 'addresses'",
+				     name);
 	if (!_kj_load_cidrs(c, x, "addresses", FALSE, h->addresses))
 		return FALSE;
 	return host_flags(c, e, h);
@@ -406,11 +405,10 @@ static gboolean load_hosts(LCtx *c, const KjYNode *n)
 
 static gboolean load_top(LCtx *c, const KjYNode *root)
 {
-	static const char *const keys[] = { "organization", "variant",  "departments",
-					    "segments",	    "externals", "services",
-					    "hosts",	    "groups",	 "flows",
-					    "description",  NULL };
-	static const char *const variants[] = { "alpha", "beta", "beta-prime" };
+	static const char *const keys[] = {"organization", "variant",     "departments", "segments",
+					   "externals",    "services",    "hosts",       "groups",
+					   "flows",        "description", NULL};
+	static const char *const variants[] = {"alpha", "beta", "beta-prime"};
 	const KjYNode *x;
 	const char *s;
 	guint v;
@@ -432,8 +430,9 @@ static gboolean load_top(LCtx *c, const KjYNode *root)
 		if (!_kj_load_list(c, x, "departments", d))
 			return FALSE;
 		for (guint i = 0; i < d->len; i++)
-			g_ptr_array_add(c->p->departments,
-					g_strdup(((const KjYNode *)g_ptr_array_index(d, i))->value));
+			g_ptr_array_add(
+			    c->p->departments,
+			    g_strdup(((const KjYNode *)g_ptr_array_index(d, i))->value));
 	}
 	if ((x = _kj_load_get(root, "segments")) && !load_segments(c, x))
 		return FALSE;
@@ -466,7 +465,7 @@ KjPolicy *kj_policy_load_data(const char *name, const char *data, gsize len, GEr
 			    "%s: the model is empty (see examples/policy/city.yaml)", name);
 		return NULL;
 	}
-	LCtx c = { .name = name, .error = error };
+	LCtx c = {.name = name, .error = error};
 	c.p = _kj_policy_new();
 	c.p->path = g_strdup(name);
 	c.names = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
@@ -488,8 +487,8 @@ KjPolicy *kj_policy_load_file(const char *path, GError **error)
 	g_autoptr(GError) local = NULL;
 
 	if (!kj_fs_read_file(path, (gsize)KJ_POLICY_MAX_BYTES_DEFAULT, &data, &len, &local)) {
-		g_set_error(error, KJ_POLICY_ERROR, KJ_POLICY_ERROR_IO,
-			    "cannot read the model: %s", local->message);
+		g_set_error(error, KJ_POLICY_ERROR, KJ_POLICY_ERROR_IO, "cannot read the model: %s",
+			    local->message);
 		return NULL;
 	}
 	return kj_policy_load_data(path, data, len, error);

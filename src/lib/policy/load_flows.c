@@ -74,9 +74,9 @@ static gboolean load_ports(LCtx *c, const KjYNode *n, KjPolicyService *svc)
 
 static gboolean load_service(LCtx *c, const KjYNode *e)
 {
-	static const char *const keys[] = { "name", "protocol", "ports", "description", NULL };
-	static const char *const protos[] = { "tcp", "udp", "icmp" };
-	static const int proto_nums[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
+	static const char *const keys[] = {"name", "protocol", "ports", "description", NULL};
+	static const char *const protos[] = {"tcp", "udp", "icmp"};
+	static const int proto_nums[] = {IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP};
 	const KjYNode *x;
 	const char *name;
 	guint v;
@@ -88,17 +88,17 @@ static gboolean load_service(LCtx *c, const KjYNode *e)
 	if (!_kj_load_name(c, x, "name", &name))
 		return FALSE;
 	if (g_hash_table_contains(c->services, name))
-		return _kj_load_fail(c, x, KJ_POLICY_ERROR_REFERENCE,
-				     "duplicate service name '%s'", name);
+		return _kj_load_fail(c, x, KJ_POLICY_ERROR_REFERENCE, "duplicate service name '%s'",
+				     name);
 	KjPolicyService *svc = g_new0(KjPolicyService, 1);
 	svc->name = g_strdup(name);
 	svc->ports = g_array_new(FALSE, TRUE, sizeof(guint32));
-	svc->mark = (KjPolicyMark){ e->line, e->column };
+	svc->mark = (KjPolicyMark){e->line, e->column};
 	g_ptr_array_add(c->p->services, svc);
 	g_hash_table_insert(c->services, svc->name, GUINT_TO_POINTER(c->p->services->len));
 	if (!(x = _kj_load_get(e, "protocol")))
-		return _kj_load_fail(c, e, KJ_POLICY_ERROR_VALUE,
-				     "service '%s' needs a 'protocol'", name);
+		return _kj_load_fail(c, e, KJ_POLICY_ERROR_VALUE, "service '%s' needs a 'protocol'",
+				     name);
 	if (!_kj_load_enum(c, x, "protocol", protos, 3, &v))
 		return FALSE;
 	svc->proto = proto_nums[v];
@@ -167,7 +167,7 @@ static gboolean expand_group(LCtx *c, const KjYNode *at, guint g, GPtrArray *pat
 static gboolean resolve(LCtx *c, const KjYNode *n, GArray *out, GPtrArray *path)
 {
 	const char *name = n->value;
-	KjPolicyRef r = { 0 };
+	KjPolicyRef r = {0};
 
 	for (int s = 0; s < KJ_SEG_COUNT; s++)
 		if (strcmp(name, kj_policy_segment_name((KjSegment)s)) == 0) {
@@ -200,7 +200,7 @@ static gboolean resolve(LCtx *c, const KjYNode *n, GArray *out, GPtrArray *path)
 
 static gboolean load_groups(LCtx *c, const KjYNode *n)
 {
-	static const char *const keys[] = { "name", "members", "description", NULL };
+	static const char *const keys[] = {"name", "members", "description", NULL};
 
 	if (n->type != KJ_YN_SEQ)
 		return _kj_load_fail(c, n, KJ_POLICY_ERROR_VALUE, "groups must be a list");
@@ -233,8 +233,7 @@ static gboolean load_groups(LCtx *c, const KjYNode *n)
 	return TRUE;
 }
 
-static gboolean load_endpoints(LCtx *c, const KjYNode *e, const char *key, GArray *out,
-			       char **text)
+static gboolean load_endpoints(LCtx *c, const KjYNode *e, const char *key, GArray *out, char **text)
 {
 	const KjYNode *x = _kj_load_get(e, key);
 	g_autoptr(GPtrArray) items = g_ptr_array_new();
@@ -261,8 +260,8 @@ static gboolean load_endpoints(LCtx *c, const KjYNode *e, const char *key, GArra
 
 static gboolean load_flow(LCtx *c, const KjYNode *e)
 {
-	static const char *const keys[] = { "name", "from", "to", "service", "via",
-					    "justification", "clause", "description", NULL };
+	static const char *const keys[] = {
+	    "name", "from", "to", "service", "via", "justification", "clause", "description", NULL};
 	const KjYNode *x;
 	const char *s;
 
@@ -271,7 +270,7 @@ static gboolean load_flow(LCtx *c, const KjYNode *e)
 	KjPolicyFlow *f = g_new0(KjPolicyFlow, 1);
 	f->from = g_array_new(FALSE, TRUE, sizeof(KjPolicyRef));
 	f->to = g_array_new(FALSE, TRUE, sizeof(KjPolicyRef));
-	f->mark = (KjPolicyMark){ e->line, e->column };
+	f->mark = (KjPolicyMark){e->line, e->column};
 	g_ptr_array_add(c->p->flows, f);
 	if ((x = _kj_load_get(e, "name"))) {
 		if (!_kj_load_name(c, x, "name", &s))
@@ -289,8 +288,8 @@ static gboolean load_flow(LCtx *c, const KjYNode *e)
 	if (idx == 0) {
 		g_autoptr(GPtrArray) cand = g_ptr_array_new();
 		for (guint k = 0; k < c->p->services->len; k++)
-			g_ptr_array_add(cand, ((KjPolicyService *)g_ptr_array_index(
-						      c->p->services, k))->name);
+			g_ptr_array_add(
+			    cand, ((KjPolicyService *)g_ptr_array_index(c->p->services, k))->name);
 		g_ptr_array_add(cand, NULL);
 		const char *sug = kj_policy_suggest(s, (const char *const *)cand->pdata);
 		return _kj_load_fail(c, x, KJ_POLICY_ERROR_REFERENCE, "unknown service '%s'%s%s%s",
@@ -335,7 +334,8 @@ gboolean _kj_load_flows_part(LCtx *c, const KjYNode *root)
 	c->group_refs = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
 	if ((x = _kj_load_get(root, "services"))) {
 		if (x->type != KJ_YN_SEQ)
-			return _kj_load_fail(c, x, KJ_POLICY_ERROR_VALUE, "services must be a list");
+			return _kj_load_fail(c, x, KJ_POLICY_ERROR_VALUE,
+					     "services must be a list");
 		for (guint i = 0; i < x->items->len; i++)
 			if (!load_service(c, g_ptr_array_index(x->items, i)))
 				return FALSE;

@@ -21,21 +21,27 @@
 #include <netinet/in.h>
 #include <string.h>
 
-G_DEFINE_QUARK(kj-policy-error-quark, kj_policy_error)
+G_DEFINE_QUARK(kj - policy - error - quark, kj_policy_error)
 
-static const char *const segment_names[KJ_SEG_COUNT] = { "mynumber", "lgwan", "internet" };
+static const char *const segment_names[KJ_SEG_COUNT] = {"mynumber", "lgwan", "internet"};
 
 static const char *const role_names[KJ_ROLE_COUNT] = {
-	"terminal",       "server",          "business-system",
-	"mail-server",    "mail-gateway",    "file-gateway",
-	"screen-transfer", "security-cloud-proxy", "intermediate-server",
-	"firewall",
+    "terminal",
+    "server",
+    "business-system",
+    "mail-server",
+    "mail-gateway",
+    "file-gateway",
+    "screen-transfer",
+    "security-cloud-proxy",
+    "intermediate-server",
+    "firewall",
 };
 
-static const char *const variant_names[] = { "alpha", "beta", "beta-prime" };
+static const char *const variant_names[] = {"alpha", "beta", "beta-prime"};
 
-static const char *const external_names[KJ_EXT_COUNT] = { "internet", "lgwan",
-							  "security-cloud", "intermediate" };
+static const char *const external_names[KJ_EXT_COUNT] = {"internet", "lgwan", "security-cloud",
+							 "intermediate"};
 
 const char *kj_policy_segment_name(KjSegment s)
 {
@@ -93,8 +99,7 @@ const char *kj_policy_ref_name(const KjPolicy *p, const KjPolicyRef *r)
 	case KJ_REF_SEGMENT:
 		return kj_policy_segment_name((KjSegment)r->index);
 	default:
-		return ((const KjPolicyExternal *)g_ptr_array_index(p->externals, r->index))
-			->name;
+		return ((const KjPolicyExternal *)g_ptr_array_index(p->externals, r->index))->name;
 	}
 }
 

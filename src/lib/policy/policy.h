@@ -42,12 +42,12 @@ typedef enum {
 	KJ_ROLE_SERVER,
 	KJ_ROLE_BUSINESS_SYSTEM,
 	KJ_ROLE_MAIL_SERVER,
-	KJ_ROLE_MAIL_GATEWAY,       /* sanitizes mail: text-ifies (無害化, 2(12)) */
-	KJ_ROLE_FILE_GATEWAY,       /* sanitizes files: CDR (無害化, 2(12)) */
-	KJ_ROLE_SCREEN_TRANSFER,    /* only pixels cross (画面転送, 2(12)) */
+	KJ_ROLE_MAIL_GATEWAY,         /* sanitizes mail: text-ifies (無害化, 2(12)) */
+	KJ_ROLE_FILE_GATEWAY,         /* sanitizes files: CDR (無害化, 2(12)) */
+	KJ_ROLE_SCREEN_TRANSFER,      /* only pixels cross (画面転送, 2(12)) */
 	KJ_ROLE_SECURITY_CLOUD_PROXY, /* 自治体情報セキュリティクラウド, 6(3)③ */
-	KJ_ROLE_INTERMEDIATE_SERVER, /* 中間サーバー connection for My Number linkage */
-	KJ_ROLE_FIREWALL,           /* enforces the model: `compile` targets it */
+	KJ_ROLE_INTERMEDIATE_SERVER,  /* 中間サーバー connection for My Number linkage */
+	KJ_ROLE_FIREWALL,             /* enforces the model: `compile` targets it */
 	KJ_ROLE_COUNT,
 } KjPolicyRole;
 
@@ -56,7 +56,7 @@ typedef enum {
 	KJ_EXT_INTERNET,
 	KJ_EXT_LGWAN,          /* the LGWAN backbone */
 	KJ_EXT_SECURITY_CLOUD, /* the prefecture's 自治体情報セキュリティクラウド */
-	KJ_EXT_INTERMEDIATE,   /* the 中間サーバー・プラットフォーム, reached over LGWAN */
+	KJ_EXT_INTERMEDIATE, /* the 中間サーバー・プラットフォーム, reached over LGWAN */
 	KJ_EXT_COUNT,
 } KjExternalKind;
 
@@ -81,7 +81,7 @@ typedef struct {
 
 typedef struct {
 	char *name;
-	int proto; /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP (ports unused) */
+	int proto;     /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP (ports unused) */
 	GArray *ports; /* guint32: lo << 16 | hi */
 	KjPolicyMark mark;
 } KjPolicyService;
@@ -125,9 +125,9 @@ typedef struct {
 
 typedef struct {
 	char *name;
-	GArray *from, *to; /* KjPolicyRef, groups expanded */
+	GArray *from, *to;         /* KjPolicyRef, groups expanded */
 	char *from_text, *to_text; /* as written, for reports */
-	guint service; /* index */
+	guint service;             /* index */
 	gboolean has_via;
 	KjPolicyRef via;
 	char *justification;
@@ -141,10 +141,10 @@ typedef struct {
 	KjPolicyVariant variant;
 	GPtrArray *departments; /* char* */
 	KjPolicySegmentDef segments[KJ_SEG_COUNT];
-	GPtrArray *hosts;     /* KjPolicyHost* */
-	GPtrArray *externals; /* KjPolicyExternal* */
-	GPtrArray *services;  /* KjPolicyService* */
-	GPtrArray *flows;     /* KjPolicyFlow* */
+	GPtrArray *hosts;       /* KjPolicyHost* */
+	GPtrArray *externals;   /* KjPolicyExternal* */
+	GPtrArray *services;    /* KjPolicyService* */
+	GPtrArray *flows;       /* KjPolicyFlow* */
 	GHashTable *host_index; /* name -> index + 1 */
 } KjPolicy;
 
@@ -208,9 +208,9 @@ KjSegment kj_policy_endpoint_segment(const KjPolicy *p, guint id);
 
 /* ---- observed flows (flowlog.c, flows.c) ---- */
 typedef enum {
-	KJ_FLOWLOG_NONE,    /* blank or not a flow line (other syslog traffic) */
-	KJ_FLOWLOG_FLOW,    /* a flow was parsed */
-	KJ_FLOWLOG_GARBAGE, /* not recognisable */
+	KJ_FLOWLOG_NONE,      /* blank or not a flow line (other syslog traffic) */
+	KJ_FLOWLOG_FLOW,      /* a flow was parsed */
+	KJ_FLOWLOG_GARBAGE,   /* not recognisable */
 	KJ_FLOWLOG_TRUNCATED, /* recognisable but cut off or missing fields */
 } KjFlowLogResult;
 
@@ -252,8 +252,7 @@ const KjFlowStats *kj_flow_analysis_stats(const KjFlowAnalysis *a);
 /* Groups of violations, sorted by count (desc), borrowed until free. */
 GPtrArray *kj_flow_analysis_groups(KjFlowAnalysis *a);
 /* Whether the model allows this flow between two endpoint ids. */
-gboolean kj_flow_analysis_allows(KjFlowAnalysis *a, guint src, guint dst, int proto,
-				 guint dport);
+gboolean kj_flow_analysis_allows(KjFlowAnalysis *a, guint src, guint dst, int proto, guint dport);
 /* Endpoint id of an address (0 when in no network of the model). */
 guint kj_flow_analysis_endpoint(const KjFlowAnalysis *a, const guint8 addr[16]);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjFlowAnalysis, kj_flow_analysis_free)

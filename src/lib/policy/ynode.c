@@ -117,9 +117,9 @@ static gboolean build(YCtx *c, yaml_event_t *ev, int depth, KjYNode **out, GErro
 	}
 	case YAML_MAPPING_START_EVENT:
 	case YAML_SEQUENCE_START_EVENT: {
-		KjYNode *n = node_new(c,
-				      ev->type == YAML_MAPPING_START_EVENT ? KJ_YN_MAP : KJ_YN_SEQ,
-				      ev->start_mark);
+		KjYNode *n =
+		    node_new(c, ev->type == YAML_MAPPING_START_EVENT ? KJ_YN_MAP : KJ_YN_SEQ,
+			     ev->start_mark);
 		*out = n;
 		return build_children(c, n, depth, error);
 	}
@@ -171,7 +171,7 @@ static gboolean parse_stream(YCtx *c, KjYNode **root, GError **error)
 gboolean _kj_ynode_parse(const char *name, const char *data, gsize len, KjYNode **out,
 			 GError **error)
 {
-	YCtx c = { .name = name };
+	YCtx c = {.name = name};
 	KjYNode *root = NULL;
 
 	*out = NULL;
