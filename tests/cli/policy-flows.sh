@@ -38,6 +38,11 @@ w.write(b"Nov 25 19:07:24 fw kernel: kyojin-drop: IN=a OUT=b SRC=10.10.2.11 DST=
 [ $? = 1 ] || fail "stdin flows did not exit 1"
 json 'd["stats"]["overlong"] == 1 and d["stats"]["violations"] == 2 and d["stats"]["truncated"] == 1 and d["stats"]["garbage"] >= 1'
 
+# A line the kernel really wrote (dmesg, with its trailing space), captured
+# from netns-city's router with net.netfilter.nf_log_all_netns=1.
+run 1 --json policy flows "$DATA/netns-city.yaml" "$DATA/dmesg-real.log"
+json 'd["stats"]["flows"] == 1 and d["not_allowed"][0]["src"] == "mn-term" and d["not_allowed"][0]["dst"] == "world" and d["not_allowed"][0]["dport"] == 443'
+
 run 3 policy flows "$EX/city.yaml" "$T/missing.log"
 expect_err 'missing.log'
 run 3 policy flows "$DATA/bad-syntax.yaml" "$DATA/kern.log"
