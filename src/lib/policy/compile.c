@@ -223,8 +223,23 @@ static gboolean refs_touch(const KjPolicy *p, GArray *refs, guint32 mask)
 	return FALSE;
 }
 
-static void emit_flows(GString *out, const KjPolicy *p, const KjPolicyHost *fw)
+static gboolean refs_have_host(GArray *refs, guint host)
 {
+	for (guint i = 0; i < refs->len; i++) {
+		const KjPolicyRef *r = &g_array_index(refs, KjPolicyRef, i);
+		if (r->kind == KJ_REF_HOST && r->index == host)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The forward chain gets every leg of the flows the firewall enforces;
+ * the input chain only the legs that end at the firewall itself (its
+ * management and monitoring), since only those reach its input hook. */
+static void emit_flows(GString *out, const KjPolicy *p, guint host, gboolean input)
+{
+	const KjPolicyHost *fw = g_ptr_array_index(p->hosts, host);
+	KjPolicyRef self = {KJ_REF_HOST, host};
 	guint32 mask = 0;
 
 	for (guint i = 0; i < fw->enforces->len; i++)
@@ -233,6 +248,13 @@ static void emit_flows(GString *out, const KjPolicy *p, const KjPolicyHost *fw)
 		const KjPolicyFlow *f = g_ptr_array_index(p->flows, i);
 		const KjPolicyRef *from = (const KjPolicyRef *)(void *)f->from->data;
 		const KjPolicyRef *to = (const KjPolicyRef *)(void *)f->to->data;
+		if (input) {
+			if (f->has_via && f->via.kind == KJ_REF_HOST && f->via.index == host)
+				emit_leg(out, p, f, from, f->from->len, &self, 1);
+			else if (!f->has_via && refs_have_host(f->to, host))
+				emit_leg(out, p, f, from, f->from->len, &self, 1);
+			continue;
+		}
 		if (mask && !refs_touch(p, f->from, mask) && !refs_touch(p, f->to, mask))
 			continue;
 		if (f->has_via) {
@@ -275,7 +297,7 @@ char *kj_policy_compile_nft(const KjPolicy *p, guint host, int log_group)
 			     "\t\ttype filter hook forward priority filter; policy drop;\n"
 			     "\t\tct state established,related accept\n"
 			     "\t\tct state invalid counter drop\n");
-	emit_flows(out, p, fw);
+	emit_flows(out, p, host, FALSE);
 	emit_drop(out, log_group);
 	g_string_append(out, "\t}\n\n\tchain input {\n"
 			     "\t\ttype filter hook input priority filter; policy drop;\n"
@@ -283,9 +305,7 @@ char *kj_policy_compile_nft(const KjPolicy *p, guint host, int log_group)
 			     "\t\tct state established,related accept\n"
 			     "\t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, "
 			     "nd-router-solicit, nd-router-advert } accept\n");
-	/* Flows to the firewall itself (management, monitoring) are in the
-	 * forward rules' address sets; the same rules serve the input hook. */
-	emit_flows(out, p, fw);
+	emit_flows(out, p, host, TRUE);
 	emit_drop(out, log_group);
 	g_string_append(out, "\t}\n}\n");
 	return g_string_free(out, FALSE);
