@@ -1,0 +1,93 @@
+/* cdr.h - file sanitization (ファイル無害化): content disarm and reconstruction. */
+#ifndef KJ_CDR_CDR_H
+#define KJ_CDR_CDR_H
+
+#include <glib.h>
+#include <jansson.h>
+
+#define KJ_CDR_ERROR (kj_cdr_error_quark())
+GQuark kj_cdr_error_quark(void);
+
+/* Engines fail with one of these; the dispatcher turns them into a
+ * verdict (BLOCKED or HELD) with error->message as the reason. */
+typedef enum {
+	KJ_CDR_ERROR_BLOCKED,     /* a type that is never let through, or a lying type */
+	KJ_CDR_ERROR_UNSUPPORTED, /* no sanitizer for this type: default deny (blocked) */
+	KJ_CDR_ERROR_ENCRYPTED,   /* encrypted content (PPAP, encrypted PDF/Office): held */
+	KJ_CDR_ERROR_LIMIT,       /* a limit was hit; the message names it: held */
+	KJ_CDR_ERROR_CORRUPT,     /* cannot be parsed: held */
+	KJ_CDR_ERROR_IO,          /* cannot read input or write output */
+} KjCdrError;
+
+typedef enum {
+	KJ_CDR_SANITIZED,
+	KJ_CDR_BLOCKED,
+	KJ_CDR_HELD,
+} KjCdrVerdict;
+
+typedef enum {
+	KJ_CDR_PDF_PIXEL,      /* every page rendered, a new PDF of images only (default) */
+	KJ_CDR_PDF_STRUCTURAL, /* rebuilt PDF without active content, text kept */
+	KJ_CDR_PDF_TEXT,       /* UTF-8 text only */
+} KjCdrPdfMode;
+
+typedef enum {
+	KJ_CDR_IMAGE_PNG,
+	KJ_CDR_IMAGE_JPEG,
+	KJ_CDR_IMAGE_KEEP_KIND, /* JPEG stays JPEG, everything else becomes PNG (default) */
+} KjCdrImageFormat;
+
+/* Options of one run; kj_cdr_options_init() gives the named defaults of
+ * util/limits.h.  Engines read only what concerns them. */
+typedef struct {
+	KjCdrPdfMode pdf_mode;
+	guint pdf_dpi;
+	guint pdf_max_pages;
+	guint64 pdf_max_pixels;    /* per page */
+	KjCdrImageFormat image_format;
+	guint image_max_dim;       /* width or height */
+	guint64 image_max_pixels;
+	guint archive_max_entries;
+	guint64 archive_max_total; /* expanded bytes over all members */
+	guint archive_max_ratio;   /* expanded / compressed */
+	guint archive_max_depth;
+	gsize max_input;           /* bytes */
+	gsize max_output;          /* bytes */
+	gboolean html_to_text;     /* profile: convert HTML/SVG to text instead of blocking */
+	const char *ole2_converter; /* NULL: OLE2 held as unsupported */
+} KjCdrOptions;
+
+void kj_cdr_options_init(KjCdrOptions *opts);
+
+/* One removal or change, for the report: where and what. */
+typedef struct {
+	char *location; /* part name, page, member path, ... */
+	char *what;     /* "VBA project removed", "JavaScript action removed", ... */
+} KjCdrAction;
+
+typedef struct {
+	KjCdrVerdict verdict;
+	char *reason;        /* NULL when sanitized */
+	char *detected_type; /* MIME type by content */
+	char *declared_type; /* from the caller, may be NULL */
+	char *input_sha256;
+	char *output_sha256; /* NULL unless sanitized */
+	GBytes *output;      /* NULL unless sanitized */
+	char *output_name;   /* safe name, extension matching the output */
+	char *output_type;   /* MIME type of the output */
+	GPtrArray *actions;  /* KjCdrAction* */
+	GPtrArray *limits_hit; /* char* */
+} KjCdrResult;
+
+void kj_cdr_result_free(KjCdrResult *r);
+json_t *kj_cdr_result_to_json(const KjCdrResult *r); /* the report */
+
+/* Sanitizes one file, in-process (callers isolate it with the sandbox;
+ * see kj_cdr_sanitize_isolated()).  Returns NULL only for programmer
+ * errors or I/O; bad input is a result with verdict BLOCKED or HELD. */
+KjCdrResult *kj_cdr_sanitize(GBytes *input, const char *name, const char *declared_type,
+			     const KjCdrOptions *opts, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjCdrResult, kj_cdr_result_free)
+
+#endif
