@@ -9,6 +9,8 @@
  *	No test asserts on time.
  * SECURITY
  *	Runs unprivileged; writes only into a temporary directory.
+ * LIMITS
+ *	The large-model test builds about 20 MB of YAML in memory.
  * STANDARDS
  *	基本方針 2(8)-(11), 6(3)①②③.
  * SEE ALSO

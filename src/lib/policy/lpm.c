@@ -19,7 +19,8 @@
  * LIMITS
  *	At most 2 * (number of prefixes) + 1 breakpoints.
  * STANDARDS
- *	RFC 4632 (longest match), RFC 4291 2.5.5.2 (IPv4-mapped).
+ *	RFC 4632 (longest match), RFC 4291 2.5.5.2 (IPv4-mapped).  基本方針
+ *	2(8)-(10): an address belongs to the segment whose network holds it.
  * SEE ALSO
  *	flows.c, check_net.c (the same sweep, for overlaps).
  *--*/

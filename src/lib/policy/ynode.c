@@ -13,7 +13,8 @@
  * LIMITS
  *	KJ_POLICY_MAX_DEPTH, KJ_POLICY_MAX_NODES_DEFAULT.
  * STANDARDS
- *	YAML 1.1 via libyaml.
+ *	YAML 1.1 via libyaml.  The model it reads is that of 基本方針 2(8)-(11)
+ *	and 6(3)①②③.
  * SEE ALSO
  *	load.c, config/config.c (the same approach, flat).
  *--*/
