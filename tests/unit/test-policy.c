@@ -319,6 +319,34 @@ static void test_load_deep(void)
 	g_string_free(s, TRUE);
 }
 
+/* A small file whose groups name a big group many times, level upon
+ * level, would expand to billions of endpoints: refused as a limit. */
+static void test_load_group_bomb(void)
+{
+	GString *s = g_string_new("hosts:\n");
+	g_autoptr(GError) error = NULL;
+
+	for (guint i = 0; i < 2000; i++)
+		g_string_append_printf(s,
+				       "  - {name: h%u, segment: lgwan, role: server, addresses: "
+				       "[10.20.%u.%u]}\n",
+				       i, i / 250, i % 250 + 1);
+	g_string_append(s, "groups:\n  - name: g0\n    members: [h0");
+	for (guint i = 1; i < 2000; i++)
+		g_string_append_printf(s, ", h%u", i);
+	g_string_append(s, "]\n");
+	for (guint k = 1; k <= 3; k++) {
+		g_string_append_printf(s, "  - name: g%u\n    members: [g%u", k, k - 1);
+		for (guint i = 1; i < 100; i++)
+			g_string_append_printf(s, ", g%u", k - 1);
+		g_string_append(s, "]\n");
+	}
+	g_autoptr(KjPolicy) p = kj_policy_load_data("t.yaml", s->str, s->len, &error);
+	g_assert_null(p);
+	g_assert_error(error, KJ_POLICY_ERROR, KJ_POLICY_ERROR_LIMIT);
+	g_string_free(s, TRUE);
+}
+
 static void test_cidr(void)
 {
 	KjCidr a, b;
@@ -656,6 +684,7 @@ int main(int argc, char **argv)
 		g_test_add_data_func(name, &load_cases[i], test_load_error);
 	}
 	g_test_add_func("/policy/load/deep", test_load_deep);
+	g_test_add_func("/policy/load/group-bomb", test_load_group_bomb);
 	g_test_add_func("/policy/cidr", test_cidr);
 	g_test_add_func("/policy/lpm", test_lpm);
 	for (guint i = 0; i < G_N_ELEMENTS(log_cases); i++) {

@@ -16,7 +16,7 @@
  *	and each group is expanded once (memoised), so a wide diamond of
  *	groups cannot make the expansion exponential.
  * LIMITS
- *	KJ_POLICY_MAX_GROUP_DEPTH; ports 1-65535.
+ *	KJ_POLICY_MAX_GROUP_DEPTH, KJ_POLICY_MAX_REFS_DEFAULT; ports 1-65535.
  * STANDARDS
  *	基本方針 2(11) (通信経路の分割): a flow is the unit of allowed
  *	communication; 6(3)②: `via` names the sanitizing host.
@@ -189,6 +189,14 @@ static gboolean resolve(LCtx *c, const KjYNode *n, GArray *out, GPtrArray *path)
 		if (!expand_group(c, n, d->index, path))
 			return FALSE;
 		GArray *refs = g_ptr_array_index(c->group_refs, d->index);
+		/* Groups naming big groups many times multiply; count every
+		 * copy against the same bound as the flows. */
+		c->refs += refs->len;
+		if (c->refs > KJ_POLICY_MAX_REFS_DEFAULT)
+			return _kj_load_fail(c, n, KJ_POLICY_ERROR_LIMIT,
+					     "groups expand to more than %d endpoints (see "
+					     "KJ_POLICY_MAX_REFS in util/limits.h)",
+					     KJ_POLICY_MAX_REFS_DEFAULT);
 		g_array_append_vals(out, refs->data, refs->len);
 		return TRUE;
 	}
@@ -255,6 +263,12 @@ static gboolean load_endpoints(LCtx *c, const KjYNode *e, const char *key, GArra
 		}
 	}
 	*text = g_string_free(t, FALSE);
+	c->refs += out->len;
+	if (c->refs > KJ_POLICY_MAX_REFS_DEFAULT)
+		return _kj_load_fail(c, x, KJ_POLICY_ERROR_LIMIT,
+				     "flows name more than %d endpoints once groups are expanded "
+				     "(see KJ_POLICY_MAX_REFS in util/limits.h)",
+				     KJ_POLICY_MAX_REFS_DEFAULT);
 	return TRUE;
 }
 

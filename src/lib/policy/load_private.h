@@ -23,6 +23,7 @@ typedef struct {
 	GPtrArray *group_names; /* const char* */
 	GArray *group_state;    /* guint8: 0 new, 1 expanding, 2 done (cycle check) */
 	GPtrArray *group_refs;  /* GArray* of KjPolicyRef, filled once expanded */
+	guint64 refs;           /* flow endpoints so far, against KJ_POLICY_MAX_REFS */
 } LCtx;
 
 gboolean _kj_load_fail(LCtx *c, const KjYNode *n, int code, const char *fmt, ...)

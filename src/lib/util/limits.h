@@ -239,6 +239,19 @@
  * are refused separately; this bounds the expansion recursion. */
 #define KJ_POLICY_MAX_GROUP_DEPTH 32
 
+/* Most flow endpoints after groups are expanded, summed over all flows.
+ * A group of 100,000 hosts named in a hundred flows is ten million; a
+ * small file naming a big group in many flows could otherwise make the
+ * expansion (and the compiled ruleset) grow without bound. */
+#ifndef KJ_POLICY_MAX_REFS_DEFAULT
+#define KJ_POLICY_MAX_REFS_DEFAULT (16 * 1024 * 1024)
+#endif
+#define KJ_POLICY_MAX_REFS_CEILING (256 * 1024 * 1024)
+#if KJ_POLICY_MAX_REFS_DEFAULT > KJ_POLICY_MAX_REFS_CEILING
+#error "KJ_POLICY_MAX_REFS_DEFAULT is above its ceiling"
+#endif
+
+
 /* Longest flow-log line, in bytes.  A kernel nftables log line is about
  * 300 bytes, a conntrack line about 250; journal export adds a prefix.
  * Longer lines are counted as over-long and skipped, so one broken
