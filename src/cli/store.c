@@ -337,8 +337,8 @@ int kj_cli_store_fsck(KjCli *cli, int argc, char **argv)
 		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
 	KjStoreFsckFlags flags =
 	    (repair ? KJ_STORE_FSCK_REPAIR : 0) | (quick ? KJ_STORE_FSCK_QUICK : 0);
-	gboolean ok =
-	    kj_store_fsck(cli->store, flags, cli->cfg->store_temp_stale_s, collect_problem, problems, &stats, &error);
+	gboolean ok = kj_store_fsck(cli->store, flags, cli->cfg->store_temp_stale_s,
+				    collect_problem, problems, &stats, &error);
 	if (ok && audit)
 		ok = audit_repairs(cli, audit, problems, &error);
 	if (!ok)

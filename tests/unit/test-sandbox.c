@@ -42,8 +42,7 @@ static gboolean job_pid(GBytes *input, GByteArray *output, gpointer user_data, G
 
 /* Input selects the behaviour: "ok", "segv", "abort", "raise", "loop",
  * "oom", "big", "fail", "ctl". */
-static gboolean job_misbehave(GBytes *input, GByteArray *output, gpointer user_data,
-			      GError **error)
+static gboolean job_misbehave(GBytes *input, GByteArray *output, gpointer user_data, GError **error)
 {
 	gsize len;
 	const char *cmd = g_bytes_get_data(input, &len);
@@ -140,7 +139,10 @@ static void test_echo_mode(gconstpointer data)
 	g_assert_true(g_bytes_equal(out, big_in));
 	kj_sandbox_get_stats(sb, &st);
 	g_assert_cmpuint(st.jobs, ==, 5);
-	g_assert_cmpuint(st.forks, ==, mode == KJ_SANDBOX_REUSE ? 1 : mode == KJ_SANDBOX_NONE ? 0 : 5);
+	g_assert_cmpuint(st.forks, ==,
+			 mode == KJ_SANDBOX_REUSE  ? 1
+			 : mode == KJ_SANDBOX_NONE ? 0
+						   : 5);
 }
 
 static void test_recycle(void)
@@ -172,7 +174,7 @@ static void test_recycle(void)
 
 static void test_zero_options(void)
 {
-	KjSandboxOptions o = { 0 };
+	KjSandboxOptions o = {0};
 	g_autoptr(KjSandbox) sb = kj_sandbox_new(&o, job_echo, NULL);
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GBytes) out = run_str(sb, "zero", &err);
@@ -197,8 +199,7 @@ static void test_free_kills_worker(void)
 
 /* ---- failures: every one gives a fresh worker next ---- */
 
-static void expect_error(KjSandbox *sb, const char *cmd, KjSandboxError code,
-			 const char *substring)
+static void expect_error(KjSandbox *sb, const char *cmd, KjSandboxError code, const char *substring)
 {
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GBytes) out = run_str(sb, cmd, &err);
@@ -224,7 +225,8 @@ static void test_crash(void)
 	g_autoptr(KjSandbox) sb = new_sandbox(KJ_SANDBOX_REUSE, 5000, job_misbehave, NULL);
 	KjSandboxStats st;
 
-	expect_error(sb, "segv", KJ_SANDBOX_ERROR_CRASHED, "test worker killed by signal 11 (SIGSEGV");
+	expect_error(sb, "segv", KJ_SANDBOX_ERROR_CRASHED,
+		     "test worker killed by signal 11 (SIGSEGV");
 	expect_error(sb, "abort", KJ_SANDBOX_ERROR_CRASHED, "signal 6 (SIGABRT");
 	expect_error(sb, "raise", KJ_SANDBOX_ERROR_CRASHED, "signal 11");
 	kj_sandbox_get_stats(sb, &st);
@@ -326,7 +328,7 @@ static gboolean denied(GError **error, const char *what)
 
 static gboolean try_network(const char *arg, GError **error)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in sin = {.sin_family = AF_INET};
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 
 	if (s < 0)
@@ -348,7 +350,8 @@ static gboolean try_files(const char *cmd, GError **error)
 	if (g_str_equal(cmd, "fopen"))
 		return fopen("/etc/passwd", "r") != NULL || denied(error, "fopen");
 	if (g_str_equal(cmd, "create"))
-		return open(forbidden_path, O_CREAT | O_WRONLY, 0600) >= 0 || denied(error, "create");
+		return open(forbidden_path, O_CREAT | O_WRONLY, 0600) >= 0 ||
+		       denied(error, "create");
 	if (g_str_equal(cmd, "stat"))
 		return stat("/etc/passwd", &st) == 0 || denied(error, "stat");
 	g_assert_not_reached();
@@ -356,9 +359,9 @@ static gboolean try_files(const char *cmd, GError **error)
 
 static gboolean try_process(const char *cmd, GError **error)
 {
-	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
 	char path[] = "/bin/true";
-	char *argv[] = { path, NULL };
+	char *argv[] = {path, NULL};
 
 	if (g_str_equal(cmd, "execve"))
 		return execve(argv[0], argv, argv + 1) == 0 || denied(error, "execve");
@@ -389,8 +392,7 @@ static gboolean try_process(const char *cmd, GError **error)
 	g_assert_not_reached();
 }
 
-static gboolean job_forbidden(GBytes *input, GByteArray *output, gpointer user_data,
-			      GError **error)
+static gboolean job_forbidden(GBytes *input, GByteArray *output, gpointer user_data, GError **error)
 {
 	gsize len;
 	const char *p = g_bytes_get_data(input, &len);
@@ -401,9 +403,8 @@ static gboolean job_forbidden(GBytes *input, GByteArray *output, gpointer user_d
 		ok = try_network(cmd + 8, error);
 	else if (g_str_equal(cmd, "ok"))
 		return g_byte_array_append(output, (const guint8 *)"ok", 2) != NULL;
-	else if (g_strv_contains((const char *const[]){ "open", "openat", "fopen", "create",
-							"stat", NULL },
-				 cmd))
+	else if (g_strv_contains(
+		     (const char *const[]){"open", "openat", "fopen", "create", "stat", NULL}, cmd))
 		ok = try_files(cmd, error);
 	else
 		ok = try_process(cmd, error);
@@ -418,13 +419,13 @@ static void test_forbidden(void)
 		const char *cmd;
 		Expect expect;
 	} cases[] = {
-		{ "open", EXPECT_EACCES },   { "openat", EXPECT_EACCES },
-		{ "fopen", EXPECT_EACCES },  { "create", EXPECT_EACCES },
-		{ "stat", EXPECT_EACCES },   { "execve", EXPECT_KILL },
-		{ "fork", EXPECT_KILL },     { "ptrace", EXPECT_KILL },
-		{ "kill-parent", EXPECT_KILL }, { "setrlimit", EXPECT_KILL },
-		{ "prctl", EXPECT_KILL },    { "mmap-exec", EXPECT_KILL },
-		{ "dup", EXPECT_KILL },      { "read-inherited", EXPECT_KILL },
+	    {"open", EXPECT_EACCES},      {"openat", EXPECT_EACCES},
+	    {"fopen", EXPECT_EACCES},     {"create", EXPECT_EACCES},
+	    {"stat", EXPECT_EACCES},      {"execve", EXPECT_KILL},
+	    {"fork", EXPECT_KILL},        {"ptrace", EXPECT_KILL},
+	    {"kill-parent", EXPECT_KILL}, {"setrlimit", EXPECT_KILL},
+	    {"prctl", EXPECT_KILL},       {"mmap-exec", EXPECT_KILL},
+	    {"dup", EXPECT_KILL},         {"read-inherited", EXPECT_KILL},
 	};
 	g_autoptr(KjSandbox) sb = new_sandbox(KJ_SANDBOX_REUSE, 5000, job_forbidden, NULL);
 	g_autofree char *dir = g_dir_make_tmp("kj-sandbox-XXXXXX", NULL);
@@ -457,7 +458,7 @@ static void test_forbidden(void)
 static void test_network_denied(void)
 {
 	g_autoptr(KjSandbox) sb = new_sandbox(KJ_SANDBOX_REUSE, 5000, job_forbidden, NULL);
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in sin = {.sin_family = AF_INET};
 	socklen_t sl = sizeof sin;
 	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	g_autofree char *cmd = NULL;
@@ -480,7 +481,7 @@ static gboolean job_liar(GBytes *input, GByteArray *output, gpointer user_data, 
 {
 	gsize len;
 	const char *cmd = g_bytes_get_data(input, &len);
-	KjSbReply h = { .magic = KJ_SB_MAGIC, .status = KJ_SB_OK, .len = 1ULL << 40 };
+	KjSbReply h = {.magic = KJ_SB_MAGIC, .status = KJ_SB_OK, .len = 1ULL << 40};
 
 	if (len == 7 && memcmp(cmd, "garbage", 7) == 0) {
 		h.magic = 0x41414141;
@@ -553,8 +554,8 @@ static gboolean job_iconv(GBytes *input, GByteArray *output, gpointer user_data,
 	}
 	iconv_close(cd);
 	/* The same through GLib, which GMime's callers also use. */
-	via_glib = g_convert(nl + 1, (gssize)(len - (gsize)(nl - p) - 1), "UTF-8", cs, NULL,
-			     NULL, error);
+	via_glib =
+	    g_convert(nl + 1, (gssize)(len - (gsize)(nl - p) - 1), "UTF-8", cs, NULL, NULL, error);
 	if (via_glib == NULL || strlen(via_glib) != sizeof buf - outleft ||
 	    memcmp(via_glib, buf, sizeof buf - outleft) != 0)
 		return via_glib == NULL ? FALSE : denied(error, "g_convert differs");
@@ -569,11 +570,11 @@ static void test_iconv(void)
 		const char *bytes;
 		const char *utf8;
 	} cases[] = {
-		{ "CP932", "\x93\xfa\x96\x7b\x8c\xea\x87\x40\x87\x8a", "日本語①㈱" },
-		{ "SHIFT_JIS", "\x93\xfa\x96\x7b\x8c\xea", "日本語" },
-		{ "EUC-JP", "\xc6\xfc\xcb\xdc\xb8\xec", "日本語" },
-		{ "ISO-2022-JP", "\x1b$BF|K\\8l\x1b(B", "日本語" },
-		{ "WINDOWS-1252", "caf\xe9 \x80", "café €" },
+	    {"CP932", "\x93\xfa\x96\x7b\x8c\xea\x87\x40\x87\x8a", "日本語①㈱"},
+	    {"SHIFT_JIS", "\x93\xfa\x96\x7b\x8c\xea", "日本語"},
+	    {"EUC-JP", "\xc6\xfc\xcb\xdc\xb8\xec", "日本語"},
+	    {"ISO-2022-JP", "\x1b$BF|K\\8l\x1b(B", "日本語"},
+	    {"WINDOWS-1252", "caf\xe9 \x80", "café €"},
 	};
 	g_autoptr(KjSandbox) sb = new_sandbox(KJ_SANDBOX_FORK_EACH, 5000, job_iconv, NULL);
 
@@ -608,8 +609,7 @@ static gboolean job_glib(GBytes *input, GByteArray *output, gpointer user_data, 
 	for (int i = 0; i < 1000; i++)
 		g_hash_table_insert(h, g_strdup_printf("key%d", i), GINT_TO_POINTER(i));
 	num = g_regex_replace_literal(re, "a1b22c333", -1, 0, "#", 0, error);
-	g_string_append_printf(s, "%u|%d|%s|%s|%s|%s|%s|%u|%s|%.2f",
-			       g_hash_table_size(h),
+	g_string_append_printf(s, "%u|%d|%s|%s|%s|%s|%s|%u|%s|%.2f", g_hash_table_size(h),
 			       GPOINTER_TO_INT(g_hash_table_lookup(h, "key777")), esc, nfc, sum,
 			       b64, num, g_strv_length(parts),
 			       g_utf8_validate("\xff", -1, NULL) ? "valid" : "invalid", 0.5);
@@ -644,8 +644,7 @@ static gboolean prepare_read(gpointer user_data, GError **error)
 	return g_file_get_contents(user_data, &prepared, NULL, error);
 }
 
-static gboolean job_prepared(GBytes *input, GByteArray *output, gpointer user_data,
-			     GError **error)
+static gboolean job_prepared(GBytes *input, GByteArray *output, gpointer user_data, GError **error)
 {
 	g_byte_array_append(output, (const guint8 *)prepared, (guint)strlen(prepared));
 	return TRUE;

@@ -75,16 +75,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK(kj-sandbox-error-quark, kj_sandbox_error)
+G_DEFINE_QUARK(kj - sandbox - error - quark, kj_sandbox_error)
 
 struct _KjSandbox {
 	KjSandboxOptions opts; /* normalised; opts.name points to name */
 	char *name;
 	KjSandboxFunc func;
 	gpointer user_data;
-	pid_t pid;  /* current worker, 0 if none */
-	int pidfd;  /* its pidfd, -1 if unavailable */
-	int fd;     /* parent end of the channel */
+	pid_t pid; /* current worker, 0 if none */
+	int pidfd; /* its pidfd, -1 if unavailable */
+	int fd;    /* parent end of the channel */
 	guint jobs_on_worker;
 	KjSandboxStats stats;
 	GPtrArray *iconvs; /* iconv_t kept open, see DESCRIPTION */
@@ -93,16 +93,13 @@ struct _KjSandbox {
 typedef enum { IO_OK, IO_EOF, IO_TIMEOUT, IO_ERROR } IoResult;
 
 static const char *const default_charsets[] = {
-	/* Japanese mail and files first (the city's own correspondence). */
-	"CP932", "SHIFT_JIS", "EUC-JP", "EUC-JP-MS", "ISO-2022-JP", "ISO-2022-JP-3",
-	"EUC-JISX0213",
-	/* Unicode forms that glibc implements as modules. */
-	"UTF-16", "UTF-32", "UTF-7",
-	/* Neighbours and the usual Western ones. */
-	"GB18030", "GBK", "EUC-CN", "BIG5", "BIG5-HKSCS", "EUC-KR", "ISO-2022-KR",
-	"WINDOWS-1252", "WINDOWS-1251", "WINDOWS-1250", "ISO-8859-15", "ISO-8859-2",
-	"KOI8-R", NULL
-};
+    /* Japanese mail and files first (the city's own correspondence). */
+    "CP932", "SHIFT_JIS", "EUC-JP", "EUC-JP-MS", "ISO-2022-JP", "ISO-2022-JP-3", "EUC-JISX0213",
+    /* Unicode forms that glibc implements as modules. */
+    "UTF-16", "UTF-32", "UTF-7",
+    /* Neighbours and the usual Western ones. */
+    "GB18030", "GBK", "EUC-CN", "BIG5", "BIG5-HKSCS", "EUC-KR", "ISO-2022-KR", "WINDOWS-1252",
+    "WINDOWS-1251", "WINDOWS-1250", "ISO-8859-15", "ISO-8859-2", "KOI8-R", NULL};
 
 const char *const *kj_sandbox_default_charsets(void)
 {
@@ -123,18 +120,18 @@ void kj_sandbox_options_init(KjSandboxOptions *opts)
 	opts->keep_stderr = TRUE;
 }
 
-#define NORMALISE(field, dflt, lo, hi)                                                   \
-	do {                                                                             \
-		if (o->field == 0)                                                       \
-			o->field = (dflt);                                               \
-		o->field = CLAMP(o->field, (lo), (hi));                                  \
+#define NORMALISE(field, dflt, lo, hi)                                                             \
+	do {                                                                                       \
+		if (o->field == 0)                                                                 \
+			o->field = (dflt);                                                         \
+		o->field = CLAMP(o->field, (lo), (hi));                                            \
 	} while (0)
 
 static void normalise(KjSandboxOptions *o)
 {
 	NORMALISE(cpu_seconds, KJ_SANDBOX_CPU_SECONDS_DEFAULT, 1u, KJ_SANDBOX_CPU_SECONDS_CEILING);
-	NORMALISE(memory_bytes, (guint64)KJ_SANDBOX_MEMORY_DEFAULT,
-		  (guint64)KJ_SANDBOX_MEMORY_MIN, (guint64)KJ_SANDBOX_MEMORY_CEILING);
+	NORMALISE(memory_bytes, (guint64)KJ_SANDBOX_MEMORY_DEFAULT, (guint64)KJ_SANDBOX_MEMORY_MIN,
+		  (guint64)KJ_SANDBOX_MEMORY_CEILING);
 	NORMALISE(timeout_ms, KJ_SANDBOX_TIMEOUT_MS_DEFAULT, 1u, KJ_SANDBOX_TIMEOUT_MS_CEILING);
 	NORMALISE(max_jobs, KJ_SANDBOX_MAX_JOBS_DEFAULT, 1u, KJ_SANDBOX_MAX_JOBS_CEILING);
 	NORMALISE(max_output, (gsize)KJ_SANDBOX_MAX_OUTPUT_DEFAULT, (gsize)1,
@@ -178,8 +175,8 @@ KjSandbox *kj_sandbox_new(const KjSandboxOptions *opts, KjSandboxFunc func, gpoi
 	sb->pidfd = -1;
 	sb->fd = -1;
 	if (opts->mode != KJ_SANDBOX_NONE)
-		sb->iconvs = prewarm_charsets(opts->charsets != NULL ? opts->charsets
-								     : default_charsets);
+		sb->iconvs =
+		    prewarm_charsets(opts->charsets != NULL ? opts->charsets : default_charsets);
 	return sb;
 }
 
@@ -245,7 +242,7 @@ static int remaining_ms(gint64 deadline)
 static IoResult wait_fd(int fd, short events, gint64 deadline)
 {
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = events };
+		struct pollfd p = {.fd = fd, .events = events};
 		int ms = remaining_ms(deadline);
 		int n;
 
@@ -386,8 +383,8 @@ static GBytes *protocol_error(KjSandbox *sb, const char *what, GError **error)
 {
 	(void)worker_stop(sb);
 	sb->stats.protocol_errors++;
-	g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_PROTOCOL, "%s sent %s",
-		    sb->opts.name, what);
+	g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_PROTOCOL, "%s sent %s", sb->opts.name,
+		    what);
 	return NULL;
 }
 
@@ -462,11 +459,11 @@ static gboolean worker_start(KjSandbox *sb, GError **error)
 	int sv[2];
 	pid_t pid;
 	KjSbChildArgs args = {
-		.opts = &sb->opts,
-		.func = sb->func,
-		.user_data = sb->user_data,
-		.jobs = sb->opts.max_jobs,
-		.parent = getpid(),
+	    .opts = &sb->opts,
+	    .func = sb->func,
+	    .user_data = sb->user_data,
+	    .jobs = sb->opts.max_jobs,
+	    .parent = getpid(),
 	};
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -485,8 +482,8 @@ static gboolean worker_start(KjSandbox *sb, GError **error)
 		int err = errno;
 		close(sv[0]);
 		sb->stats.setup_errors++;
-		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_SETUP,
-			    "cannot fork %s: %s", sb->opts.name, g_strerror(err));
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_SETUP, "cannot fork %s: %s",
+			    sb->opts.name, g_strerror(err));
 		return FALSE;
 	}
 	sb->pid = pid;
@@ -550,7 +547,7 @@ static GBytes *run_in_worker(KjSandbox *sb, GBytes *input, GError **error)
 {
 	gsize len = 0;
 	const void *data = g_bytes_get_data(input, &len);
-	KjSbRequest req = { .magic = KJ_SB_MAGIC, .len = len };
+	KjSbRequest req = {.magic = KJ_SB_MAGIC, .len = len};
 	gint64 deadline;
 	IoResult r;
 	GBytes *out;

@@ -8,9 +8,9 @@
 GQuark kj_sandbox_error_quark(void);
 
 typedef enum {
-	KJ_SANDBOX_ERROR_CRASHED,  /* the worker died by a signal (SIGSYS = forbidden system call) */
-	KJ_SANDBOX_ERROR_TIMEOUT,  /* wall-clock timeout or CPU limit exceeded; worker killed */
-	KJ_SANDBOX_ERROR_LIMIT,    /* memory exhausted or output larger than max_output */
+	KJ_SANDBOX_ERROR_CRASHED, /* the worker died by a signal (SIGSYS = forbidden system call) */
+	KJ_SANDBOX_ERROR_TIMEOUT, /* wall-clock timeout or CPU limit exceeded; worker killed */
+	KJ_SANDBOX_ERROR_LIMIT,   /* memory exhausted or output larger than max_output */
 	KJ_SANDBOX_ERROR_PROTOCOL, /* the worker broke the framing or exited mid-job */
 	KJ_SANDBOX_ERROR_FAILED,   /* the job function returned FALSE; its message is carried */
 	KJ_SANDBOX_ERROR_SETUP,    /* socketpair/fork/rlimit/seccomp/prepare failed */
@@ -39,16 +39,18 @@ typedef enum {
  * in util/limits.h are clamped. */
 typedef struct {
 	KjSandboxMode mode;
-	guint cpu_seconds;   /* per job; RLIMIT_CPU of a worker is cpu_seconds * jobs it may serve */
-	guint64 memory_bytes; /* address space a worker may add to what it inherits (not under ASan) */
-	guint timeout_ms;    /* per-job wall clock, enforced by the parent with SIGKILL */
-	guint max_jobs;      /* REUSE: jobs per worker before it is replaced */
-	gsize max_output;    /* largest output a job may return */
+	guint cpu_seconds; /* per job; RLIMIT_CPU of a worker is cpu_seconds * jobs it may serve */
+	guint64
+	    memory_bytes; /* address space a worker may add to what it inherits (not under ASan) */
+	guint timeout_ms; /* per-job wall clock, enforced by the parent with SIGKILL */
+	guint max_jobs;   /* REUSE: jobs per worker before it is replaced */
+	gsize max_output; /* largest output a job may return */
 	/* Additions to the contract (all optional): */
-	const char *name;                /* used in messages, e.g. "sanitizer worker" */
-	const char *const *charsets;     /* iconv charsets usable in the child (NULL = defaults) */
-	KjSandboxPrepareFunc prepare;    /* see above; gets the same user_data */
-	gboolean keep_stderr;            /* TRUE: child's fd 2 is the parent's (crash reports); FALSE: /dev/null */
+	const char *name;             /* used in messages, e.g. "sanitizer worker" */
+	const char *const *charsets;  /* iconv charsets usable in the child (NULL = defaults) */
+	KjSandboxPrepareFunc prepare; /* see above; gets the same user_data */
+	gboolean
+	    keep_stderr; /* TRUE: child's fd 2 is the parent's (crash reports); FALSE: /dev/null */
 } KjSandboxOptions;
 
 typedef struct {

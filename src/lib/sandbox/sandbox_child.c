@@ -99,7 +99,7 @@ static int read_full(void *buf, gsize len)
 
 static void reply(KjSbStatus status, const void *data, guint64 len, gboolean send_data)
 {
-	KjSbReply r = { .magic = KJ_SB_MAGIC, .status = status, .len = len };
+	KjSbReply r = {.magic = KJ_SB_MAGIC, .status = status, .len = len};
 
 	write_full(&r, sizeof r);
 	if (send_data && len > 0)
@@ -133,8 +133,8 @@ static gboolean stderr_keepable(void)
 {
 	struct stat st;
 
-	return fstat(2, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) ||
-				      S_ISSOCK(st.st_mode));
+	return fstat(2, &st) == 0 &&
+	       (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
 static gboolean arrange_fds(int fd, gboolean keep_stderr, GError **error)
@@ -180,10 +180,9 @@ static void reset_signals(void)
 	(void)sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
-static gboolean set_limit(int resource, rlim_t soft, rlim_t hard, const char *name,
-			  GError **error)
+static gboolean set_limit(int resource, rlim_t soft, rlim_t hard, const char *name, GError **error)
 {
-	struct rlimit rl = { .rlim_cur = soft, .rlim_max = hard };
+	struct rlimit rl = {.rlim_cur = soft, .rlim_max = hard};
 
 	if (setrlimit(resource, &rl) == 0)
 		return TRUE;

@@ -44,9 +44,9 @@ typedef struct {
 	const KjSandboxOptions *opts;
 	KjSandboxFunc func;
 	gpointer user_data;
-	int fd;          /* child's end of the channel, any number */
-	guint jobs;      /* jobs this worker may serve (RLIMIT_CPU multiplier) */
-	pid_t parent;    /* to detect a parent that died before PDEATHSIG was set */
+	int fd;       /* child's end of the channel, any number */
+	guint jobs;   /* jobs this worker may serve (RLIMIT_CPU multiplier) */
+	pid_t parent; /* to detect a parent that died before PDEATHSIG was set */
 } KjSbChildArgs;
 
 /* Never returns: the child ends with _exit(). */
