@@ -63,6 +63,8 @@ static const KjCliCommand commands[] = {
     {"policy", "flows", kj_cli_policy_flows, 0,
      "report observed flows (nft log, conntrack, CSV) the model does not allow"},
     {"policy", "graph", kj_cli_policy_graph, 0, "print the model as Graphviz DOT"},
+    {"dlp", "scan", kj_cli_dlp_scan, 0,
+     "find 個人番号 and 法人番号 in files, archives and documents (基本方針 6(3)①)"},
 };
 
 static const struct {
@@ -73,6 +75,7 @@ static const struct {
     {"store", "content-addressed quarantine store and metadata database"},
     {"mail", "mail sanitization (メール無害化, 基本方針 2(12))"},
     {"policy", "three-layer segment model, 通信経路の分割 (基本方針 6(3))"},
+    {"dlp", "personal-number detection, 個人番号・法人番号 (基本方針 6(3)①)"},
     {"config", "configuration file kyojin.yaml"},
 };
 

@@ -420,4 +420,86 @@
 /* RLIMIT_NOFILE of a worker.  It has fds 0-3 and may open nothing. */
 #define KJ_SANDBOX_NOFILE 8
 
+/*
+ * Personal numbers, DLP (dlp/).  Files leaving LGWAN are scanned for
+ * 個人番号 and 法人番号 (基本方針 6(3)①); a limit that is hit makes the
+ * file unreadable (exit 3), never silently clean.
+ */
+
+/* Characters searched on each side of a number for a keyword such as
+ * 個人番号 (KjDlpOptions.keyword_window, config: dlp.keyword_window).
+ * Forms put the label right before the field ("個人番号：1234 ..."); a
+ * table header one cell away is within 40. */
+#ifndef KJ_DLP_KEYWORD_WINDOW_DEFAULT
+#define KJ_DLP_KEYWORD_WINDOW_DEFAULT 40
+#endif
+#define KJ_DLP_KEYWORD_WINDOW_CEILING 1000
+#if KJ_DLP_KEYWORD_WINDOW_DEFAULT > KJ_DLP_KEYWORD_WINDOW_CEILING
+#error "KJ_DLP_KEYWORD_WINDOW_DEFAULT is above its ceiling"
+#endif
+
+/* Most findings listed per scan (KjDlpOptions.max_findings).  One is
+ * enough to stop a file; a resident register with 100,000 rows needs no
+ * 100,000-line report, and memory must not grow with the file. */
+#ifndef KJ_DLP_MAX_FINDINGS_DEFAULT
+#define KJ_DLP_MAX_FINDINGS_DEFAULT 10000
+#endif
+#define KJ_DLP_MAX_FINDINGS_CEILING 10000000
+#if KJ_DLP_MAX_FINDINGS_DEFAULT > KJ_DLP_MAX_FINDINGS_CEILING
+#error "KJ_DLP_MAX_FINDINGS_DEFAULT is above its ceiling"
+#endif
+
+/* Most bytes of text scanned from one file or archive member
+ * (KjDlpOptions.max_text, config: dlp.max_text_bytes).  Text beyond it
+ * makes the file unreadable rather than partly scanned. */
+#ifndef KJ_DLP_MAX_TEXT_DEFAULT
+#define KJ_DLP_MAX_TEXT_DEFAULT (128LL * 1024 * 1024)
+#endif
+#define KJ_DLP_MAX_TEXT_CEILING (2048LL * 1024 * 1024)
+#if KJ_DLP_MAX_TEXT_DEFAULT > KJ_DLP_MAX_TEXT_CEILING
+#error "KJ_DLP_MAX_TEXT_DEFAULT is above its ceiling"
+#endif
+
+/* Deepest archive nesting scanned (a zip in a zip ...).  Real transfers
+ * nest two or three deep; recursion is bounded on every path. */
+#ifndef KJ_DLP_ARCHIVE_MAX_DEPTH_DEFAULT
+#define KJ_DLP_ARCHIVE_MAX_DEPTH_DEFAULT 8
+#endif
+#define KJ_DLP_ARCHIVE_MAX_DEPTH_CEILING 32
+#if KJ_DLP_ARCHIVE_MAX_DEPTH_DEFAULT > KJ_DLP_ARCHIVE_MAX_DEPTH_CEILING
+#error "KJ_DLP_ARCHIVE_MAX_DEPTH_DEFAULT is above its ceiling"
+#endif
+
+/* Most archive members over all nesting levels of one file. */
+#ifndef KJ_DLP_ARCHIVE_MAX_ENTRIES_DEFAULT
+#define KJ_DLP_ARCHIVE_MAX_ENTRIES_DEFAULT 100000
+#endif
+#define KJ_DLP_ARCHIVE_MAX_ENTRIES_CEILING 10000000
+#if KJ_DLP_ARCHIVE_MAX_ENTRIES_DEFAULT > KJ_DLP_ARCHIVE_MAX_ENTRIES_CEILING
+#error "KJ_DLP_ARCHIVE_MAX_ENTRIES_DEFAULT is above its ceiling"
+#endif
+
+/* Most expanded bytes over all members, counted while streaming, so
+ * that a zip bomb stops the scan early in bounded memory. */
+#ifndef KJ_DLP_ARCHIVE_MAX_TOTAL_DEFAULT
+#define KJ_DLP_ARCHIVE_MAX_TOTAL_DEFAULT (1024LL * 1024 * 1024)
+#endif
+#define KJ_DLP_ARCHIVE_MAX_TOTAL_CEILING (64LL * 1024 * 1024 * 1024)
+#if KJ_DLP_ARCHIVE_MAX_TOTAL_DEFAULT > KJ_DLP_ARCHIVE_MAX_TOTAL_CEILING
+#error "KJ_DLP_ARCHIVE_MAX_TOTAL_DEFAULT is above its ceiling"
+#endif
+
+/* Largest expansion ratio (expanded / archive bytes).  Text and office
+ * files compress 5-20 times; 200 leaves room for padded CSV. */
+#ifndef KJ_DLP_ARCHIVE_MAX_RATIO_DEFAULT
+#define KJ_DLP_ARCHIVE_MAX_RATIO_DEFAULT 200
+#endif
+#define KJ_DLP_ARCHIVE_MAX_RATIO_CEILING 100000
+#if KJ_DLP_ARCHIVE_MAX_RATIO_DEFAULT > KJ_DLP_ARCHIVE_MAX_RATIO_CEILING
+#error "KJ_DLP_ARCHIVE_MAX_RATIO_DEFAULT is above its ceiling"
+#endif
+
+/* Longest CSV header line looked at for keyword column names. */
+#define KJ_DLP_CSV_MAX_HEADER (64 * 1024)
+
 #endif /* KJ_UTIL_LIMITS_H */
