@@ -38,6 +38,7 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct {
@@ -55,30 +56,39 @@ typedef struct {
 } Batch;
 
 /* Reads at most max + 1 bytes: one more than allowed tells the engine the
- * message is too large without reading a hostile gigabyte. */
+ * message is too large without reading a hostile gigabyte.  A regular
+ * file is read into one buffer of its size (plus the one byte that shows
+ * it grew): the 64 KB steps with a growing array copied every message
+ * about three times (perf: 4 % of the benchmark in memmove and realloc). */
 static GBytes *read_input(int fd, gint64 max, GError **error)
 {
-	GByteArray *b = g_byte_array_new();
-	guint8 buf[65536];
+	struct stat st;
+	gsize cap = 65536, len = 0;
 
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0)
+		cap = (gsize)MIN((gint64)st.st_size, max) + 1;
+	guint8 *buf = g_malloc(cap);
 	for (;;) {
-		gsize want = MIN(sizeof(buf), (gsize)(max + 1 - (gint64)b->len));
-		if (want == 0)
-			break;
-		ssize_t n = read(fd, buf, want);
+		if (len == cap) {
+			if ((gint64)cap > max)
+				break;
+			cap = (gsize)MIN((gint64)cap * 2, max + 1);
+			buf = g_realloc(buf, cap);
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			int e = errno;
-			g_byte_array_unref(b);
+			g_free(buf);
 			g_set_error(error, KJ_FS_ERROR, KJ_FS_ERROR_IO, "read: %s", g_strerror(e));
 			return NULL;
 		}
 		if (n == 0)
 			break;
-		g_byte_array_append(b, buf, (guint)n);
+		len += (gsize)n;
 	}
-	return g_byte_array_free_to_bytes(b);
+	return g_bytes_new_take(buf, len);
 }
 
 static GBytes *read_path(const char *path, gint64 max, GError **error)

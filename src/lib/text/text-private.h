@@ -41,4 +41,9 @@ guint _kj_replace_nuls(GString *out, gsize from);
 /* Appends utf8 with invalid bytes as U+FFFD each; returns how many. */
 guint _kj_utf8_append_repaired(GString *out, const char *in, gsize len);
 
+/* text.c: kj_text_neutralize()'s fast-path test for one code point, and
+ * the slow path's invisible-character test, for test-text to compare. */
+gboolean _kj_text_plain_cjk(gunichar c);
+gboolean _kj_text_invisible(gunichar c);
+
 #endif
