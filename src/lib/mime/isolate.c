@@ -140,8 +140,12 @@ static gboolean attachment_from_json(KjMailResult *r, const char *s, gsize len)
 	return TRUE;
 }
 
-static gboolean take_section(KjMailResult *r, char tag, const char *p, gsize n)
+/* all and off locate p: the message and attachment bytes are kept as
+ * slices of the reply instead of copies (one copy of every sanitized
+ * message less per job). */
+static gboolean take_section(KjMailResult *r, char tag, GBytes *all, gsize off, gsize n)
 {
+	const char *p = (const char *)g_bytes_get_data(all, NULL) + off;
 	gboolean text = tag != 'O' && tag != 'D' && tag != 'V';
 	if (text && !g_utf8_validate_len(p, n, NULL))
 		return FALSE;
@@ -161,7 +165,9 @@ static gboolean take_section(KjMailResult *r, char tag, const char *p, gsize n)
 		g_ptr_array_add(r->actions, g_strndup(p, n));
 		return TRUE;
 	case 'O':
-		r->output = g_bytes_new(p, n);
+		if (r->output)
+			return FALSE;
+		r->output = g_bytes_new_from_bytes(all, off, n);
 		return TRUE;
 	case 'J':
 		r->report_json = g_strndup(p, n);
@@ -185,7 +191,7 @@ static gboolean take_section(KjMailResult *r, char tag, const char *p, gsize n)
 		    r->attachments->len ? r->attachments->pdata[r->attachments->len - 1] : NULL;
 		if (a == NULL || a->data || (gint64)n != a->size)
 			return FALSE;
-		a->data = g_bytes_new(p, n);
+		a->data = g_bytes_new_from_bytes(all, off, n);
 		return TRUE;
 	}
 	default:
@@ -216,7 +222,7 @@ KjMailResult *kj_mail_result_deserialize(GBytes *bytes, GError **error)
 		const guint8 *h = (const guint8 *)d + off;
 		gsize n = (gsize)h[1] | (gsize)h[2] << 8 | (gsize)h[3] << 16 | (gsize)h[4] << 24;
 		off += 5;
-		if (n > len - off || !take_section(r, (char)h[0], d + off, n))
+		if (n > len - off || !take_section(r, (char)h[0], bytes, off, n))
 			goto bad;
 		off += n;
 	}

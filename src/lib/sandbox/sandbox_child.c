@@ -254,6 +254,8 @@ static gboolean setup(const KjSbChildArgs *a, GError **error)
 	return _kj_sandbox_seccomp_load(error);
 }
 
+#define KJ_SB_ONE_WRITE_MAX (1024 * 1024)
+
 /* Reads and throws away len bytes, so that the parent's write completes. */
 static void drain(guint64 len)
 {
@@ -287,6 +289,13 @@ static void serve_one(const KjSbChildArgs *a, guint64 len)
 		reply(KJ_SB_FAILED, msg, strlen(msg), TRUE);
 	} else if (output->len > a->opts->max_output) {
 		reply(KJ_SB_LIMIT, NULL, output->len, FALSE);
+	} else if (output->len <= KJ_SB_ONE_WRITE_MAX) {
+		/* Header and output in one write, so that the parent wakes
+		 * once: copying a sanitized message (tens of KB) costs less
+		 * than the extra context switch (perf, mail benchmark). */
+		KjSbReply r = {.magic = KJ_SB_MAGIC, .status = KJ_SB_OK, .len = output->len};
+		g_byte_array_prepend(output, (const guint8 *)&r, sizeof r);
+		write_full(output->data, output->len);
 	} else {
 		reply(KJ_SB_OK, output->data, output->len, TRUE);
 	}

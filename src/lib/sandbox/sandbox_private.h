@@ -16,6 +16,9 @@
  */
 #define KJ_SB_MAGIC 0x4b4a5342u /* "KJSB" */
 
+/* SO_SNDBUF and SO_RCVBUF of both ends of the channel (see sandbox.c). */
+#define KJ_SB_SOCKET_BUFFER (4 * 1024 * 1024)
+
 /* The child's end of the channel after setup; write/read are allowed on it. */
 #define KJ_SB_CHILD_FD 3
 
