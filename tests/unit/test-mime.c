@@ -134,6 +134,10 @@ static void test_html(void)
 	g_assert_null(strstr(text, "https://"));
 	g_assert_nonnull(strstr(text, "お知らせ"));
 	g_assert_nonnull(strstr(text, "フィッシング"));
+	/* Notice and inline warning name the domains defanged. */
+	g_assert_nonnull(strstr(text, "www[.]city[.]example[.]lg[.]jp -> evil[.]example[.]net"));
+	g_assert_null(strstr(text, "evil.example.net"));
+	g_assert_nonnull(strstr(r->report_json, "evil.example.net"));
 	g_assert_true(has_action(r, "html-to-text"));
 	g_assert_nonnull(strstr(r->report_json, "\"phishing\""));
 }

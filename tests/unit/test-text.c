@@ -522,7 +522,31 @@ static void test_html_phishing(void)
 	g_assert_false(ok->phishing);
 	g_assert_nonnull(strstr(t, "注意"));
 	g_assert_null(strstr(t, "https://"));
+	/* The warning names both domains defanged, never linkable. */
+	g_assert_nonnull(strstr(t, "(www[.]city[.]example[.]lg[.]jp)"));
+	g_assert_nonnull(strstr(t, "(evil[.]example[.]net)"));
+	g_assert_null(strstr(t, "evil.example.net"));
+	g_autofree char *k = html("<a href=\"https://evil.example.net/login\">"
+				  "https://www.city.example.lg.jp/</a>",
+				  KJ_LINK_KEEP, NULL);
+	g_assert_nonnull(strstr(k, "(evil[.]example[.]net)"));
 	kj_html_result_clear(&res);
+}
+
+static void test_defang_host(void)
+{
+	static const char *const cases[][2] = {
+	    {"login.evil.example.net", "login[.]evil[.]example[.]net"},
+	    {"a.jp -> b.example.com", "a[.]jp -> b[.]example[.]com"},
+	    {"already[.]done.jp", "already[.]done[.]jp"},
+	    {"全角．ドット。jp", "全角[.]ドット[.]jp"},
+	    {"", ""},
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *d = kj_url_defang_host(cases[i][0]);
+		g_assert_cmpstr(d, ==, cases[i][1]);
+	}
 }
 
 static void test_html_hidden(void)
@@ -674,6 +698,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/text/url/defang", test_defang);
 	g_test_add_func("/text/url/text", test_url_text);
 	g_test_add_func("/text/url/host", test_url_host);
+	g_test_add_func("/text/url/defang-host", test_defang_host);
 	g_test_add_func("/text/html/blocks", test_html_blocks);
 	g_test_add_func("/text/html/table", test_html_table);
 	g_test_add_func("/text/html/links", test_html_links);

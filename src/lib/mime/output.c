@@ -170,13 +170,17 @@ static void notice(KjMailCtx *ctx, GString *b)
 		g_string_append(
 		    b, ja ? "・電子署名は無害化で失われました。署名の検証はできません。\n"
 			  : "- The digital signature was removed; it cannot be verified.\n");
-	for (guint i = 0; i < ctx->phishing->len; i++)
+	for (guint i = 0; i < ctx->phishing->len; i++) {
+		/* Defanged here (the report keeps the plain names for
+		 * machines): some mail clients link a bare domain. */
+		g_autofree char *d = kj_url_defang_host(ctx->phishing->pdata[i]);
 		g_string_append_printf(
 		    b,
 		    ja ? "・【注意】表示と異なるリンク先があります（フィッシングの疑い）: %s\n"
 		       : "- WARNING: a link shows a different site than it opens "
 			 "(possible phishing): %s\n",
-		    (const char *)ctx->phishing->pdata[i]);
+		    d);
+	}
 	if (ctx->quarantine_id)
 		g_string_append_printf(
 		    b,

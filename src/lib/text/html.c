@@ -72,25 +72,80 @@ static const struct {
 	const char *name;
 	Kind kind;
 } elements[] = {
-	{"a", E_A},           {"address", E_BLOCK1}, {"applet", E_DROP},     {"article", E_BLOCK1},
-	{"aside", E_BLOCK1},  {"audio", E_DROP},     {"base", E_DROP},       {"blockquote", E_QUOTE},
-	{"br", E_BR},         {"canvas", E_DROP},    {"caption", E_BLOCK1},  {"center", E_BLOCK1},
-	{"dd", E_BLOCK1},     {"details", E_BLOCK1}, {"dir", E_LIST},        {"div", E_BLOCK1},
-	{"dl", E_BLOCK2},     {"dt", E_BLOCK1},      {"embed", E_DROP},      {"fieldset", E_BLOCK1},
-	{"figcaption", E_BLOCK1}, {"figure", E_BLOCK1}, {"footer", E_BLOCK1}, {"form", E_BLOCK1},
-	{"frame", E_DROP},    {"frameset", E_DROP},  {"h1", E_HEADING},      {"h2", E_HEADING},
-	{"h3", E_HEADING},    {"h4", E_HEADING},     {"h5", E_HEADING},      {"h6", E_HEADING},
-	{"head", E_DROP},     {"header", E_BLOCK1},  {"hr", E_HR},           {"iframe", E_DROP},
-	{"img", E_IMG},       {"input", E_VOID},     {"legend", E_BLOCK1},   {"li", E_LI},
-	{"link", E_DROP},     {"listing", E_PRE},    {"main", E_BLOCK1},     {"math", E_DROP},
-	{"menu", E_LIST},     {"meta", E_DROP},      {"nav", E_BLOCK1},      {"noembed", E_DROP},
-	{"noframes", E_DROP}, {"noscript", E_DROP},  {"object", E_DROP},     {"ol", E_OLIST},
-	{"p", E_BLOCK2},      {"param", E_DROP},     {"plaintext", E_PRE},   {"pre", E_PRE},
-	{"script", E_DROP},   {"section", E_BLOCK1}, {"select", E_DROP},     {"source", E_DROP},
-	{"style", E_DROP},    {"summary", E_BLOCK1}, {"svg", E_DROP},        {"table", E_TABLE},
-	{"td", E_CELL},       {"template", E_DROP},  {"textarea", E_BLOCK1}, {"th", E_CELL},
-	{"title", E_DROP},    {"tr", E_TR},          {"track", E_DROP},      {"ul", E_LIST},
-	{"video", E_DROP},    {"xmp", E_PRE},
+    {"a", E_A},
+    {"address", E_BLOCK1},
+    {"applet", E_DROP},
+    {"article", E_BLOCK1},
+    {"aside", E_BLOCK1},
+    {"audio", E_DROP},
+    {"base", E_DROP},
+    {"blockquote", E_QUOTE},
+    {"br", E_BR},
+    {"canvas", E_DROP},
+    {"caption", E_BLOCK1},
+    {"center", E_BLOCK1},
+    {"dd", E_BLOCK1},
+    {"details", E_BLOCK1},
+    {"dir", E_LIST},
+    {"div", E_BLOCK1},
+    {"dl", E_BLOCK2},
+    {"dt", E_BLOCK1},
+    {"embed", E_DROP},
+    {"fieldset", E_BLOCK1},
+    {"figcaption", E_BLOCK1},
+    {"figure", E_BLOCK1},
+    {"footer", E_BLOCK1},
+    {"form", E_BLOCK1},
+    {"frame", E_DROP},
+    {"frameset", E_DROP},
+    {"h1", E_HEADING},
+    {"h2", E_HEADING},
+    {"h3", E_HEADING},
+    {"h4", E_HEADING},
+    {"h5", E_HEADING},
+    {"h6", E_HEADING},
+    {"head", E_DROP},
+    {"header", E_BLOCK1},
+    {"hr", E_HR},
+    {"iframe", E_DROP},
+    {"img", E_IMG},
+    {"input", E_VOID},
+    {"legend", E_BLOCK1},
+    {"li", E_LI},
+    {"link", E_DROP},
+    {"listing", E_PRE},
+    {"main", E_BLOCK1},
+    {"math", E_DROP},
+    {"menu", E_LIST},
+    {"meta", E_DROP},
+    {"nav", E_BLOCK1},
+    {"noembed", E_DROP},
+    {"noframes", E_DROP},
+    {"noscript", E_DROP},
+    {"object", E_DROP},
+    {"ol", E_OLIST},
+    {"p", E_BLOCK2},
+    {"param", E_DROP},
+    {"plaintext", E_PRE},
+    {"pre", E_PRE},
+    {"script", E_DROP},
+    {"section", E_BLOCK1},
+    {"select", E_DROP},
+    {"source", E_DROP},
+    {"style", E_DROP},
+    {"summary", E_BLOCK1},
+    {"svg", E_DROP},
+    {"table", E_TABLE},
+    {"td", E_CELL},
+    {"template", E_DROP},
+    {"textarea", E_BLOCK1},
+    {"th", E_CELL},
+    {"title", E_DROP},
+    {"tr", E_TR},
+    {"track", E_DROP},
+    {"ul", E_LIST},
+    {"video", E_DROP},
+    {"xmp", E_PRE},
 };
 
 /* Immutable after the first call. */
@@ -116,13 +171,13 @@ static Kind kind_of(const xmlNode *n)
 
 typedef struct {
 	Kind kind;
-	gsize prefix_len;  /* prefix before this element changed it */
-	KjhBuf *link_buf;  /* E_A: where the link text went */
+	gsize prefix_len; /* prefix before this element changed it */
+	KjhBuf *link_buf; /* E_A: where the link text went */
 	gsize link_start;
-	char *href;        /* E_A, owned */
-	guint counter;     /* E_OLIST: next number */
-	GPtrArray *rows;   /* E_TABLE: GPtrArray of GPtrArray of char* */
-	gboolean cell;     /* E_CELL: a buffer was pushed */
+	char *href;      /* E_A, owned */
+	guint counter;   /* E_OLIST: next number */
+	GPtrArray *rows; /* E_TABLE: GPtrArray of GPtrArray of char* */
+	gboolean cell;   /* E_CELL: a buffer was pushed */
 } Frame;
 
 typedef struct {
@@ -195,7 +250,7 @@ static gboolean tracker(const xmlNode *n)
 {
 	static const char *const css[] = {"width:1px", "height:1px", "width:0", "height:0"};
 	static const char *const urls[] = {"/track/open", "/open.php", "/open.aspx", "/wf/open",
-					   "/pixel.", "/beacon", "/tracking/", "/trk?"};
+					   "/pixel.",     "/beacon",   "/tracking/", "/trk?"};
 	const char *src = attr(n, "src");
 
 	if (tiny(attr(n, "width")) || tiny(attr(n, "height")) ||
@@ -389,8 +444,8 @@ static void link_done(Ctx *c, Frame *f)
 	l->url = f->href;
 	f->href = NULL;
 	l->text = g_strstrip(b == f->link_buf && b->s->len >= f->link_start
-				     ? g_strndup(b->s->str + f->link_start, b->s->len - f->link_start)
-				     : g_strdup(""));
+				 ? g_strndup(b->s->str + f->link_start, b->s->len - f->link_start)
+				 : g_strdup(""));
 	l->target_domain = kj_url_get_host(l->url);
 	l->shown_domain = kj_url_shown_host(l->text);
 	l->phishing = l->shown_domain != NULL && l->target_domain != NULL &&
@@ -398,13 +453,17 @@ static void link_done(Ctx *c, Frame *f)
 	if (shows_target(l->url) && c->o->link_mode != KJ_LINK_STRIP &&
 	    !same_target(l->text, l->url)) {
 		g_autofree char *shown =
-			c->o->link_mode == KJ_LINK_DEFANG ? kj_url_defang(l->url) : g_strdup(l->url);
+		    c->o->link_mode == KJ_LINK_DEFANG ? kj_url_defang(l->url) : g_strdup(l->url);
 		g_autofree char *s = g_strconcat(l->text[0] != '\0' ? " <" : "<", shown, ">", NULL);
 		add_text(c, s);
 	}
 	if (l->phishing) {
-		g_autofree char *s = g_strdup_printf(" [注意: 表示(%s)と実際のリンク先(%s)が異なります]",
-						     l->shown_domain, l->target_domain);
+		/* Defanged: some clients link a bare domain, and this one is
+		 * the phishing target. */
+		g_autofree char *sd = kj_url_defang_host(l->shown_domain);
+		g_autofree char *td = kj_url_defang_host(l->target_domain);
+		g_autofree char *s =
+		    g_strdup_printf(" [注意: 表示(%s)と実際のリンク先(%s)が異なります]", sd, td);
 		add_text(c, s);
 	}
 	if (c->res != NULL)
@@ -589,7 +648,8 @@ static gboolean meta_charset(const char *html, gsize len, char out[64])
 		while (j < n && (g_ascii_isspace(html[j]) || html[j] == '"' || html[j] == '\''))
 			j++;
 		gsize k = 0;
-		while (j < n && k < 63 && (g_ascii_isalnum(html[j]) || strchr("-_.:", html[j]) != NULL))
+		while (j < n && k < 63 &&
+		       (g_ascii_isalnum(html[j]) || strchr("-_.:", html[j]) != NULL))
 			out[k++] = html[j++];
 		out[k] = '\0';
 		if (k > 0)
@@ -615,8 +675,8 @@ static void on_parse_error(void *data, xmlErrorPtr e)
 	(void)data;
 	/* libxml2 stops at 256 levels with this internal error; the rest of
 	 * the document would silently vanish. */
-	if (e != NULL && e->ctxt != NULL && e->code == XML_ERR_INTERNAL_ERROR && e->message != NULL &&
-	    strstr(e->message, "depth") != NULL) {
+	if (e != NULL && e->ctxt != NULL && e->code == XML_ERR_INTERNAL_ERROR &&
+	    e->message != NULL && strstr(e->message, "depth") != NULL) {
 		xmlParserCtxtPtr p = e->ctxt;
 		*(gboolean *)p->_private = TRUE;
 	}
@@ -633,8 +693,8 @@ static xmlDoc *parse(const char *utf8, gsize len, gboolean *too_deep)
 	p->sax->serror = on_parse_error;
 	doc = htmlCtxtReadMemory(p, utf8, (int)len, NULL, "UTF-8",
 				 HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-					 HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC |
-					 HTML_PARSE_COMPACT);
+				     HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC |
+				     HTML_PARSE_COMPACT);
 	htmlFreeParserCtxt(p);
 	return doc;
 }
@@ -649,8 +709,9 @@ static char *finish_text(char *raw, const KjHtmlOptions *o)
 	g_free(raw);
 	/* Text URLs ("https://..." typed as link text or prose) are treated
 	 * like link targets; defanged targets do not match again. */
-	g_autofree char *u = o->link_mode == KJ_LINK_KEEP ? g_strdup(t)
-							  : kj_url_neutralize_text(t, o->link_mode, NULL, NULL);
+	g_autofree char *u = o->link_mode == KJ_LINK_KEEP
+				 ? g_strdup(t)
+				 : kj_url_neutralize_text(t, o->link_mode, NULL, NULL);
 	return kj_text_neutralize(u, KJ_NEUTRALIZE_BODY, NULL);
 }
 
@@ -708,7 +769,8 @@ char *kj_html_to_text(const char *html, gsize len, const char *charset, const Kj
 			return NULL;
 		}
 	}
-	Ctx c = {opts, res, g_array_new(FALSE, TRUE, sizeof(Frame)), g_ptr_array_new(), 0, 0, 0, 0, NULL};
+	Ctx c = {opts, res, g_array_new(FALSE, TRUE, sizeof(Frame)), g_ptr_array_new(), 0, 0, 0,
+		 0,    NULL};
 	g_ptr_array_add(c.bufs, _kj_hbuf_new(ulen / 2 + 64, opts->wrap_column));
 	walk(&c, doc);
 	xmlFreeDoc(doc);

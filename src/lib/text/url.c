@@ -89,8 +89,8 @@ char *kj_url_defang(const char *url)
 	if (sl > 0) {
 		g_autofree char *scheme = g_ascii_strdown(p, (gssize)sl);
 		static const char *const map[][2] = {
-			{"http", "hxxp"}, {"https", "hxxps"}, {"ftp", "fxp"}, {"ftps", "fxps"},
-			{"hxxp", "hxxp"}, {"hxxps", "hxxps"}, {"fxp", "fxp"},  {"fxps", "fxps"},
+		    {"http", "hxxp"}, {"https", "hxxps"}, {"ftp", "fxp"}, {"ftps", "fxps"},
+		    {"hxxp", "hxxp"}, {"hxxps", "hxxps"}, {"fxp", "fxp"}, {"fxps", "fxps"},
 		};
 		const char *to = NULL;
 		for (gsize i = 0; i < G_N_ELEMENTS(map) && to == NULL; i++)
@@ -122,6 +122,26 @@ char *kj_url_defang(const char *url)
 	return g_string_free(out, FALSE);
 }
 
+char *kj_url_defang_host(const char *text)
+{
+	g_return_val_if_fail(text != NULL, NULL);
+	GString *out = g_string_sized_new(strlen(text) + 16);
+
+	for (const char *p = text; *p != '\0';) {
+		gsize n;
+		if (strncmp(p, "[.]", 3) == 0) {
+			g_string_append_len(out, p, 3);
+			p += 3;
+		} else if (is_dot(p, &n)) {
+			g_string_append(out, "[.]");
+			p += n;
+		} else {
+			g_string_append_c(out, *p++);
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
 /* Matches ASCII word w at p, each character also as its fullwidth form
  * (U+FF01..U+FF5E); returns bytes matched or 0.  *wide is set when any
  * fullwidth character was used. */
@@ -147,8 +167,8 @@ static gsize match_word(const char *p, const char *w, gboolean *wide)
 
 static gsize match_start(const char *text, const char *p, gboolean *wide)
 {
-	static const char *const starts[] = {"https://", "http://", "ftps://", "ftp://", "file://",
-					     "www."};
+	static const char *const starts[] = {"https://", "http://", "ftps://",
+					     "ftp://",   "file://", "www."};
 	guchar c = (guchar)*p;
 
 	if (c != 'h' && c != 'H' && c != 'f' && c != 'F' && c != 'w' && c != 'W' && c != 0xef)
@@ -346,7 +366,7 @@ char *kj_url_shown_host(const char *text)
 
 char *kj_url_registrable_domain(const char *host)
 {
-	static const char *const second[] = {"co", "ac", "go", "ne", "or", "ed", "lg", "gr",
+	static const char *const second[] = {"co", "ac",  "go",  "ne",  "or",  "ed",  "lg",  "gr",
 					     "ad", "com", "net", "org", "gov", "edu", "ltd", "plc"};
 	g_return_val_if_fail(host != NULL, NULL);
 	gsize len = strlen(host);

@@ -17,6 +17,12 @@
  * Already-defanged input is returned unchanged. */
 char *kj_url_defang(const char *url);
 
+/* Returns a newly allocated copy of text (a host name, or a line naming
+ * hosts) with every dot, fullwidth or ideographic full stop bracketed as
+ * "[.]", so that no mail client turns a warned-about domain into a link:
+ * "login.evil.example.net" becomes "login[.]evil[.]example[.]net". */
+char *kj_url_defang_host(const char *text);
+
 /* Finds URLs in plain UTF-8 text: http://, https://, ftp://, ftps://,
  * file:// and www.-prefixed names, also when written with fullwidth
  * letters ("ｈｔｔｐｓ：／／").  Bare domains are left alone so prose is not
