@@ -82,6 +82,7 @@ int kj_cli_policy_compile(KjCli *cli, int argc, char **argv);
 int kj_cli_policy_flows(KjCli *cli, int argc, char **argv);
 int kj_cli_policy_graph(KjCli *cli, int argc, char **argv);
 int kj_cli_mail_sanitize(KjCli *cli, int argc, char **argv);
+int kj_cli_file_sanitize(KjCli *cli, int argc, char **argv);
 int kj_cli_dlp_scan(KjCli *cli, int argc, char **argv);
 
 #endif

@@ -90,4 +90,40 @@ KjCdrResult *kj_cdr_sanitize(GBytes *input, const char *name, const char *declar
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjCdrResult, kj_cdr_result_free)
 
+/* Additions to the contract (the dispatcher's engineer; nothing above
+ * changed). */
+
+/* "sanitized", "blocked" or "held" (static). */
+const char *kj_cdr_verdict_name(KjCdrVerdict v);
+
+/* Loads the libmagic databases once per process.  Call before the first
+ * sandbox fork (kj_cdr_worker_new() does): a worker may not open files. */
+void kj_cdr_global_init(void);
+
+typedef enum {
+	KJ_CDR_ISOLATE_REUSE,     /* default: a sandboxed worker serves many files */
+	KJ_CDR_ISOLATE_FORK_EACH, /* a fresh sandboxed worker per file */
+	KJ_CDR_ISOLATE_NONE,      /* in-process, NO isolation: debugging and fuzzing only */
+} KjCdrIsolation;
+
+/* A sanitizer worker: kj_cdr_sanitize() inside the sandbox (sandbox/).
+ * opts is copied; its strings must outlive the worker.  One thread at a
+ * time per worker. */
+typedef struct KjCdrWorker KjCdrWorker;
+KjCdrWorker *kj_cdr_worker_new(const KjCdrOptions *opts, KjCdrIsolation mode);
+void kj_cdr_worker_free(KjCdrWorker *w);
+/* Like kj_cdr_sanitize(); a worker that crashes, times out or sends a
+ * damaged result gives a HELD result naming what happened. */
+KjCdrResult *kj_cdr_worker_sanitize(KjCdrWorker *w, GBytes *input, const char *name,
+				    const char *declared_type, GError **error);
+/* One file in a fresh sandboxed worker. */
+KjCdrResult *kj_cdr_sanitize_isolated(GBytes *input, const char *name, const char *declared_type,
+				      const KjCdrOptions *opts, GError **error);
+
+/* The result across the sandbox socket (isolate.c); for tests and fuzzing. */
+GBytes *kj_cdr_result_serialize(const KjCdrResult *r);
+KjCdrResult *kj_cdr_result_deserialize(GBytes *bytes, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjCdrWorker, kj_cdr_worker_free)
+
 #endif

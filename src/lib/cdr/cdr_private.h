@@ -21,6 +21,9 @@ typedef struct KjCdrJob {
 	const char *out_ext;  /* extension of out without the dot (static string) */
 	GPtrArray *actions;   /* KjCdrAction*, owned by the dispatcher: use _kj_cdr_note() */
 	GPtrArray *limits_hit; /* char*, owned by the dispatcher */
+	/* Added for archive.c (engines ignore it): the expansion budget
+	 * shared with enclosing archives, NULL outside an archive. */
+	struct KjCdrBudget *budget;
 } KjCdrJob;
 
 /* Records a removal or change for the report.  location and what are copied. */

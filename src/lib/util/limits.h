@@ -251,7 +251,6 @@
 #error "KJ_POLICY_MAX_REFS_DEFAULT is above its ceiling"
 #endif
 
-
 /* Longest flow-log line, in bytes.  A kernel nftables log line is about
  * 300 bytes, a conntrack line about 250; journal export adds a prefix.
  * Longer lines are counted as over-long and skipped, so one broken
@@ -346,6 +345,186 @@
 /* Most combining marks kept on one base character.  Real scripts use a
  * few; hundreds ("zalgo") paint over neighbouring lines. */
 #define KJ_TEXT_MAX_COMBINING 8
+
+/*
+ * CDR, file sanitization (cdr/).  Exceeding any of these gives a *held*
+ * verdict naming the limit (基本方針 2(12): what cannot be made harmless
+ * does not cross into LGWAN).  The PDF and image engines' limits follow
+ * in their own subsection.
+ */
+
+/* Largest input file, in bytes (KjCdrOptions.max_input).  Files reach
+ * CDR as mail attachments (at most mail.max_message_bytes) or through
+ * the release route; office documents and scanned PDFs stay well under. */
+#ifndef KJ_CDR_MAX_INPUT_DEFAULT
+#define KJ_CDR_MAX_INPUT_DEFAULT (128LL * 1024 * 1024)
+#endif
+#define KJ_CDR_MAX_INPUT_CEILING (2048LL * 1024 * 1024)
+#if KJ_CDR_MAX_INPUT_DEFAULT > KJ_CDR_MAX_INPUT_CEILING
+#error "KJ_CDR_MAX_INPUT_DEFAULT is above its ceiling"
+#endif
+
+/* Largest sanitized output, in bytes (KjCdrOptions.max_output).  A
+ * pixel-mode PDF can be several times its input; more is held. */
+#ifndef KJ_CDR_MAX_OUTPUT_DEFAULT
+#define KJ_CDR_MAX_OUTPUT_DEFAULT (256LL * 1024 * 1024)
+#endif
+#define KJ_CDR_MAX_OUTPUT_CEILING (4096LL * 1024 * 1024)
+#if KJ_CDR_MAX_OUTPUT_DEFAULT > KJ_CDR_MAX_OUTPUT_CEILING
+#error "KJ_CDR_MAX_OUTPUT_DEFAULT is above its ceiling"
+#endif
+
+/* Most members in one archive, nested ones counted in their own archive
+ * (KjCdrOptions.archive_max_entries).  A project folder zipped by staff
+ * has hundreds to a few thousand files; 100,000-entry archives exist
+ * only to exhaust the unpacker. */
+#ifndef KJ_CDR_ARCHIVE_MAX_ENTRIES_DEFAULT
+#define KJ_CDR_ARCHIVE_MAX_ENTRIES_DEFAULT 10000
+#endif
+#define KJ_CDR_ARCHIVE_MAX_ENTRIES_CEILING 1000000
+#if KJ_CDR_ARCHIVE_MAX_ENTRIES_DEFAULT > KJ_CDR_ARCHIVE_MAX_ENTRIES_CEILING
+#error "KJ_CDR_ARCHIVE_MAX_ENTRIES_DEFAULT is above its ceiling"
+#endif
+
+/* Most expanded bytes over all members of one archive, nested archives
+ * included (KjCdrOptions.archive_max_total).  Counted while streaming,
+ * so a zip bomb stops here after this many bytes of work, not after
+ * its 10 GB or 4.5 PB. */
+#ifndef KJ_CDR_ARCHIVE_MAX_TOTAL_DEFAULT
+#define KJ_CDR_ARCHIVE_MAX_TOTAL_DEFAULT (256LL * 1024 * 1024)
+#endif
+#define KJ_CDR_ARCHIVE_MAX_TOTAL_CEILING (8192LL * 1024 * 1024)
+#if KJ_CDR_ARCHIVE_MAX_TOTAL_DEFAULT > KJ_CDR_ARCHIVE_MAX_TOTAL_CEILING
+#error "KJ_CDR_ARCHIVE_MAX_TOTAL_DEFAULT is above its ceiling"
+#endif
+
+/* Largest expansion ratio, expanded / compressed, per member and over
+ * the whole archive (KjCdrOptions.archive_max_ratio).  Text and office
+ * XML compress 5-20x, a spreadsheet of zeros 200x; deflate's own maximum
+ * is 1032x, so more means overlapping entries or nesting.  Checked only
+ * past KJ_CDR_ARCHIVE_RATIO_GRACE bytes so that tiny files of padding
+ * are not refused. */
+#ifndef KJ_CDR_ARCHIVE_MAX_RATIO_DEFAULT
+#define KJ_CDR_ARCHIVE_MAX_RATIO_DEFAULT 250
+#endif
+#define KJ_CDR_ARCHIVE_MAX_RATIO_CEILING 100000
+#if KJ_CDR_ARCHIVE_MAX_RATIO_DEFAULT > KJ_CDR_ARCHIVE_MAX_RATIO_CEILING
+#error "KJ_CDR_ARCHIVE_MAX_RATIO_DEFAULT is above its ceiling"
+#endif
+#define KJ_CDR_ARCHIVE_RATIO_GRACE (1024 * 1024)
+
+/* Deepest archive nesting (KjCdrOptions.archive_max_depth).  A zip of
+ * zips of project folders reaches 3; nested bombs need many levels. */
+#ifndef KJ_CDR_ARCHIVE_MAX_DEPTH_DEFAULT
+#define KJ_CDR_ARCHIVE_MAX_DEPTH_DEFAULT 4
+#endif
+#define KJ_CDR_ARCHIVE_MAX_DEPTH_CEILING 32
+#if KJ_CDR_ARCHIVE_MAX_DEPTH_DEFAULT > KJ_CDR_ARCHIVE_MAX_DEPTH_CEILING
+#error "KJ_CDR_ARCHIVE_MAX_DEPTH_DEFAULT is above its ceiling"
+#endif
+
+/* Deepest RTF group nesting reduced to text.  Word writes 10-20 levels;
+ * RTF exploits (CVE-2017-11882 droppers) nest thousands deep. */
+#define KJ_CDR_RTF_MAX_DEPTH 256
+
+/* Longest member path kept in an archive, in bytes, before each
+ * component is made safe.  Zip allows 64 KB; Windows' MAX_PATH is 260. */
+#define KJ_CDR_ARCHIVE_MAX_PATH 1024
+
+/*
+ * CDR: PDF and images (cdr/pdf.c, cdr/image.c).  MuPDF parses, renders and
+ * decodes; these bound what it may be asked to do.
+ */
+
+/* Resolution at which pixel mode renders each page, in dots per inch
+ * (KjCdrOptions.pdf_dpi).  150 keeps 9-point text legible on screen and
+ * in print at a quarter of the pixels of 300. */
+#ifndef KJ_CDR_PDF_DPI_DEFAULT
+#define KJ_CDR_PDF_DPI_DEFAULT 150
+#endif
+#define KJ_CDR_PDF_DPI_MIN 36
+#define KJ_CDR_PDF_DPI_CEILING 600
+#if KJ_CDR_PDF_DPI_DEFAULT > KJ_CDR_PDF_DPI_CEILING
+#error "KJ_CDR_PDF_DPI_DEFAULT is above its ceiling"
+#endif
+
+/* Most pages in one PDF (KjCdrOptions.pdf_max_pages).  Council minutes
+ * and budget books run to a few hundred pages; rendering costs some tens
+ * of milliseconds a page, and the sandbox's per-job time is the backstop. */
+#ifndef KJ_CDR_PDF_MAX_PAGES_DEFAULT
+#define KJ_CDR_PDF_MAX_PAGES_DEFAULT 500
+#endif
+#define KJ_CDR_PDF_MAX_PAGES_CEILING 100000
+#if KJ_CDR_PDF_MAX_PAGES_DEFAULT > KJ_CDR_PDF_MAX_PAGES_CEILING
+#error "KJ_CDR_PDF_MAX_PAGES_DEFAULT is above its ceiling"
+#endif
+
+/* Most pixels of one rendered page (KjCdrOptions.pdf_max_pixels).  A0 at
+ * 150 dpi is 35 million; a larger page (a PDF may declare 200 x 200 inch
+ * pages) is rendered at a lower resolution that fits, down to
+ * KJ_CDR_PDF_DPI_MIN, and held below that.  3 bytes per pixel. */
+#ifndef KJ_CDR_PDF_MAX_PIXELS_DEFAULT
+#define KJ_CDR_PDF_MAX_PIXELS_DEFAULT (40LL * 1000 * 1000)
+#endif
+#define KJ_CDR_PDF_MAX_PIXELS_CEILING (400LL * 1000 * 1000)
+#if KJ_CDR_PDF_MAX_PIXELS_DEFAULT > KJ_CDR_PDF_MAX_PIXELS_CEILING
+#error "KJ_CDR_PDF_MAX_PIXELS_DEFAULT is above its ceiling"
+#endif
+
+/* Wall-clock milliseconds one PDF may take, checked between pages.  The
+ * sandbox kills a stuck worker anyway; this makes a slow but finite
+ * document fail with a reason (and bounds in-process runs). */
+#ifndef KJ_CDR_PDF_TIME_MS_DEFAULT
+#define KJ_CDR_PDF_TIME_MS_DEFAULT 60000
+#endif
+#define KJ_CDR_PDF_TIME_MS_CEILING 3600000
+#if KJ_CDR_PDF_TIME_MS_DEFAULT > KJ_CDR_PDF_TIME_MS_CEILING
+#error "KJ_CDR_PDF_TIME_MS_DEFAULT is above its ceiling"
+#endif
+
+/* Widest or tallest image decoded, in pixels (KjCdrOptions.image_max_dim).
+ * Phone and camera photos are under 10,000; panoramas reach 20,000. */
+#ifndef KJ_CDR_IMAGE_MAX_DIM_DEFAULT
+#define KJ_CDR_IMAGE_MAX_DIM_DEFAULT 30000
+#endif
+#define KJ_CDR_IMAGE_MAX_DIM_CEILING 100000
+#if KJ_CDR_IMAGE_MAX_DIM_DEFAULT > KJ_CDR_IMAGE_MAX_DIM_CEILING
+#error "KJ_CDR_IMAGE_MAX_DIM_DEFAULT is above its ceiling"
+#endif
+
+/* Most pixels of one decoded image (KjCdrOptions.image_max_pixels),
+ * checked on the header before anything is decoded.  A 100-megapixel
+ * camera frame fits; a 1x1 PNG claiming 100000x100000 does not. */
+#ifndef KJ_CDR_IMAGE_MAX_PIXELS_DEFAULT
+#define KJ_CDR_IMAGE_MAX_PIXELS_DEFAULT (100LL * 1000 * 1000)
+#endif
+#define KJ_CDR_IMAGE_MAX_PIXELS_CEILING (1000LL * 1000 * 1000)
+#if KJ_CDR_IMAGE_MAX_PIXELS_DEFAULT > KJ_CDR_IMAGE_MAX_PIXELS_CEILING
+#error "KJ_CDR_IMAGE_MAX_PIXELS_DEFAULT is above its ceiling"
+#endif
+
+/* Bytes MuPDF may hold at once for one file, counted by kyojin's own
+ * allocator (cdr/mupdf.c); an allocation past it fails and the file is
+ * held with "memory limit".  A 100-megapixel RGBA image is 400 MB; the
+ * bound stays under the sandbox's address-space limit so that the reason
+ * is named rather than the worker killed. */
+#ifndef KJ_CDR_MUPDF_MEMORY_DEFAULT
+#define KJ_CDR_MUPDF_MEMORY_DEFAULT (768LL * 1024 * 1024)
+#endif
+#define KJ_CDR_MUPDF_MEMORY_CEILING (16LL * 1024 * 1024 * 1024)
+#if KJ_CDR_MUPDF_MEMORY_DEFAULT > KJ_CDR_MUPDF_MEMORY_CEILING
+#error "KJ_CDR_MUPDF_MEMORY_DEFAULT is above its ceiling"
+#endif
+
+/* Bytes of MuPDF's resource cache (fonts, decoded images) inside that
+ * budget.  Evicted before an allocation fails. */
+#define KJ_CDR_MUPDF_STORE (64 * 1024 * 1024)
+
+/* Most PDF objects visited when stripping active content in structural
+ * mode, and deepest nesting of direct arrays and dictionaries followed.
+ * A 1,000-page report has some 100,000 objects. */
+#define KJ_CDR_PDF_MAX_OBJECTS 2000000
+#define KJ_CDR_PDF_MAX_NESTING 64
 
 /*
  * Sandbox (sandbox/).
