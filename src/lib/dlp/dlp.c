@@ -162,7 +162,7 @@ static gboolean is_separator(gunichar c)
  * hex digests, decimal numbers. */
 static gboolean is_glue(gunichar c)
 {
-	return g_ascii_isalpha(c) || c == '_' || (c >= 0xff21 && c <= 0xff3a) ||
+	return (c < 0x80 && g_ascii_isalpha((char)c)) || c == '_' || (c >= 0xff21 && c <= 0xff3a) ||
 	       (c >= 0xff41 && c <= 0xff5a);
 }
 

@@ -288,11 +288,10 @@ static void scan_bytes(Scan *sc, const guint8 *d, gsize len, const char *locatio
 		return;
 	}
 	if (has_at(d, len, 0, "PK\x03\x04", 4) &&
-	    g_strstr_len((const char *)d, (gssize)MIN(len, (gsize)1 << 20),
-			 "[Content_Types].xml") &&
+	    memmem(d, MIN(len, (gsize)1 << 20), "[Content_Types].xml", 19) &&
 	    scan_ooxml(sc, d, len, location))
 		return;
-	if (g_strstr_len((const char *)d, (gssize)MIN(len, (gsize)1024), "%PDF-")) {
+	if (memmem(d, MIN(len, (gsize)1024), "%PDF-", 5)) {
 		scan_pdf(sc, d, len, location);
 		return;
 	}
