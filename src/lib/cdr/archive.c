@@ -54,6 +54,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -69,6 +70,25 @@ typedef struct {
 	const char *raw_name;     /* member name for a bare compressed stream */
 	const char *name_charset; /* legacy charset of names, once one needed it */
 } Ar;
+
+/* libarchive converts names between the archive's charset and the
+ * locale's; in the C locale every non-ASCII UTF-8 name fails and comes
+ * back NULL.  Archives are therefore read and written under a UTF-8
+ * locale for this thread only.  It is loaded before any sandbox fork
+ * (the worker cannot open locale files). */
+static locale_t utf8_locale;
+
+void _kj_cdr_archive_global_init(void)
+{
+	static const char *const names[] = {"C.UTF-8", "C.utf8", "en_US.UTF-8", NULL};
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		for (const char *const *n = names; *n && utf8_locale == (locale_t)0; n++)
+			utf8_locale = newlocale(LC_ALL_MASK, *n, (locale_t)0);
+		g_once_init_leave(&once, 1);
+	}
+}
 
 static la_ssize_t write_cb(struct archive *a, void *user, const void *buf, size_t n)
 {
@@ -526,6 +546,8 @@ gboolean _kj_cdr_archive(KjCdrJob *job, GError **error)
 		ar.raw_name = raw_name = stream_member_name(job->name);
 	ar.zip = g_byte_array_new();
 	ar.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	_kj_cdr_archive_global_init();
+	locale_t saved = utf8_locale ? uselocale(utf8_locale) : (locale_t)0;
 	if (open_streams(&ar, error) && read_all(&ar, error)) {
 		/* A compressed stream of zeros reads as an empty tar: a
 		 * bomb's favourite filling, never a file anyone sent. */
@@ -541,6 +563,8 @@ gboolean _kj_cdr_archive(KjCdrJob *job, GError **error)
 	if (ar.out)
 		archive_write_free(ar.out);
 	archive_read_free(ar.in);
+	if (saved)
+		uselocale(saved);
 	g_hash_table_unref(ar.names);
 	if (!ok) {
 		g_byte_array_unref(ar.zip);

@@ -119,16 +119,36 @@ static gboolean compatible(KjCdrKind claim, KjCdrKind content)
 	return claim == KJ_CDR_KIND_ARCHIVE && content == KJ_CDR_KIND_OOXML;
 }
 
+/* At most one control byte in 16, with a little slack for short files
+ * (tab, newlines and form feed do not count), in the first 64 KiB.
+ * Random binary data has one in eight. */
+static gboolean mostly_text(const guint8 *d, gsize len)
+{
+	gsize n = MIN(len, 64 * 1024), bad = 0;
+
+	for (gsize i = 0; i < n; i++)
+		if ((d[i] < 0x20 && d[i] != '\t' && d[i] != '\n' && d[i] != '\r' && d[i] != '\f') ||
+		    d[i] == 0x7f)
+			bad++;
+	return n > 0 && bad * 16 <= n + 64;
+}
+
 /* Compares claims with content.  Returns the kind to route to, or
  * UNKNOWN with the result's verdict set to BLOCKED. */
-static KjCdrKind check_claims(KjCdrResult *r, const KjCdrType *t, const char *safe_name,
-			      const char *declared)
+static KjCdrKind check_claims(KjCdrResult *r, const KjCdrType *t, const guint8 *d, gsize len,
+			      const char *safe_name, const char *declared)
 {
 	gboolean name_blocked = FALSE;
 	KjCdrKind nk = _kj_cdr_kind_of_name(safe_name, &name_blocked);
 	KjCdrKind dk = _kj_cdr_kind_of_mime(declared);
 	g_autofree char *why = NULL;
+	KjCdrKind ck = t->kind;
 
+	/* libmagic calls text with a stray NUL or escape "data"; a file
+	 * named as text that is text but for a few such bytes is text. */
+	if (ck == KJ_CDR_KIND_UNKNOWN && (nk == KJ_CDR_KIND_TEXT || nk == KJ_CDR_KIND_CSV) &&
+	    mostly_text(d, len))
+		ck = KJ_CDR_KIND_TEXT;
 	if (t->kind == KJ_CDR_KIND_EXECUTABLE || t->kind == KJ_CDR_KIND_SCRIPT ||
 	    t->kind == KJ_CDR_KIND_LNK || t->kind == KJ_CDR_KIND_DISK_IMAGE ||
 	    t->kind == KJ_CDR_KIND_ONENOTE)
@@ -141,11 +161,11 @@ static KjCdrKind check_claims(KjCdrResult *r, const KjCdrType *t, const char *sa
 	else if (t->polyglot)
 		why = g_strdup_printf("polyglot: %s that also contains %s",
 				      _kj_cdr_kind_name(t->kind), t->polyglot);
-	else if (!compatible(nk, t->kind))
+	else if (!compatible(nk, ck))
 		why =
 		    g_strdup_printf("type mismatch: the name \"%s\" says %s but the content is %s",
 				    safe_name, _kj_cdr_kind_name(nk), t->what);
-	else if (dk != KJ_CDR_KIND_EXECUTABLE && !compatible(dk, t->kind))
+	else if (dk != KJ_CDR_KIND_EXECUTABLE && !compatible(dk, ck))
 		why = g_strdup_printf("type mismatch: declared %s but the content is %s", declared,
 				      t->what);
 	else if (dk == KJ_CDR_KIND_EXECUTABLE || dk == KJ_CDR_KIND_SCRIPT)
@@ -157,7 +177,7 @@ static KjCdrKind check_claims(KjCdrResult *r, const KjCdrType *t, const char *sa
 	}
 	if (t->kind == KJ_CDR_KIND_OOXML && nk == KJ_CDR_KIND_ARCHIVE)
 		return KJ_CDR_KIND_ARCHIVE;
-	if (t->kind == KJ_CDR_KIND_TEXT || t->kind == KJ_CDR_KIND_EMPTY) {
+	if (ck == KJ_CDR_KIND_TEXT || ck == KJ_CDR_KIND_EMPTY) {
 		if (text_family(nk))
 			return nk;
 		if (text_family(dk))
@@ -253,6 +273,17 @@ static char *output_name(const char *safe_name, const char *ext)
 	return kj_text_safe_filename(full);
 }
 
+/* The last component of a name that may carry a path, made safe:
+ * "..\\..\\a.rtf" and "../../a.rtf" are "a.rtf". */
+static char *safe_base_name(const char *name)
+{
+	const char *base = name;
+	for (const char *p = name; *p; p++)
+		if ((*p == '/' || *p == '\\') && p[1] != '\0')
+			base = p + 1;
+	return kj_text_safe_filename(base);
+}
+
 static void run_engine(KjCdrResult *r, const guint8 *d, gsize len, const char *safe_name,
 		       const KjCdrType *t, KjCdrKind kind, const KjCdrOptions *opts, guint depth,
 		       KjCdrBudget *budget)
@@ -313,7 +344,7 @@ KjCdrResult *_kj_cdr_sanitize_depth(GBytes *input, const char *name, const char 
 	kj_sha256_hex(d ? (const void *)d : "", len, hex);
 	r->input_sha256 = g_strdup(hex);
 	r->declared_type = g_strdup(declared_type);
-	g_autofree char *safe_name = name ? kj_text_safe_filename(name) : NULL;
+	g_autofree char *safe_name = name ? safe_base_name(name) : NULL;
 	if (len > opts->max_input) {
 		g_autofree char *m = g_strdup_printf("limit: file larger than %" G_GSIZE_FORMAT
 						     " bytes (cdr.max_input)",
@@ -325,7 +356,7 @@ KjCdrResult *_kj_cdr_sanitize_depth(GBytes *input, const char *name, const char 
 	}
 	_kj_cdr_detect(d, len, &t);
 	r->detected_type = g_strdup(t.mime);
-	KjCdrKind kind = check_claims(r, &t, safe_name, declared_type);
+	KjCdrKind kind = check_claims(r, &t, d, len, safe_name, declared_type);
 	if (kind != KJ_CDR_KIND_UNKNOWN || r->verdict != KJ_CDR_BLOCKED)
 		run_engine(r, d, len, safe_name, &t, kind, opts, depth, budget);
 	_kj_cdr_type_clear(&t);

@@ -66,4 +66,7 @@ KjCdrResult *_kj_cdr_sanitize_depth(GBytes *input, const char *name, const char 
 
 KjCdrResult *_kj_cdr_result_new(void);
 
+/* Loads what archive.c needs before a sandbox fork (a UTF-8 locale). */
+void _kj_cdr_archive_global_init(void);
+
 #endif

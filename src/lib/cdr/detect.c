@@ -62,6 +62,7 @@ void kj_cdr_global_init(void)
 	if (magic_desc == NULL)
 		magic_desc = open_db(MAGIC_NONE);
 	g_mutex_unlock(&magic_lock);
+	_kj_cdr_archive_global_init();
 }
 
 void _kj_cdr_type_clear(KjCdrType *t)
