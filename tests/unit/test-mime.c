@@ -627,6 +627,37 @@ static KjMailResult *corpus_file(const char *rel)
 	return run(data, (gssize)len);
 }
 
+/* Detected types of real attachments of the corpus, each sent as a mail
+ * attachment: libmagic sees only a window of the bytes, and these are
+ * the files that showed how large it must be (attach.c). */
+static void test_corpus_types(void)
+{
+	static const char *const cases[][2] = {
+	    {"office/oletools/olevba/sample_with_vba.ppt", "application/vnd.ms-powerpoint"},
+	    {"office/oletools/encrypted/encrypted.docx", "application/encrypted"},
+	    {"archives/recursive-extractor/TestData.iso", "application/x-iso9660-image"},
+	};
+	const char *root = g_getenv("KJ_CORPUS");
+	guint seen = 0;
+
+	for (gsize i = 0; root && i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *path = g_build_filename(root, cases[i][0], NULL);
+		g_autofree char *data = NULL;
+		gsize len = 0;
+		if (!g_file_get_contents(path, &data, &len, NULL))
+			continue;
+		g_autofree char *raw =
+		    attachment_mail("filename=\"x.bin\"", "application/octet-stream", data, len);
+		g_autoptr(KjMailResult) r = run(raw, -1);
+		g_assert_cmpuint(r->attachments->len, ==, 1);
+		KjMailAttachment *a = r->attachments->pdata[0];
+		g_assert_cmpstr(a->detected_type, ==, cases[i][1]);
+		seen++;
+	}
+	if (seen == 0)
+		g_test_skip("corpus files not found");
+}
+
 static void test_corpus_spots(void)
 {
 	g_autoptr(KjMailResult) fake = corpus_file("general/rspamd/zip-doublebad.eml");
@@ -688,5 +719,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/mime/isolated", test_isolated);
 	g_test_add_func("/mime/corpus", test_corpus);
 	g_test_add_func("/mime/corpus-spots", test_corpus_spots);
+	g_test_add_func("/mime/corpus-types", test_corpus_types);
 	return g_test_run();
 }

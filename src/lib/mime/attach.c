@@ -37,8 +37,35 @@
 /* One libmagic handle for the process, loaded before any sandbox forks;
  * libmagic handles are not thread-safe, hence the lock (only taken in
  * the in-process mode; each sandboxed worker has its own copy). */
+#define KJ_MAIL_MAGIC_BYTES (64 * 1024)
+#define KJ_MAIL_MAGIC_OLE_BYTES (1024 * 1024)
+
 static magic_t magic_db;
 static GMutex magic_lock;
+
+/* No encoding, token or compressed-content checks: only the type is
+ * wanted, and those scan the whole buffer. */
+#define MAGIC_FLAGS                                                                                \
+	(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ELF |                          \
+	 MAGIC_NO_CHECK_ENCODING | MAGIC_NO_CHECK_TOKENS | MAGIC_ERROR)
+
+/* TRUE when libmagic's text test (ascmagic) cannot succeed on d: it
+ * needs every byte to be text in one of its encodings, and a NUL is text
+ * in none of them except UTF-16/32 with a BOM (and UTF-7's "+/v" prefix,
+ * which it takes on sight).  Skipping the test then changes no answer
+ * (checked on the 1,185 binary windows of ../shared/corpus: no
+ * difference) and saves a quarter of libmagic's time on a binary
+ * attachment (callgrind: 3.2 M -> 2.35 M instructions for 64 KB). */
+static gboolean surely_binary(const guint8 *d, gsize n)
+{
+	if (n >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff)))
+		return FALSE;
+	if (n >= 4 && d[0] == 0 && d[1] == 0 && d[2] == 0xfe && d[3] == 0xff)
+		return FALSE;
+	if (n >= 3 && d[0] == '+' && d[1] == '/' && d[2] == 'v')
+		return FALSE;
+	return memchr(d, 0, n) != NULL;
+}
 
 char *_kj_mail_detect_type(const void *data, gsize len)
 {
@@ -47,14 +74,11 @@ char *_kj_mail_detect_type(const void *data, gsize len)
 
 	g_mutex_lock(&magic_lock);
 	if (magic_db == NULL) {
-		/* No encoding, token or compressed-content checks: only the
-		 * type is wanted, and those scan the whole buffer. */
-		magic_db =
-		    magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ELF |
-			       MAGIC_NO_CHECK_ENCODING | MAGIC_NO_CHECK_TOKENS | MAGIC_ERROR);
+		magic_db = magic_open(MAGIC_FLAGS);
 		/* The type is in the first bytes; scanning a whole 300 KB
-		 * attachment costs more than the rest of its sanitization. */
-		size_t bytes_max = 64 * 1024;
+		 * attachment costs more than the rest of its sanitization.
+		 * The parameter is the larger window of OLE files below. */
+		size_t bytes_max = KJ_MAIL_MAGIC_OLE_BYTES;
 		if (magic_db)
 			magic_setparam(magic_db, MAGIC_PARAM_BYTES_MAX, &bytes_max);
 		if (magic_db && magic_load(magic_db, NULL) != 0) {
@@ -62,8 +86,21 @@ char *_kj_mail_detect_type(const void *data, gsize len)
 			magic_db = NULL;
 		}
 	}
-	if (magic_db && len > 0)
-		t = magic_buffer(magic_db, data, MIN(len, 64 * 1024));
+	/* 64 KB: measured on ../shared/corpus (1,708 files), 8 or 16 KB
+	 * lose encrypted Office files (application/encrypted) and ISO
+	 * images, so the window stays at 64 KB.  OLE compound files keep
+	 * their directory anywhere: at 64 KB three PowerPoint files of the
+	 * corpus read as application/x-ole-storage, so those get 1 MB. */
+	static const guint8 ole[] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+	gsize window = len >= sizeof ole && memcmp(data, ole, sizeof ole) == 0
+			   ? KJ_MAIL_MAGIC_OLE_BYTES
+			   : KJ_MAIL_MAGIC_BYTES;
+	if (magic_db && len > 0) {
+		gsize n = MIN(len, window);
+		int flags = MAGIC_FLAGS | (surely_binary(data, n) ? MAGIC_NO_CHECK_TEXT : 0);
+		if (magic_setflags(magic_db, flags) == 0)
+			t = magic_buffer(magic_db, data, n);
+	}
 	res = g_strdup(t ? t : (len == 0 ? "application/x-empty" : "application/octet-stream"));
 	g_mutex_unlock(&magic_lock);
 	return res;

@@ -286,6 +286,18 @@ static gboolean job(GBytes *input, GByteArray *output, gpointer user_data, GErro
 			KjMailAttachment *a = res->attachments->pdata[i];
 			g_clear_pointer(&a->data, g_bytes_unref);
 		}
+	/* One allocation for the reply instead of doubling from empty: the
+	 * output and the report are most of it. */
+	gsize need = 4096 + (res->output ? g_bytes_get_size(res->output) : 0) +
+		     (res->report_json ? strlen(res->report_json) : 0);
+	for (guint i = 0; i < res->attachments->len; i++) {
+		const KjMailAttachment *a = res->attachments->pdata[i];
+		need += 1024 + (a->data ? g_bytes_get_size(a->data) : 0);
+	}
+	if (need <= G_MAXUINT && output->len == 0) {
+		g_byte_array_set_size(output, (guint)need);
+		g_byte_array_set_size(output, 0);
+	}
 	serialize_into(res, output);
 	return TRUE;
 }
