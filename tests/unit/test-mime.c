@@ -372,6 +372,7 @@ static void test_bad_encodings(void)
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(KjMailResult) r = run(cases[i], -1);
 		g_autofree char *text = check_output(r, NULL);
+		g_assert_nonnull(text);
 		g_assert_cmpint(r->verdict, ==, KJ_MAIL_SANITIZED);
 	}
 	/* A lying charset (us-ascii with Shift_JIS bytes) is decoded anyway. */
@@ -389,6 +390,7 @@ static void test_split_encoded_word(void)
 	g_autoptr(KjMailResult) r = run(raw, -1);
 	g_autofree char *subject = NULL;
 	g_autofree char *text = check_output(r, &subject);
+	g_assert_nonnull(text);
 	g_assert_cmpstr(subject, ==, "あい");
 	g_assert_cmpstr(r->subject, ==, "あい");
 }

@@ -290,7 +290,7 @@ static char *encode_iso2022jp(const char *utf8)
 	while (*p) {
 		const char *q = p;
 		for (int i = 0; i < 8 && *q; i++)
-			q = g_utf8_next_char(q);
+			q += g_utf8_skip[*(const guchar *)q];
 		gsize n = 0;
 		guint bad = 0;
 		g_autofree char *jis =

@@ -478,6 +478,12 @@ static void cell_done(Ctx *c)
 	char *text = g_strstrip(_kj_hbuf_free(b, TRUE));
 	Frame *t = find_frame(c, E_TABLE, E_TABLE);
 
+	/* Cells are only opened inside a table frame; should that ever not
+	 * hold for some broken HTML, drop the cell rather than crash. */
+	if (t == NULL) {
+		g_free(text);
+		return;
+	}
 	if (t->rows->len == 0)
 		g_ptr_array_add(t->rows, g_ptr_array_new_with_free_func(g_free));
 	g_ptr_array_add(t->rows->pdata[t->rows->len - 1], text);
