@@ -6,6 +6,7 @@
 #include "text/charset.h"
 
 #include <archive.h>
+#include <gio/gio.h>
 #include <archive_entry.h>
 #include <string.h>
 
@@ -304,6 +305,27 @@ static void test_garbage(void)
 	g_assert_cmpstr(((KjDlpFinding *)f->pdata[0])->location, ==, "(strings)");
 }
 
+/* A gzip stream that starts with two zero tar blocks was read by
+ * libarchive's tar reader as an empty archive, hiding what followed. */
+static void test_hidden_after_zero_blocks(void)
+{
+	GString *plain = g_string_new(NULL);
+	g_string_set_size(plain, 1024);
+	memset(plain->str, 0, 1024);
+	g_string_append(plain, "個人番号,123456789018\n");
+	g_autoptr(GZlibCompressor) z = g_zlib_compressor_new(G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
+	guint8 out[8192];
+	gsize r = 0, w = 0;
+	g_assert_cmpint(g_converter_convert(G_CONVERTER(z), plain->str, plain->len, out,
+					    sizeof(out), G_CONVERTER_INPUT_AT_END, &r, &w, NULL),
+			==, G_CONVERTER_FINISHED);
+	g_autoptr(GPtrArray) f =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)kj_dlp_finding_free);
+	gboolean ok;
+	g_assert_cmpuint(scan_file(out, w, "x.gz", f, &ok), ==, 1);
+	g_string_free(plain, TRUE);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -314,5 +336,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/dlp/shift-jis", test_sjis);
 	g_test_add_func("/dlp/zip-docx", test_zip_and_docx);
 	g_test_add_func("/dlp/garbage", test_garbage);
+	g_test_add_func("/dlp/hidden-after-zero-blocks", test_hidden_after_zero_blocks);
 	return g_test_run();
 }
