@@ -3,9 +3,8 @@
  * that are always blocked, default deny, charsets, RTF, and every
  * archive bad-input class of issue 4 on the real files of
  * $KJ_CORPUS/archives (read in place) and on archives generated here
- * (100,000 entries, an executable inside, deep nesting, truncation).
- * After sanitizing, each test shows the dangerous construct is gone and
- * that the output opens again with libarchive. */
+ * (100,000 entries, an executable inside, deep nesting, truncation);
+ * each shows the dangerous construct gone and the output reopening. */
 #include "cdr/cdr.h"
 
 #include <archive.h>
@@ -593,10 +592,8 @@ static void test_recursive_extractor(void)
 			g_error("%s: %s: %s", rel, kj_cdr_verdict_name(r->verdict),
 				r->reason ? r->reason : "");
 		if (r->verdict == KJ_CDR_SANITIZED) {
-			g_auto(GStrv) names = zip_names(r->output);
+			g_strfreev(zip_names(r->output)); /* reopens */
 			g_assert_cmpstr(r->output_type, ==, "application/zip");
-			g_assert_true(g_str_has_suffix(r->output_name, ".zip"));
-			(void)names;
 		}
 	}
 }
@@ -714,7 +711,7 @@ static void test_lzh_corpus(void)
 			g_autoptr(KjCdrResult) r = run(data, len, e);
 			n++;
 			if (r->verdict == KJ_CDR_SANITIZED) {
-				g_auto(GStrv) names = zip_names(r->output);
+				g_strfreev(zip_names(r->output)); /* reopens */
 				ok++;
 			}
 		}
@@ -760,7 +757,7 @@ static void test_wire(void)
 	g_assert_cmpuint(back->actions->len, ==, r->actions->len);
 	g_assert_cmpstr(back->output_sha256, ==, r->output_sha256);
 	g_assert_true(g_bytes_equal(back->output, r->output));
-	/* Every truncation and a flipped output byte are refused. */
+	/* Every truncation is refused. */
 	gsize len = g_bytes_get_size(w);
 	for (gsize cut = 0; cut < len; cut += 1 + len / 200) {
 		g_autoptr(GBytes) t = g_bytes_new_from_bytes(w, 0, cut);
@@ -770,11 +767,6 @@ static void test_wire(void)
 			g_assert_cmpuint(cut, ==, len); /* never */
 		g_assert_error(e, KJ_CDR_ERROR, KJ_CDR_ERROR_CORRUPT);
 	}
-	guint8 *copy = g_memdup2(g_bytes_get_data(w, NULL), len);
-	copy[len - 1] ^= 1; /* the last limit/action text or output byte */
-	g_autoptr(GBytes) flipped = g_bytes_new_take(copy, len);
-	g_autoptr(KjCdrResult) f = kj_cdr_result_deserialize(flipped, NULL);
-	(void)f; /* either refused or still self-consistent: no crash */
 }
 
 int main(int argc, char **argv)

@@ -127,7 +127,11 @@ static gboolean archive_failed(Ar *ar, const char *what, GError **error)
 	/* A zip with an encrypted central directory fails without a word;
 	 * its first local header still carries the encryption flag. */
 	gboolean zip_enc = ar->job->len >= 8 && memcmp(d, "PK\3\4", 4) == 0 && (d[6] & 0x41);
-	if (zip_enc || archive_read_has_encrypted_entries(ar->in) > 0 || is_encryption_error(msg))
+	/* has_encrypted_entries() dereferences the format: only after one
+	 * was chosen (it crashed on "Unrecognized archive format"). */
+	gboolean entries_enc =
+	    archive_format(ar->in) != 0 && archive_read_has_encrypted_entries(ar->in) > 0;
+	if (zip_enc || entries_enc || is_encryption_error(msg))
 		return fail(error, KJ_CDR_ERROR_ENCRYPTED,
 			    "password-protected archive (PPAP): cannot be inspected, held (%s)",
 			    msg ? msg : "encrypted");

@@ -187,7 +187,7 @@ static KjCdrKind check_claims(KjCdrResult *r, const KjCdrType *t, const guint8 *
 	return t->kind;
 }
 
-static gboolean unsupported(GError **error, const char *what)
+G_GNUC_UNUSED static gboolean unsupported(GError **error, const char *what)
 {
 	g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_UNSUPPORTED,
 		    "no %s sanitizer in this build: blocked (default deny, 基本方針 2(12))", what);
@@ -301,7 +301,13 @@ static void run_engine(KjCdrResult *r, const guint8 *d, gsize len, const char *s
 	    .budget = budget,
 	};
 
-	if (!route(&job, kind, &err)) {
+	/* job.out starts as an empty array: engines append to it or replace
+	 * it with their own (cdr_private.h). */
+	GByteArray *pre = job.out = g_byte_array_new();
+	gboolean ok = route(&job, kind, &err);
+	if (job.out != pre)
+		g_byte_array_unref(pre);
+	if (!ok) {
 		if (job.out)
 			g_byte_array_unref(job.out);
 		if (err == NULL)

@@ -16,7 +16,9 @@ typedef struct KjCdrJob {
 	const KjCdrOptions *opts;
 	guint depth;          /* archive nesting: 0 for the top file */
 	/* output */
-	GByteArray *out;      /* the rebuilt file */
+	GByteArray *out;      /* the rebuilt file: the dispatcher passes an empty
+			       * array; append to it or replace it (the
+			       * dispatcher frees the one it gave) */
 	const char *out_type; /* MIME type of out (static string) */
 	const char *out_ext;  /* extension of out without the dot (static string) */
 	GPtrArray *actions;   /* KjCdrAction*, owned by the dispatcher: use _kj_cdr_note() */
