@@ -242,6 +242,20 @@ static void x_headers(KjMailCtx *ctx, GString *out)
 	g_string_free(actions, TRUE);
 }
 
+/* Appends data in base64, 76 characters a line (RFC 2045 6.8).  One
+ * g_string_append_printf() per line was 1.6 % of all instructions of
+ * the mail benchmark (callgrind); the output is the same. */
+static void append_base64(GString *out, const char *data, gsize len)
+{
+	g_autofree char *b64 = g_base64_encode((const guchar *)data, len);
+	gsize n = strlen(b64);
+
+	for (gsize i = 0; i < n; i += 76) {
+		g_string_append_len(out, b64 + i, (gssize)MIN(76, n - i));
+		g_string_append_c(out, '\n');
+	}
+}
+
 /* Body bytes and their transfer encoding: base64 for UTF-8 (no 8-bit
  * transport assumed), 7bit for ISO-2022-JP unless a line is too long. */
 static void body_bytes(KjMailCtx *ctx, const char *text, GString *out)
@@ -268,17 +282,13 @@ static void body_bytes(KjMailCtx *ctx, const char *text, GString *out)
 		}
 		text = NULL;
 		g_string_append(out, "Content-Transfer-Encoding: base64\n\n");
-		g_autofree char *b64 = g_base64_encode((const guchar *)jis->str, jis->len);
-		for (gsize i = 0, n = strlen(b64); i < n; i += 76)
-			g_string_append_printf(out, "%.76s\n", b64 + i);
+		append_base64(out, jis->str, jis->len);
 		g_string_free(jis, TRUE);
 		return;
 	}
 	g_string_append(out, "Content-Type: text/plain; charset=UTF-8\n"
 			     "Content-Transfer-Encoding: base64\n\n");
-	g_autofree char *b64 = g_base64_encode((const guchar *)text, strlen(text));
-	for (gsize i = 0, n = strlen(b64); i < n; i += 76)
-		g_string_append_printf(out, "%.76s\n", b64 + i);
+	append_base64(out, text, strlen(text));
 }
 
 void _kj_mail_output(KjMailCtx *ctx, GMimeMessage *msg)

@@ -50,7 +50,7 @@ typedef enum {
 typedef enum { R_NONE, R_SJIS, R_EUCJP, R_X0213, R_GB, R_KR, R_GREEK, R_COUNT } RunSet;
 
 static const char *const run_charset[R_COUNT] = {
-	NULL, "CP932", "EUC-JP", "EUC-JISX0213", "GB18030", "CP949", "ISO-8859-7",
+    NULL, "CP932", "EUC-JP", "EUC-JISX0213", "GB18030", "CP949", "ISO-8859-7",
 };
 
 typedef struct {
@@ -60,7 +60,7 @@ typedef struct {
 	RunSet run_set;
 	iconv_t cd[R_COUNT];
 	GSet g0;
-	int g2; /* 0 none, 1 Latin-1, 2 Greek */
+	int g2;           /* 0 none, 1 Latin-1, 2 Greek */
 	gboolean shifted; /* SO: JIS X 0201 katakana until SI */
 } Dec;
 
@@ -135,7 +135,8 @@ static void build_cell_table(void)
 			gsize il = 2, ol = sizeof u;
 			jis_to_sjis((guchar)j1, (guchar)j2, sj);
 			iconv(cd, NULL, NULL, NULL, NULL);
-			cp932_cell[j1 - 0x21][j2 - 0x21] = iconv(cd, &ip, &il, &op, &ol) != (size_t)-1;
+			cp932_cell[j1 - 0x21][j2 - 0x21] =
+			    iconv(cd, &ip, &il, &op, &ol) != (size_t)-1;
 		}
 	}
 	iconv_close(cd);
@@ -159,12 +160,11 @@ typedef struct {
 } Escape;
 
 static const Escape escapes[] = {
-	{"(B", G_ASCII, 0},    {"(J", G_ASCII, 0},     {"(H", G_ASCII, 0},
-	{"(I", G_KANA, 0},     {"$@", G_JIS208, 0},    {"$B", G_JIS208, 0},
-	{"$(B", G_JIS208, 0},  {"$(@", G_JIS208, 0},   {"$(D", G_JIS212, 0},
-	{"$(O", G_X0213_1, 0}, {"$(Q", G_X0213_1, 0},  {"$(P", G_X0213_2, 0},
-	{"$A", G_GB2312, 0},   {"$(A", G_GB2312, 0},   {"$(C", G_KSC5601, 0},
-	{".A", -1, 1},         {".F", -1, 2},          {"&@", -1, 0},
+    {"(B", G_ASCII, 0},   {"(J", G_ASCII, 0},    {"(H", G_ASCII, 0},    {"(I", G_KANA, 0},
+    {"$@", G_JIS208, 0},  {"$B", G_JIS208, 0},   {"$(B", G_JIS208, 0},  {"$(@", G_JIS208, 0},
+    {"$(D", G_JIS212, 0}, {"$(O", G_X0213_1, 0}, {"$(Q", G_X0213_1, 0}, {"$(P", G_X0213_2, 0},
+    {"$A", G_GB2312, 0},  {"$(A", G_GB2312, 0},  {"$(C", G_KSC5601, 0}, {".A", -1, 1},
+    {".F", -1, 2},        {"&@", -1, 0},
 };
 
 /* Handles the escape at b[i] (b[i] == ESC); returns bytes consumed. */
@@ -269,13 +269,61 @@ static gsize step(Dec *d, const guchar *b, gsize i, gsize len)
 	return 2;
 }
 
+/* Bytes from b[i] that step() would copy one by one in ASCII state:
+ * everything but NUL, ESC, SO, SI and 8-bit bytes (line ends only reset
+ * the state to what it already is). */
+static gsize ascii_run(const guchar *b, gsize i, gsize len)
+{
+	gsize j = i;
+
+	while (j < len && b[j] != 0 && b[j] < 0x80 && b[j] != 0x1b && b[j] != 0x0e && b[j] != 0x0f)
+		j++;
+	return j - i;
+}
+
+/* JIS X 0208 pairs from b[i] that step() would add one by one to the
+ * Shift_JIS run; stops at anything else, which step() then handles. */
+static gsize jis208_run(Dec *d, const guchar *b, gsize i, gsize len)
+{
+	guchar buf[512];
+	gsize n = 0, start = i;
+
+	while (i + 1 < len && b[i] >= 0x21 && b[i] <= 0x7e && b[i + 1] >= 0x21 &&
+	       b[i + 1] <= 0x7e && cp932_has(b[i], b[i + 1])) {
+		jis_to_sjis(b[i], b[i + 1], buf + n);
+		n += 2;
+		i += 2;
+		if (n == sizeof buf) {
+			run_add(d, R_SJIS, buf, n);
+			n = 0;
+		}
+	}
+	if (n > 0)
+		run_add(d, R_SJIS, buf, n);
+	return i - start;
+}
+
 void _kj_iso2022jp_decode(const char *in, gsize len, GString *out, guint *repl)
 {
 	Dec d = {out, repl, g_string_sized_new(256), R_NONE, {NULL}, G_ASCII, 0, FALSE};
 	const guchar *b = (const guchar *)in;
 
-	for (gsize i = 0; i < len;)
-		i += step(&d, b, i, len);
+	/* The two common states take whole runs at a time: byte by byte,
+	 * this decoder was 2.6 % of all instructions of the mail benchmark
+	 * (callgrind; a g_string_append_len() per byte or pair). */
+	for (gsize i = 0; i < len;) {
+		gsize n = 0;
+		if (!d.shifted && d.g0 == G_ASCII) {
+			n = ascii_run(b, i, len);
+			if (n > 0) {
+				flush(&d);
+				g_string_append_len(d.out, (const char *)b + i, (gssize)n);
+			}
+		} else if (!d.shifted && d.g0 == G_JIS208) {
+			n = jis208_run(&d, b, i, len);
+		}
+		i += n > 0 ? n : step(&d, b, i, len);
+	}
 	flush(&d);
 	for (int k = 0; k < R_COUNT; k++)
 		if (d.cd[k] != NULL)
@@ -338,14 +386,22 @@ static void ensure_ibm_table(void)
 static gunichar ms_twin(gunichar c)
 {
 	switch (c) {
-	case 0x301c: return 0xff5e; /* WAVE DASH */
-	case 0x2016: return 0x2225; /* DOUBLE VERTICAL LINE */
-	case 0x2212: return 0xff0d; /* MINUS SIGN */
-	case 0x00a2: return 0xffe0;
-	case 0x00a3: return 0xffe1;
-	case 0x00ac: return 0xffe2;
-	case 0x2014: return 0x2015; /* EM DASH */
-	default: return c;
+	case 0x301c:
+		return 0xff5e; /* WAVE DASH */
+	case 0x2016:
+		return 0x2225; /* DOUBLE VERTICAL LINE */
+	case 0x2212:
+		return 0xff0d; /* MINUS SIGN */
+	case 0x00a2:
+		return 0xffe0;
+	case 0x00a3:
+		return 0xffe1;
+	case 0x00ac:
+		return 0xffe2;
+	case 0x2014:
+		return 0x2015; /* EM DASH */
+	default:
+		return c;
 	}
 }
 
@@ -360,7 +416,8 @@ static GString *prepare(const char *utf8, gsize len)
 		gunichar c = g_utf8_get_char(p);
 		if (c >= 0xff61 && c <= 0xff9f) {
 			const char *q = p;
-			while (q < end && g_utf8_get_char(q) >= 0xff61 && g_utf8_get_char(q) <= 0xff9f)
+			while (q < end && g_utf8_get_char(q) >= 0xff61 &&
+			       g_utf8_get_char(q) <= 0xff9f)
 				q = KJ_UTF8_NEXT(q);
 			g_autofree char *n = g_utf8_normalize(p, q - p, G_NORMALIZE_NFKC);
 			g_string_append(s, n != NULL ? n : "");
