@@ -71,7 +71,11 @@ static gboolean has_at(const guint8 *d, gsize len, gsize off, const char *magic,
 static gboolean is_compressed(const guint8 *d, gsize len)
 {
 	return has_at(d, len, 0, "\x1f\x8b", 2) || has_at(d, len, 0, "BZh", 3) ||
-	       has_at(d, len, 0, "\xfd" "7zXZ", 5) || has_at(d, len, 0, "\x28\xb5\x2f\xfd", 4);
+	       has_at(d, len, 0,
+		      "\xfd"
+		      "7zXZ",
+		      5) ||
+	       has_at(d, len, 0, "\x28\xb5\x2f\xfd", 4);
 }
 
 static gboolean is_archive(const guint8 *d, gsize len)

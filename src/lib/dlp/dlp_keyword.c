@@ -53,22 +53,25 @@ static char *ascii_lower_dup(const char *p, gsize len)
 	return s;
 }
 
-static gboolean csv_column_keyword(const DlpScan *s, KjDlpKind kind, const char *start)
+static gboolean csv_column_keyword(DlpScan *s, KjDlpKind kind, const char *start)
 {
 	if (s->csv_head == NULL || s->line == 1 || start < s->line_start)
 		return FALSE;
-	guint col = 0;
-	gboolean quoted = FALSE;
-	for (const char *p = s->line_start; p < start; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (!quoted && (gunichar)*p == s->csv_delim)
-			col++;
+	if (s->csv_pos == NULL || s->csv_pos < s->line_start || s->csv_pos > start) {
+		s->csv_pos = s->line_start;
+		s->csv_col = 0;
+		s->csv_quoted = FALSE;
 	}
-	return col < s->csv_head->len && has_keyword(s->csv_head->pdata[col], kind);
+	for (; s->csv_pos < start; s->csv_pos++) {
+		if (*s->csv_pos == '"')
+			s->csv_quoted = !s->csv_quoted;
+		else if (!s->csv_quoted && (gunichar)*s->csv_pos == s->csv_delim)
+			s->csv_col++;
+	}
+	return s->csv_col < s->csv_head->len && has_keyword(s->csv_head->pdata[s->csv_col], kind);
 }
 
-gboolean _kj_dlp_keyword_near(const DlpScan *s, KjDlpKind kind, const char *start, const char *end)
+gboolean _kj_dlp_keyword_near(DlpScan *s, KjDlpKind kind, const char *start, const char *end)
 {
 	const char *a = start, *b = end;
 

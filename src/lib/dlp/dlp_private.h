@@ -35,11 +35,17 @@ typedef struct {
 	const char *line_start;
 	gunichar csv_delim;  /* 0 when the text does not look like CSV */
 	GPtrArray *csv_head; /* header cells (char*), casefolded */
+	/* Column counting resumes where the last finding of the line left
+	 * it: counting from the line start for each finding was quadratic
+	 * on one long line of numbers. */
+	const char *csv_pos;
+	guint csv_col;
+	gboolean csv_quoted;
 } DlpScan;
 
 /* TRUE when a keyword of kind stands within the window around
  * [start, end), or heads the CSV column that contains start. */
-gboolean _kj_dlp_keyword_near(const DlpScan *s, KjDlpKind kind, const char *start, const char *end);
+gboolean _kj_dlp_keyword_near(DlpScan *s, KjDlpKind kind, const char *start, const char *end);
 void _kj_dlp_csv_header(DlpScan *s);
 void _kj_dlp_csv_header_free(DlpScan *s);
 
