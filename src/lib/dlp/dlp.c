@@ -193,7 +193,7 @@ static void read_chain(DlpScan *s, const char **pp, DlpChain *ch)
 			if (r && len < sizeof(r->digits))
 				r->digits[len] = (char)('0' + digit_value(c));
 			len++;
-			p = g_utf8_next_char(p);
+			p = dlp_next_char(p);
 			s->column++;
 		}
 		if (r) {
@@ -206,7 +206,7 @@ static void read_chain(DlpScan *s, const char **pp, DlpChain *ch)
 		gunichar sep = char_at(p, s->end);
 		if (!is_separator(sep) || (ch->sep != 0 && sep != ch->sep))
 			break;
-		const char *q = g_utf8_next_char(p);
+		const char *q = dlp_next_char(p);
 		if (digit_value(char_at(q, s->end)) < 0)
 			break;
 		ch->sep = sep;
@@ -228,7 +228,7 @@ static gboolean chain_glued(const DlpScan *s, const DlpChain *ch)
 			before2 = g_utf8_get_char(g_utf8_find_prev_char(s->text, b));
 	}
 	gunichar after = char_at(ch->end, s->end);
-	gunichar after2 = after ? char_at(g_utf8_next_char(ch->end), s->end) : 0;
+	gunichar after2 = after ? char_at(dlp_next_char(ch->end), s->end) : 0;
 	if (is_glue(before) || is_glue(after))
 		return TRUE;
 	/* Not ',': in CSV a comma ends the previous cell. */
@@ -350,7 +350,7 @@ guint kj_dlp_scan_text(const char *utf8, gsize len, const KjDlpOptions *opts, co
 			check_chain(&s, &ch);
 			continue;
 		}
-		p = g_utf8_next_char(p);
+		p = dlp_next_char(p);
 		if (c == '\n' || c == '\f' || c == '\v') {
 			s.line++;
 			s.column = 1;

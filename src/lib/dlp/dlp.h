@@ -30,7 +30,7 @@ typedef struct {
 	guint keyword_window; /* characters searched on each side for a keyword */
 	gboolean corporate;   /* also report 法人番号 (default TRUE) */
 	guint min_confidence; /* KjDlpConfidence: findings below are dropped */
-	guint max_findings;   /* per scan; more are counted, not listed */
+	guint max_findings;   /* per scan; scanning stops when reached */
 	gsize max_text;       /* bytes of text scanned per file or member */
 	guint archive_max_depth;
 	guint archive_max_entries;

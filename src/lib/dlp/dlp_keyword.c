@@ -78,7 +78,7 @@ gboolean _kj_dlp_keyword_near(DlpScan *s, KjDlpKind kind, const char *start, con
 	for (guint i = 0; i < s->opts->keyword_window && a > s->text; i++)
 		a = g_utf8_find_prev_char(s->text, a);
 	for (guint i = 0; i < s->opts->keyword_window && b < s->end; i++)
-		b = g_utf8_next_char(b);
+		b = dlp_next_char(b);
 	if (b > s->end)
 		b = s->end;
 	g_autofree char *win = ascii_lower_dup(a, (gsize)(b - a));

@@ -43,6 +43,12 @@ typedef struct {
 	gboolean csv_quoted;
 } DlpScan;
 
+/* g_utf8_next_char() without its cast, which drops const. */
+static inline const char *dlp_next_char(const char *p)
+{
+	return p + g_utf8_skip[*(const guchar *)p];
+}
+
 /* TRUE when a keyword of kind stands within the window around
  * [start, end), or heads the CSV column that contains start. */
 gboolean _kj_dlp_keyword_near(DlpScan *s, KjDlpKind kind, const char *start, const char *end);
