@@ -146,12 +146,51 @@ static gsize char_width(gunichar u)
 	return g_unichar_iswide(u) ? 2 : 1;
 }
 
+/* Length in bytes of the run at p of characters put() would take one by
+ * one without wrapping: visible ASCII and non-ASCII other than NO-BREAK
+ * SPACE, each of width 1 when not wrapping.  *chars gets their number. */
+static gsize plain_run(const char *p, const char *end, gsize *chars)
+{
+	const char *q = p;
+	gsize n = 0;
+
+	while (q < end) {
+		guchar d = (guchar)*q;
+		if (d >= 0x21 && d < 0x7f) {
+			q++;
+		} else if (d >= 0x80 && !(d == 0xc2 && q + 1 < end && (guchar)q[1] == 0xa0)) {
+			const char *next = KJ_UTF8_NEXT(q);
+			if (next > end)
+				break;
+			q = next;
+		} else {
+			break;
+		}
+		n++;
+	}
+	*chars = n;
+	return (gsize)(q - p);
+}
+
 void _kj_hbuf_text(KjhBuf *b, const char *t, gsize len, gboolean pre)
 {
 	const char *p = t, *end = t + len;
 
 	while (p < end) {
 		guchar c = (guchar)*p;
+		gsize chars = 0, run = b->wrap == 0 ? plain_run(p, end, &chars) : 0;
+		if (chars > 1) {
+			/* Without wrapping, a run of ordinary characters is
+			 * put() once for its first and appended whole: one
+			 * put() per character was 1.3 % of the mail benchmark
+			 * (callgrind). */
+			gsize first = (gsize)(KJ_UTF8_NEXT(p) - p);
+			put(b, p, first, 1);
+			g_string_append_len(b->s, p + first, (gssize)(run - first));
+			b->col += chars - 1;
+			p += run;
+			continue;
+		}
 		if (c < 0x80) {
 			if (c == '\n' && pre)
 				_kj_hbuf_br(b);
@@ -222,7 +261,8 @@ static void render_row(KjhBuf *b, GPtrArray *row, const gboolean *used, const gs
 	guint height = 1, last = 0;
 
 	for (guint c = 0; c < ncols; c++) {
-		char **lines = g_strsplit(c < row->len ? (const char *)row->pdata[c] : "", "\n", -1);
+		char **lines =
+		    g_strsplit(c < row->len ? (const char *)row->pdata[c] : "", "\n", -1);
 		height = MAX(height, g_strv_length(lines));
 		g_ptr_array_add(split, lines);
 		if (used[c])
@@ -272,7 +312,8 @@ void _kj_table_render(KjhBuf *b, GPtrArray *rows, gsize *budget, gsize max)
 				continue;
 			nused += !used[c];
 			used[c] = TRUE;
-			for (const char *l = cell; l != NULL && width[c] < KJ_HTML_TABLE_MAX_COLUMN;) {
+			for (const char *l = cell;
+			     l != NULL && width[c] < KJ_HTML_TABLE_MAX_COLUMN;) {
 				const char *nl = strchr(l, '\n');
 				gsize w = kj_text_display_width(l, nl != NULL ? nl - l : -1);
 				width[c] = MIN(MAX(width[c], w), (gsize)KJ_HTML_TABLE_MAX_COLUMN);
