@@ -69,7 +69,22 @@ static const KjMigration migrations[] = {
      " size BIGINT NOT NULL, container TEXT, note TEXT,"
      " PRIMARY KEY (quarantine_id, idx))",
      NULL, NULL},
-    /* Append new migrations here: { 4, "module: what", "SQL", NULL, NULL }, */
+    {4, "queue: the gateway's message queue (queue/queue.c)",
+     "CREATE TABLE queue ("
+     " id TEXT PRIMARY KEY NOT NULL,"
+     " state TEXT NOT NULL"
+     "  CHECK (state IN ('received', 'sanitized', 'held', 'delivered')),"
+     " sender TEXT NOT NULL, recipients TEXT NOT NULL,"
+     " client TEXT NOT NULL, helo TEXT NOT NULL,"
+     " size BIGINT NOT NULL CHECK (size >= 0),"
+     " original TEXT NOT NULL CHECK (length(original) = 64),"
+     " sanitized TEXT, quarantine_id TEXT, reason TEXT,"
+     " attempts BIGINT NOT NULL, next_attempt BIGINT NOT NULL,"
+     " last_error TEXT, received_at TEXT NOT NULL,"
+     " received_unix BIGINT NOT NULL, updated_at TEXT NOT NULL);"
+     "CREATE INDEX queue_state ON queue (state, next_attempt)",
+     NULL, NULL},
+    /* Append new migrations here: { 5, "module: what", "SQL", NULL, NULL }, */
 };
 
 const KjMigration *_kj_schema_migrations(gsize *n)

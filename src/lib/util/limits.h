@@ -681,4 +681,184 @@
 /* Longest CSV header line looked at for keyword column names. */
 #define KJ_DLP_CSV_MAX_HEADER (64 * 1024)
 
+/*
+ * Gateway (smtp/, queue/, daemon/).  A refusal here is an SMTP reply the
+ * sending MTA understands (4xx: try later, 5xx: bounce), never a crash or
+ * an unbounded buffer (基本方針 6(3)②, 2(12)).
+ */
+
+/* Longest SMTP command line, CRLF included (config: smtp.max_line_bytes).
+ * RFC 5321 4.5.3.1.4 says 512; extensions make lines longer, so Postfix
+ * reads up to 2048.  Longer is 500 5.5.6. */
+#ifndef KJ_SMTP_MAX_LINE_DEFAULT
+#define KJ_SMTP_MAX_LINE_DEFAULT 2048
+#endif
+#define KJ_SMTP_MAX_LINE_MIN 512
+#define KJ_SMTP_MAX_LINE_CEILING (64 * 1024)
+#if KJ_SMTP_MAX_LINE_DEFAULT > KJ_SMTP_MAX_LINE_CEILING
+#error "KJ_SMTP_MAX_LINE_DEFAULT is above its ceiling"
+#endif
+
+/* Most RCPT TO per message (config: smtp.max_recipients).  RFC 5321
+ * 4.5.3.1.8 asks for at least 100; more is 452 4.5.3. */
+#ifndef KJ_SMTP_MAX_RCPT_DEFAULT
+#define KJ_SMTP_MAX_RCPT_DEFAULT 1000
+#endif
+#define KJ_SMTP_MAX_RCPT_CEILING 100000
+#if KJ_SMTP_MAX_RCPT_DEFAULT > KJ_SMTP_MAX_RCPT_CEILING
+#error "KJ_SMTP_MAX_RCPT_DEFAULT is above its ceiling"
+#endif
+
+/* Largest message accepted over SMTP, in bytes (config:
+ * smtp.max_message_bytes; advertised as SIZE).  A message is held in
+ * memory while it is read, so this times smtp.max_connections bounds the
+ * listener's memory.  Postfix's default is 10 MB; LGWAN mail is smaller. */
+#ifndef KJ_SMTP_MAX_MESSAGE_DEFAULT
+#define KJ_SMTP_MAX_MESSAGE_DEFAULT (32LL * 1024 * 1024)
+#endif
+#define KJ_SMTP_MAX_MESSAGE_MIN (64LL * 1024)
+#define KJ_SMTP_MAX_MESSAGE_CEILING (1024LL * 1024 * 1024)
+#if KJ_SMTP_MAX_MESSAGE_DEFAULT > KJ_SMTP_MAX_MESSAGE_CEILING
+#error "KJ_SMTP_MAX_MESSAGE_DEFAULT is above its ceiling"
+#endif
+
+/* Refused commands before 421 and close (config: smtp.max_errors);
+ * Postfix's smtpd_hard_error_limit is 20. */
+#ifndef KJ_SMTP_MAX_ERRORS_DEFAULT
+#define KJ_SMTP_MAX_ERRORS_DEFAULT 20
+#endif
+#define KJ_SMTP_MAX_ERRORS_CEILING 10000
+#if KJ_SMTP_MAX_ERRORS_DEFAULT > KJ_SMTP_MAX_ERRORS_CEILING
+#error "KJ_SMTP_MAX_ERRORS_DEFAULT is above its ceiling"
+#endif
+
+/* Concurrent SMTP connections (config: smtp.max_connections); more get
+ * 421 4.7.0.  Postfix's default process limit is 100. */
+#ifndef KJ_SMTP_MAX_CONNECTIONS_DEFAULT
+#define KJ_SMTP_MAX_CONNECTIONS_DEFAULT 100
+#endif
+#define KJ_SMTP_MAX_CONNECTIONS_CEILING 100000
+#if KJ_SMTP_MAX_CONNECTIONS_DEFAULT > KJ_SMTP_MAX_CONNECTIONS_CEILING
+#error "KJ_SMTP_MAX_CONNECTIONS_DEFAULT is above its ceiling"
+#endif
+
+/* Seconds to wait for a command and for each read inside DATA (config:
+ * smtp.command_timeout_s, smtp.data_timeout_s).  RFC 5321 4.5.3.2
+ * suggests 5 and 3 minutes; a slow-drip client holds a connection no
+ * longer than this per byte group. */
+#ifndef KJ_SMTP_COMMAND_TIMEOUT_DEFAULT
+#define KJ_SMTP_COMMAND_TIMEOUT_DEFAULT 300
+#endif
+#ifndef KJ_SMTP_DATA_TIMEOUT_DEFAULT
+#define KJ_SMTP_DATA_TIMEOUT_DEFAULT 180
+#endif
+#define KJ_SMTP_TIMEOUT_CEILING 3600
+#if KJ_SMTP_COMMAND_TIMEOUT_DEFAULT > KJ_SMTP_TIMEOUT_CEILING ||                                  \
+    KJ_SMTP_DATA_TIMEOUT_DEFAULT > KJ_SMTP_TIMEOUT_CEILING
+#error "an SMTP timeout default is above its ceiling"
+#endif
+
+/* Most messages in the queue not yet delivered (config:
+ * gateway.max_queue_messages); past it MAIL gets 452 4.3.1. */
+#ifndef KJ_GATEWAY_MAX_QUEUE_DEFAULT
+#define KJ_GATEWAY_MAX_QUEUE_DEFAULT 100000
+#endif
+#define KJ_GATEWAY_MAX_QUEUE_CEILING 100000000
+#if KJ_GATEWAY_MAX_QUEUE_DEFAULT > KJ_GATEWAY_MAX_QUEUE_CEILING
+#error "KJ_GATEWAY_MAX_QUEUE_DEFAULT is above its ceiling"
+#endif
+
+/* Free bytes the data directory's file system must keep (config:
+ * gateway.min_free_bytes); below it MAIL gets 452 4.3.1, so the spool
+ * never fills the disk the database and audit log need. */
+#ifndef KJ_GATEWAY_MIN_FREE_DEFAULT
+#define KJ_GATEWAY_MIN_FREE_DEFAULT (256LL * 1024 * 1024)
+#endif
+#define KJ_GATEWAY_MIN_FREE_CEILING (1024LL * 1024 * 1024 * 1024)
+#if KJ_GATEWAY_MIN_FREE_DEFAULT > KJ_GATEWAY_MIN_FREE_CEILING
+#error "KJ_GATEWAY_MIN_FREE_DEFAULT is above its ceiling"
+#endif
+
+/* Sanitizer worker threads, each owning one sandboxed worker process
+ * (config: gateway.workers). */
+#ifndef KJ_GATEWAY_WORKERS_DEFAULT
+#define KJ_GATEWAY_WORKERS_DEFAULT 4
+#endif
+#define KJ_GATEWAY_WORKERS_CEILING 256
+#if KJ_GATEWAY_WORKERS_DEFAULT > KJ_GATEWAY_WORKERS_CEILING
+#error "KJ_GATEWAY_WORKERS_DEFAULT is above its ceiling"
+#endif
+
+/* Delivery retries: first delay and largest delay in seconds, doubling
+ * in between (config: gateway.retry_initial_s, gateway.retry_max_s), and
+ * the longest a message stays undelivered before it is held (config:
+ * gateway.max_queue_lifetime_s; Postfix bounces after 5 days). */
+#ifndef KJ_GATEWAY_RETRY_INITIAL_DEFAULT
+#define KJ_GATEWAY_RETRY_INITIAL_DEFAULT 60
+#endif
+#ifndef KJ_GATEWAY_RETRY_MAX_DEFAULT
+#define KJ_GATEWAY_RETRY_MAX_DEFAULT 3600
+#endif
+#ifndef KJ_GATEWAY_LIFETIME_DEFAULT
+#define KJ_GATEWAY_LIFETIME_DEFAULT (5 * 24 * 3600)
+#endif
+#define KJ_GATEWAY_TIME_CEILING (60 * 24 * 3600)
+#if KJ_GATEWAY_RETRY_MAX_DEFAULT > KJ_GATEWAY_TIME_CEILING ||                                     \
+    KJ_GATEWAY_LIFETIME_DEFAULT > KJ_GATEWAY_TIME_CEILING
+#error "a gateway retry default is above its ceiling"
+#endif
+
+/*
+ * Ledger (ledger/).
+ */
+
+/* Longest value of one ledger column, in bytes.  A cell of the asset
+ * ledger is a name, a place or a short rule, never a document. */
+#ifndef KJ_LEDGER_MAX_VALUE
+#define KJ_LEDGER_MAX_VALUE 4096
+#endif
+#if KJ_LEDGER_MAX_VALUE > 65536
+#error "KJ_LEDGER_MAX_VALUE is above its ceiling"
+#endif
+
+/* Largest CSV file imported at once, in bytes, and most rows and fields
+ * per row.  A city's asset ledger has thousands of rows; an import is one
+ * transaction, so the bound also bounds the time the lock is held. */
+#ifndef KJ_LEDGER_MAX_IMPORT_BYTES
+#define KJ_LEDGER_MAX_IMPORT_BYTES (32 * 1024 * 1024)
+#endif
+#ifndef KJ_LEDGER_MAX_IMPORT_ROWS
+#define KJ_LEDGER_MAX_IMPORT_ROWS 100000
+#endif
+#define KJ_LEDGER_MAX_FIELDS 128
+#if KJ_LEDGER_MAX_IMPORT_BYTES > (1024 * 1024 * 1024) || KJ_LEDGER_MAX_IMPORT_ROWS > 10000000
+#error "a ledger import limit is above its ceiling"
+#endif
+
+/* Deepest chain of assets held in assets (information in a system held
+ * on a medium ...).  Real chains are two or three deep; the bound also
+ * stops a cycle typed by mistake. */
+#define KJ_LEDGER_MAX_DEPTH 16
+
+/* Days from discovery to the preliminary (速報) and final (確報) reports
+ * to the Personal Information Protection Commission (config:
+ * ledger.ppc_preliminary_days, ledger.ppc_final_days).  The PPC's rules
+ * ask for the preliminary report promptly (おおむね3〜5日以内) and the
+ * final one within 30 days (60 for unauthorised access). */
+#ifndef KJ_LEDGER_PPC_PRELIMINARY_DAYS_DEFAULT
+#define KJ_LEDGER_PPC_PRELIMINARY_DAYS_DEFAULT 5
+#endif
+#ifndef KJ_LEDGER_PPC_FINAL_DAYS_DEFAULT
+#define KJ_LEDGER_PPC_FINAL_DAYS_DEFAULT 30
+#endif
+/* Days ahead that `kyojin ledger due` looks (config: ledger.due_horizon_days). */
+#ifndef KJ_LEDGER_DUE_HORIZON_DEFAULT
+#define KJ_LEDGER_DUE_HORIZON_DEFAULT 30
+#endif
+#define KJ_LEDGER_DAYS_CEILING 3660
+#if KJ_LEDGER_PPC_FINAL_DAYS_DEFAULT > KJ_LEDGER_DAYS_CEILING ||                                  \
+    KJ_LEDGER_DUE_HORIZON_DEFAULT > KJ_LEDGER_DAYS_CEILING
+#error "a ledger period default is above its ceiling"
+#endif
+
 #endif /* KJ_UTIL_LIMITS_H */
