@@ -109,3 +109,47 @@ static void test_corpus_encrypted(void)
 		run_free(r);
 	}
 }
+
+/* The zips of msodde/ hold DDE samples in Word 2003/2007 flat XML and in the
+ * binary .doc format, in zips encrypted with "infected-test".  They are
+ * opened here in memory (never written out): none is an OOXML package,
+ * and the engine must refuse each without crashing. */
+static void test_corpus_msodde_zips(void)
+{
+	const char *c = corpus_dir();
+	if (c == NULL) {
+		g_test_skip("KJ_CORPUS not set");
+		return;
+	}
+	g_autofree char *dir = g_build_filename(c, "office", "oletools", "msodde", NULL);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	guint seen = 0;
+	while (d && (name = g_dir_read_name(d))) {
+		if (!g_str_has_suffix(name, ".zip"))
+			continue;
+		g_autofree char *path = g_build_filename(dir, name, NULL);
+		struct archive *a = archive_read_new();
+		struct archive_entry *e;
+		archive_read_support_format_zip(a);
+		archive_read_add_passphrase(a, "infected-test");
+		g_assert_cmpint(archive_read_open_filename(a, path, 65536), ==, ARCHIVE_OK);
+		while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+			GByteArray *b = g_byte_array_new();
+			char block[65536];
+			la_ssize_t r;
+			while ((r = archive_read_data(a, block, sizeof(block))) > 0)
+				g_byte_array_append(b, (const guint8 *)block, (guint)r);
+			g_assert_cmpint(r, ==, 0);
+			g_autoptr(GBytes) in = g_byte_array_free_to_bytes(b);
+			Run *run = run_engine(in);
+			g_assert_false(run->ok);
+			g_test_message("%s: %s", name, run->error->message);
+			g_assert_true(run->error->code == KJ_CDR_ERROR_CORRUPT);
+			run_free(run);
+			seen++;
+		}
+		archive_read_free(a);
+	}
+	g_test_message("msodde: %u encrypted-zip members refused as not OOXML", seen);
+}

@@ -382,5 +382,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/cdr/ooxml/text", test_text);
 	g_test_add_func("/cdr/ooxml/corpus", test_corpus);
 	g_test_add_func("/cdr/ooxml/corpus-encrypted", test_corpus_encrypted);
+	g_test_add_func("/cdr/ooxml/corpus-msodde-zips", test_corpus_msodde_zips);
 	return g_test_run();
 }

@@ -143,6 +143,15 @@ GPtrArray *_kj_ooxml_read_package(const guint8 *data, gsize len, const KjCdrOpti
 	guint64 total = 0;
 	int r;
 
+	/* A package starts with a local file header.  libarchive's zip
+	 * reader finds a central directory anywhere: an OLE2 .doc with a
+	 * theme zip inside (dde-test-from-office2013-utf_16le-korean.doc)
+	 * read as a package, a polyglot waiting to happen. */
+	if (len < 4 || memcmp(data, "PK\x03\x04", 4) != 0) {
+		g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_CORRUPT,
+			    "not a zip package (no local file header at its start)");
+		goto fail;
+	}
 	archive_read_support_format_zip(a);
 	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
 		g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_CORRUPT, "not a zip package: %s",
