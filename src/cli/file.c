@@ -427,6 +427,11 @@ int kj_cli_file_sanitize(KjCli *cli, int argc, char **argv)
 			      : fork_each ? KJ_CDR_ISOLATE_FORK_EACH
 					  : KJ_CDR_ISOLATE_REUSE;
 	kj_cdr_global_init();
+	if (cli->store == NULL)
+		fprintf(stderr,
+			"kyojin: note: data directory %s does not exist: originals are not kept "
+			"(create it to keep them)\n",
+			cli->data_dir);
 	if (out_dir)
 		return sanitize_batch(cli, &opts, mode, out_dir, argv + 1, (guint)(argc - 1), jobs);
 	return sanitize_one(cli, &opts, mode, argv[1], out, report, name, declared);

@@ -391,8 +391,6 @@ static void test_filenames(void)
 	g_assert_cmpstr(r4->output_name, ==, "a.txt");
 }
 
-/* --- archives made here --- */
-
 static void test_zip_members(void)
 {
 	const char *pairs[] = {"docs/readme.txt",
@@ -723,8 +721,6 @@ static void test_lzh_corpus(void)
 	g_test_message("lzh corpus: %u files, %u sanitized", n, ok);
 	g_assert_cmpuint(ok, >, n / 2);
 }
-
-/* --- isolation and the wire format --- */
 
 static void test_isolated(void)
 {

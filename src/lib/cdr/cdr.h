@@ -43,17 +43,17 @@ typedef struct {
 	KjCdrPdfMode pdf_mode;
 	guint pdf_dpi;
 	guint pdf_max_pages;
-	guint64 pdf_max_pixels;    /* per page */
+	guint64 pdf_max_pixels; /* per page */
 	KjCdrImageFormat image_format;
-	guint image_max_dim;       /* width or height */
+	guint image_max_dim; /* width or height */
 	guint64 image_max_pixels;
 	guint archive_max_entries;
 	guint64 archive_max_total; /* expanded bytes over all members */
 	guint archive_max_ratio;   /* expanded / compressed */
 	guint archive_max_depth;
-	gsize max_input;           /* bytes */
-	gsize max_output;          /* bytes */
-	gboolean html_to_text;     /* profile: convert HTML/SVG to text instead of blocking */
+	gsize max_input;            /* bytes */
+	gsize max_output;           /* bytes */
+	gboolean html_to_text;      /* profile: convert HTML/SVG to text instead of blocking */
 	const char *ole2_converter; /* NULL: OLE2 held as unsupported */
 } KjCdrOptions;
 
@@ -71,11 +71,11 @@ typedef struct {
 	char *detected_type; /* MIME type by content */
 	char *declared_type; /* from the caller, may be NULL */
 	char *input_sha256;
-	char *output_sha256; /* NULL unless sanitized */
-	GBytes *output;      /* NULL unless sanitized */
-	char *output_name;   /* safe name, extension matching the output */
-	char *output_type;   /* MIME type of the output */
-	GPtrArray *actions;  /* KjCdrAction* */
+	char *output_sha256;   /* NULL unless sanitized */
+	GBytes *output;        /* NULL unless sanitized */
+	char *output_name;     /* safe name, extension matching the output */
+	char *output_type;     /* MIME type of the output */
+	GPtrArray *actions;    /* KjCdrAction* */
 	GPtrArray *limits_hit; /* char* */
 } KjCdrResult;
 

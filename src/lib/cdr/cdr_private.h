@@ -14,14 +14,14 @@ typedef struct KjCdrJob {
 	const char *name;     /* display-safe name, may be NULL */
 	const char *detected; /* MIME type by content (libmagic) */
 	const KjCdrOptions *opts;
-	guint depth;          /* archive nesting: 0 for the top file */
+	guint depth; /* archive nesting: 0 for the top file */
 	/* output */
-	GByteArray *out;      /* the rebuilt file: the dispatcher passes an empty
+	GByteArray *out;       /* the rebuilt file: the dispatcher passes an empty
 			       * array; append to it or replace it (the
 			       * dispatcher frees the one it gave) */
-	const char *out_type; /* MIME type of out (static string) */
-	const char *out_ext;  /* extension of out without the dot (static string) */
-	GPtrArray *actions;   /* KjCdrAction*, owned by the dispatcher: use _kj_cdr_note() */
+	const char *out_type;  /* MIME type of out (static string) */
+	const char *out_ext;   /* extension of out without the dot (static string) */
+	GPtrArray *actions;    /* KjCdrAction*, owned by the dispatcher: use _kj_cdr_note() */
 	GPtrArray *limits_hit; /* char*, owned by the dispatcher */
 	/* Added for archive.c (engines ignore it): the expansion budget
 	 * shared with enclosing archives, NULL outside an archive. */
@@ -47,7 +47,7 @@ KjCdrResult *_kj_cdr_sanitize_member(const KjCdrJob *parent, GBytes *data, const
 /* Text extraction for personal-number scanning (dlp/).  Each returns
  * UTF-8 text or NULL with error (encrypted, corrupt, limit). */
 char *_kj_cdr_pdf_text(const guint8 *data, gsize len, const KjCdrOptions *opts,
-		       GError **error);   /* pdf.c */
+		       GError **error); /* pdf.c */
 char *_kj_cdr_ooxml_text(const guint8 *data, gsize len, const KjCdrOptions *opts,
 			 GError **error); /* ooxml.c */
 

@@ -314,13 +314,20 @@ static void find_polyglot(const guint8 *d, gsize len, KjCdrType *t)
 static void by_magic(const guint8 *d, gsize len, KjCdrType *t)
 {
 	const char *m = NULL, *s = NULL;
+	gsize n = MIN(len, MAGIC_SAMPLE);
+	/* libmagic's text tests strndup() the buffer as if it were a string
+	 * and read past its end (ASan: heap-buffer-overflow in magic_buffer
+	 * on a 288-byte RTF): give it a NUL-terminated copy. */
+	g_autofree char *copy = g_malloc(n + 1);
 
+	memcpy(copy, d, n);
+	copy[n] = '\0';
 	g_mutex_lock(&magic_lock);
 	if (magic_mime && len)
-		m = magic_buffer(magic_mime, d, MIN(len, MAGIC_SAMPLE));
+		m = magic_buffer(magic_mime, copy, n);
 	t->mime = g_strdup(m ? m : (len ? "application/octet-stream" : "application/x-empty"));
 	if (magic_desc && len)
-		s = magic_buffer(magic_desc, d, MIN(len, MAGIC_SAMPLE));
+		s = magic_buffer(magic_desc, copy, n);
 	t->description = g_strdup(s ? s : "data");
 	g_mutex_unlock(&magic_lock);
 
