@@ -326,6 +326,55 @@ static void test_hidden_after_zero_blocks(void)
 	g_string_free(plain, TRUE);
 }
 
+#ifdef KJ_CDR_HAVE_PDF
+/* A two-page PDF written by hand; the number is on page 2. */
+static GBytes *two_page_pdf(void)
+{
+	static const char *const objs[] = {
+	    "<< /Type /Catalog /Pages 2 0 R >>",
+	    "<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+	    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 5 0 R "
+	    "/Resources << /Font << /F1 7 0 R >> >> >>",
+	    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 6 0 R "
+	    "/Resources << /Font << /F1 7 0 R >> >> >>",
+	    "<< /Length 40 >>\nstream\nBT /F1 12 Tf 20 100 Td (cover page) Tj ET\nendstream",
+	    "<< /Length 55 >>\nstream\nBT /F1 12 Tf 20 100 Td (My Number 123456789018) Tj ET\n"
+	    "endstream",
+	    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	};
+	GString *pdf = g_string_new("%PDF-1.4\n");
+	gsize offs[G_N_ELEMENTS(objs)];
+	for (guint i = 0; i < G_N_ELEMENTS(objs); i++) {
+		offs[i] = pdf->len;
+		g_string_append_printf(pdf, "%u 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+	}
+	gsize xref = pdf->len;
+	g_string_append_printf(pdf, "xref\n0 %u\n0000000000 65535 f \n",
+			       (guint)G_N_ELEMENTS(objs) + 1);
+	for (guint i = 0; i < G_N_ELEMENTS(objs); i++)
+		g_string_append_printf(pdf, "%010" G_GSIZE_FORMAT " 00000 n \n", offs[i]);
+	g_string_append_printf(
+	    pdf, "trailer\n<< /Size %u /Root 1 0 R >>\nstartxref\n%" G_GSIZE_FORMAT "\n%%%%EOF\n",
+	    (guint)G_N_ELEMENTS(objs) + 1, xref);
+	return g_string_free_to_bytes(pdf);
+}
+
+static void test_pdf(void)
+{
+	g_autoptr(GBytes) pdf = two_page_pdf();
+	g_autoptr(GPtrArray) f =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)kj_dlp_finding_free);
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(kj_dlp_scan_file(pdf, "a.pdf", NULL, f, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(f->len, ==, 1);
+	const KjDlpFinding *x = f->pdata[0];
+	g_assert_cmpuint(x->page, ==, 2);
+	g_assert_cmpint(x->confidence, ==, KJ_DLP_HIGH);
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -336,6 +385,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/dlp/shift-jis", test_sjis);
 	g_test_add_func("/dlp/zip-docx", test_zip_and_docx);
 	g_test_add_func("/dlp/garbage", test_garbage);
+#ifdef KJ_CDR_HAVE_PDF
+	g_test_add_func("/dlp/pdf", test_pdf);
+#endif
 	g_test_add_func("/dlp/hidden-after-zero-blocks", test_hidden_after_zero_blocks);
 	return g_test_run();
 }
