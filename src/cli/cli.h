@@ -84,5 +84,10 @@ int kj_cli_policy_graph(KjCli *cli, int argc, char **argv);
 int kj_cli_mail_sanitize(KjCli *cli, int argc, char **argv);
 int kj_cli_file_sanitize(KjCli *cli, int argc, char **argv);
 int kj_cli_dlp_scan(KjCli *cli, int argc, char **argv);
+int kj_cli_queue_list(KjCli *cli, int argc, char **argv);
+int kj_cli_queue_show(KjCli *cli, int argc, char **argv);
+int kj_cli_queue_retry(KjCli *cli, int argc, char **argv);
+int kj_cli_queue_release(KjCli *cli, int argc, char **argv);
+int kj_cli_queue_delete(KjCli *cli, int argc, char **argv);
 
 #endif

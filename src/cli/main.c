@@ -68,6 +68,19 @@ static const KjCliCommand commands[] = {
     {"policy", "graph", kj_cli_policy_graph, 0, "print the model as Graphviz DOT"},
     {"dlp", "scan", kj_cli_dlp_scan, 0,
      "find 個人番号 and 法人番号 in files, archives and documents (基本方針 6(3)①)"},
+    {"queue", "list", kj_cli_queue_list, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "list kyojind's queue (received, sanitized, held, delivered)"},
+    {"queue", "show", kj_cli_queue_show, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "show one queue entry in full"},
+    {"queue", "retry", kj_cli_queue_retry,
+     KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
+     "deliver a sanitized entry now, or sanitize a held one again (audited)"},
+    {"queue", "release", kj_cli_queue_release,
+     KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
+     "deliver a held entry as it is, with --reason (audited, 基本方針 2(12))"},
+    {"queue", "delete", kj_cli_queue_delete,
+     KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
+     "remove entries from the queue; originals stay in quarantine (audited)"},
 };
 
 static const struct {
@@ -80,6 +93,7 @@ static const struct {
     {"file", "file sanitization, CDR (ファイル無害化, 基本方針 2(12))"},
     {"policy", "three-layer segment model, 通信経路の分割 (基本方針 6(3))"},
     {"dlp", "personal-number detection, 個人番号・法人番号 (基本方針 6(3)①)"},
+    {"queue", "kyojind's mail queue (無害化 gateway, 基本方針 6(3)②)"},
     {"config", "configuration file kyojin.yaml"},
 };
 
