@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *ext = NULL, *ext2 = NULL;
 
 	kj_cdr_options_init(&opts);
-	opts.archive_max_total = 64u << 20;
+	opts.archive_max_total = 8u << 20;
 	if (run(data, size, &opts, &out, &ext)) {
 		/* A sanitized package is a valid package of the same kind. */
 		if (!run(out->data, out->len, &opts, &again, &ext2) || strcmp(ext, ext2) != 0)
