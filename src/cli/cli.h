@@ -89,5 +89,12 @@ int kj_cli_queue_show(KjCli *cli, int argc, char **argv);
 int kj_cli_queue_retry(KjCli *cli, int argc, char **argv);
 int kj_cli_queue_release(KjCli *cli, int argc, char **argv);
 int kj_cli_queue_delete(KjCli *cli, int argc, char **argv);
+int kj_cli_ledger_register(KjCli *cli, int argc, char **argv);
+int kj_cli_ledger_check(KjCli *cli, int argc, char **argv);
+int kj_cli_ledger_due(KjCli *cli, int argc, char **argv);
+int kj_cli_ledger_import(KjCli *cli, int argc, char **argv);
+int kj_cli_ledger_export(KjCli *cli, int argc, char **argv);
+int kj_cli_ledger_columns(KjCli *cli, int argc, char **argv);
+int kj_cli_risk_matrix(KjCli *cli, int argc, char **argv);
 
 #endif

@@ -81,6 +81,21 @@ static const KjCliCommand commands[] = {
     {"queue", "delete", kj_cli_queue_delete,
      KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
      "remove entries from the queue; originals stay in quarantine (audited)"},
+    {"ledger", "check", kj_cli_ledger_check, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "classification and consistency findings (exit 1 when any)"},
+    {"ledger", "due", kj_cli_ledger_due, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "periodic duties due or overdue (基本方針 6(9), 7, 8)"},
+    {"ledger", "import", kj_cli_ledger_import,
+     KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
+     "import a register from CSV (UTF-8 or CP932; all rows or none)"},
+    {"ledger", "export", kj_cli_ledger_export, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "export a register as CSV (UTF-8 with BOM, for Excel)"},
+    {"ledger", "columns", kj_cli_ledger_columns, 0, "list the registers and their columns"},
+    /* "*": any register noun; the handler sets what it needs per action. */
+    {"ledger", "*", kj_cli_ledger_register, 0,
+     "NOUN add|list|show|set|delete: any register ('kyojin ledger columns')"},
+    {"risk", "matrix", kj_cli_risk_matrix, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "risk heat map: likelihood x impact with the grid's levels (基本方針 8)"},
 };
 
 static const struct {
@@ -94,6 +109,8 @@ static const struct {
     {"policy", "three-layer segment model, 通信経路の分割 (基本方針 6(3))"},
     {"dlp", "personal-number detection, 個人番号・法人番号 (基本方針 6(3)①)"},
     {"queue", "kyojind's mail queue (無害化 gateway, 基本方針 6(3)②)"},
+    {"ledger", "governance ledger: assets, risks, incidents ... (基本方針 6(2), 7, 8)"},
+    {"risk", "risk register views (基本方針 8)"},
     {"config", "configuration file kyojin.yaml"},
 };
 
@@ -133,7 +150,9 @@ static void print_noun_help(FILE *fp, const char *noun)
 	fprintf(fp, "Usage: kyojin %s VERB [options]\n\nVerbs:\n", noun);
 	for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
 		if (strcmp(commands[i].noun, noun) == 0)
-			fprintf(fp, "  %-8s %s\n", commands[i].verb, commands[i].summary);
+			fprintf(fp, "  %-8s %s\n",
+				strcmp(commands[i].verb, "*") == 0 ? "NOUN" : commands[i].verb,
+				commands[i].summary);
 	fprintf(fp, "\n'kyojin %s VERB --help' describes a verb's options.\n", noun);
 }
 
@@ -382,7 +401,8 @@ static int dispatch(KjCli *cli, int argc, char **argv, gboolean help)
 	}
 	for (gsize i = 0; i < G_N_ELEMENTS(commands); i++) {
 		const KjCliCommand *c = &commands[i];
-		if (strcmp(c->noun, noun) != 0 || strcmp(c->verb, verb) != 0)
+		if (strcmp(c->noun, noun) != 0 ||
+		    (strcmp(c->verb, verb) != 0 && strcmp(c->verb, "*") != 0))
 			continue;
 		g_autofree char *name = g_strdup_printf("%s %s", noun, verb);
 		g_autofree char *prog = g_strdup_printf("kyojin %s", name);

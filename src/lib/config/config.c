@@ -135,6 +135,14 @@ static const KeyDef key_table[] = {
 	    "undelivered messages before MAIL gets 452 4.3.1"),
     INT_KEY("gateway.min_free_bytes", gateway_min_free_bytes, 0, KJ_GATEWAY_MIN_FREE_CEILING,
 	    KJ_GATEWAY_MIN_FREE_DEFAULT, "free disk bytes kept; below it MAIL gets 452 4.3.1"),
+    INT_KEY("ledger.ppc_preliminary_days", ledger_ppc_preliminary_days, 1, KJ_LEDGER_DAYS_CEILING,
+	    KJ_LEDGER_PPC_PRELIMINARY_DAYS_DEFAULT,
+	    "days from discovery to the preliminary report to the PPC (速報)"),
+    INT_KEY("ledger.ppc_final_days", ledger_ppc_final_days, 1, KJ_LEDGER_DAYS_CEILING,
+	    KJ_LEDGER_PPC_FINAL_DAYS_DEFAULT,
+	    "days from discovery to the final report to the PPC (確報)"),
+    INT_KEY("ledger.due_horizon_days", ledger_due_horizon_days, 1, KJ_LEDGER_DAYS_CEILING,
+	    KJ_LEDGER_DUE_HORIZON_DEFAULT, "days ahead that 'kyojin ledger due' looks"),
 };
 
 static KjConfigKeyInfo *key_infos;

@@ -63,6 +63,10 @@ typedef struct {
 	gint64 gateway_max_queue_lifetime_s; /* gateway.max_queue_lifetime_s */
 	gint64 gateway_max_queue_messages; /* gateway.max_queue_messages */
 	gint64 gateway_min_free_bytes;     /* gateway.min_free_bytes */
+
+	gint64 ledger_ppc_preliminary_days; /* ledger.ppc_preliminary_days */
+	gint64 ledger_ppc_final_days;       /* ledger.ppc_final_days */
+	gint64 ledger_due_horizon_days;     /* ledger.due_horizon_days */
 } KjConfig;
 
 KjConfig *kj_config_new(void);

@@ -33,6 +33,7 @@
  *--*/
 #include "store/schema.h"
 
+#include "ledger/ledger-schema.h"
 #include "store/store.h"
 
 #include <string.h>
@@ -84,7 +85,11 @@ static const KjMigration migrations[] = {
      " received_unix BIGINT NOT NULL, updated_at TEXT NOT NULL);"
      "CREATE INDEX queue_state ON queue (state, next_attempt)",
      NULL, NULL},
-    /* Append new migrations here: { 5, "module: what", "SQL", NULL, NULL }, */
+    {5, "ledger: registers (ledger/ledger-schema.h)", KJ_LEDGER_SCHEMA_REGISTERS, NULL, NULL},
+    {6, "ledger: MIC classification schemes and levels", KJ_LEDGER_SCHEMA_SEED_SCHEMES, NULL, NULL},
+    {7, "ledger: threats of 基本方針 3, risk grid, periodic duties", KJ_LEDGER_SCHEMA_SEED_RISK,
+     NULL, NULL},
+    /* Append new migrations here: { 8, "module: what", "SQL", NULL, NULL }, */
 };
 
 const KjMigration *_kj_schema_migrations(gsize *n)

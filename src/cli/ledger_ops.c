@@ -1,0 +1,320 @@
+/*++
+ * NAME
+ *	ledger_ops - "kyojin ledger check | due | import | export | columns",
+ *	"kyojin risk matrix"
+ * DESCRIPTION
+ *	The ledger's whole-register commands.  check runs the
+ *	classification and consistency rules and exits 1 when any finding
+ *	is left; due lists every periodic duty due within a horizon, from
+ *	the one recurrence engine; import and export move a register
+ *	through CSV the way city staff keep it in Excel; columns prints the
+ *	registers and their columns (the data that drives everything
+ *	else); risk matrix prints the risk heat map as text.
+ * SECURITY
+ *	Runs as the invoking user.  Import files are untrusted and parsed
+ *	by the library with bounds; export writes only where asked.
+ * STANDARDS
+ *	基本方針 6(2), 6(3)①, 6(8), 6(9), 7, 8.  Exit codes of DESIGN.md.
+ * SEE ALSO
+ *	cli/ledger.c, ledger/ledger.h
+ *--*/
+#include "cli/cli.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+#include "util/fs.h"
+#include "util/limits.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static KjLedger *open_ledger(KjCli *cli)
+{
+	KjLedgerOptions o = {
+	    .ppc_preliminary_days = cli->cfg->ledger_ppc_preliminary_days,
+	    .ppc_final_days = cli->cfg->ledger_ppc_final_days,
+	    .due_horizon_days = cli->cfg->ledger_due_horizon_days,
+	};
+
+	return kj_ledger_new(kj_store_get_db(cli->store), cli->audit, cli->actor, &o);
+}
+
+static void out_str(KjOut *out, const char *key, const char *v)
+{
+	kj_out_key(out, key);
+	if (v)
+		kj_out_string(out, v);
+	else
+		kj_out_null(out);
+}
+
+int kj_cli_ledger_check(KjCli *cli, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	if (!kj_cli_parse(
+		cli, &argc, &argv, NULL, "",
+		"Check the ledger: classification inheritance, 個人番号 outside the My "
+		"Number segment, contract clauses, handling rules, organisation, pledges, "
+		"expired risk acceptances.  Exit 1 when there are findings.",
+		&rc))
+		return rc;
+	g_autoptr(KjLedger) l = open_ledger(cli);
+	g_autoptr(GPtrArray) findings = kj_ledger_check(l, &error);
+	if (findings == NULL)
+		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+	kj_out_text_quiet(cli->out, TRUE);
+	kj_out_begin_map(cli->out);
+	kj_out_key(cli->out, "findings");
+	kj_out_begin_list(cli->out);
+	for (guint i = 0; i < findings->len; i++) {
+		const KjLedgerFinding *f = findings->pdata[i];
+		kj_out_begin_map(cli->out);
+		out_str(cli->out, "rule", f->rule);
+		out_str(cli->out, "clause", f->clause);
+		out_str(cli->out, "register", f->noun);
+		out_str(cli->out, "key", f->key);
+		out_str(cli->out, "message", f->message);
+		kj_out_end(cli->out);
+		kj_out_line(cli->out, "%s [%s] %s", f->rule, f->clause, f->message);
+	}
+	kj_out_end(cli->out);
+	kj_out_end(cli->out);
+	kj_out_line(cli->out, "%u finding(s)", findings->len);
+	return findings->len ? KJ_EXIT_FINDING : KJ_EXIT_OK;
+}
+
+int kj_cli_ledger_due(KjCli *cli, int argc, char **argv)
+{
+	gint64 days = 0;
+	g_autofree char *today = NULL;
+	const GOptionEntry entries[] = {
+	    {"days", 0, 0, G_OPTION_ARG_INT64, &days,
+	     "look this many days ahead (default: ledger.due_horizon_days)", "N"},
+	    {"today", 0, 0, G_OPTION_ARG_STRING, &today, "count from this date instead of today",
+	     "DATE"},
+	    G_OPTION_ENTRY_NULL};
+	g_autoptr(GError) error = NULL;
+	char iso[11];
+	int rc;
+
+	if (!kj_cli_parse(cli, &argc, &argv, entries, "",
+			  "List periodic duties due or overdue: policy review, risk review, "
+			  "self-inspection, audits, training, contractor, cloud and social-media "
+			  "reviews, corrective actions and reports to the PPC.",
+			  &rc))
+		return rc;
+	if (days < 0 || days > KJ_LEDGER_DAYS_CEILING)
+		return kj_cli_error(cli, KJ_EXIT_USAGE, "--days must be 0 to %d",
+				    KJ_LEDGER_DAYS_CEILING);
+	if (today && !kj_ledger_date_parse(today, iso, &error))
+		return kj_cli_gerror(cli, KJ_EXIT_USAGE, error);
+	g_autoptr(KjLedger) l = open_ledger(cli);
+	g_autoptr(GPtrArray) due = kj_ledger_due(l, today ? iso : NULL, days, &error);
+	if (due == NULL)
+		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+	kj_out_text_quiet(cli->out, TRUE);
+	kj_out_begin_map(cli->out);
+	kj_out_key(cli->out, "due");
+	kj_out_begin_list(cli->out);
+	for (guint i = 0; i < due->len; i++) {
+		const KjLedgerDue *d = due->pdata[i];
+		kj_out_begin_map(cli->out);
+		out_str(cli->out, "register", d->noun);
+		out_str(cli->out, "key", d->key);
+		out_str(cli->out, "what", d->what);
+		out_str(cli->out, "due", d->due);
+		kj_out_key(cli->out, "overdue");
+		kj_out_bool(cli->out, d->overdue);
+		out_str(cli->out, "clause", d->clause);
+		kj_out_end(cli->out);
+		kj_out_line(cli->out, "%s %-8s %s %s: %s", d->due, d->overdue ? "OVERDUE" : "due",
+			    d->noun, d->key, d->what);
+	}
+	kj_out_end(cli->out);
+	kj_out_end(cli->out);
+	return KJ_EXIT_OK;
+}
+
+int kj_cli_ledger_import(KjCli *cli, int argc, char **argv)
+{
+	gboolean update = FALSE;
+	const GOptionEntry entries[] = {{"update", 0, 0, G_OPTION_ARG_NONE, &update,
+					 "change records whose key exists (else that is an error)",
+					 NULL},
+					G_OPTION_ENTRY_NULL};
+	g_autoptr(GError) error = NULL;
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	KjLedgerImportStats st = {0};
+	int rc;
+
+	if (!kj_cli_parse(cli, &argc, &argv, entries, "NOUN FILE.csv",
+			  "Import a register from CSV (UTF-8 with or without BOM, or CP932).  The "
+			  "header names columns by name or Japanese label; all rows or none.",
+			  &rc))
+		return rc;
+	if (argc != 3)
+		return kj_cli_error(cli, KJ_EXIT_USAGE, "import needs NOUN and FILE");
+	const KjLedgerRegister *reg = kj_ledger_register_find(argv[1]);
+	if (reg == NULL)
+		return kj_cli_error(cli, KJ_EXIT_USAGE, "no register '%s'", argv[1]);
+	if (!kj_fs_read_file(argv[2], KJ_LEDGER_MAX_IMPORT_BYTES, &data, &len, &error))
+		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+	g_autoptr(KjLedger) l = open_ledger(cli);
+	if (!kj_ledger_import_csv(l, reg, data, len, update, &st, &error))
+		return kj_cli_error(cli, KJ_EXIT_INPUT, "%s: %s", argv[2], error->message);
+	kj_out_text_quiet(cli->out, TRUE);
+	kj_out_begin_map(cli->out);
+	out_str(cli->out, "register", reg->noun);
+	out_str(cli->out, "encoding", st.encoding);
+	kj_out_key(cli->out, "added");
+	kj_out_int(cli->out, st.added);
+	kj_out_key(cli->out, "updated");
+	kj_out_int(cli->out, st.updated);
+	kj_out_end(cli->out);
+	kj_out_line(cli->out, "%s: %" G_GINT64_FORMAT " added, %" G_GINT64_FORMAT " updated (%s)",
+		    reg->noun, st.added, st.updated, st.encoding);
+	return KJ_EXIT_OK;
+}
+
+int kj_cli_ledger_export(KjCli *cli, int argc, char **argv)
+{
+	g_autofree char *output = NULL;
+	const GOptionEntry entries[] = {{"output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+					 "write to FILE instead of standard output", "FILE"},
+					G_OPTION_ENTRY_NULL};
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	if (!kj_cli_parse(cli, &argc, &argv, entries, "NOUN",
+			  "Export a register as CSV: UTF-8 with BOM and CRLF, as Excel opens it.",
+			  &rc))
+		return rc;
+	if (argc != 2)
+		return kj_cli_error(cli, KJ_EXIT_USAGE, "export needs NOUN");
+	const KjLedgerRegister *reg = kj_ledger_register_find(argv[1]);
+	if (reg == NULL)
+		return kj_cli_error(cli, KJ_EXIT_USAGE, "no register '%s'", argv[1]);
+	g_autoptr(KjLedger) l = open_ledger(cli);
+	g_autoptr(GString) csv = kj_ledger_export_csv(l, reg, &error);
+	if (csv == NULL)
+		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+	if (output) {
+		if (!kj_fs_write_atomic(output, csv->str, csv->len, 0640, &error))
+			return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+		return KJ_EXIT_OK;
+	}
+	if (fwrite(csv->str, 1, csv->len, stdout) != csv->len || fflush(stdout) != 0)
+		return kj_cli_error(cli, KJ_EXIT_INPUT, "cannot write to standard output");
+	return KJ_EXIT_OK;
+}
+
+static void print_columns(KjCli *cli, const KjLedgerRegister *reg)
+{
+	kj_out_begin_map(cli->out);
+	out_str(cli->out, "register", reg->noun);
+	out_str(cli->out, "summary", reg->summary);
+	kj_out_line(cli->out, "%s — %s", reg->noun, reg->summary);
+	kj_out_key(cli->out, "columns");
+	kj_out_begin_list(cli->out);
+	for (gsize i = 0; i < reg->n_columns; i++) {
+		const KjLedgerColumn *c = &reg->columns[i];
+		unsigned f = c->flags;
+		kj_out_begin_map(cli->out);
+		out_str(cli->out, "name", c->name);
+		out_str(cli->out, "label", c->label);
+		out_str(cli->out, "type", kj_ledger_type_name(c->type));
+		out_str(cli->out, "ref", c->ref);
+		kj_out_key(cli->out, "required");
+		kj_out_bool(cli->out, (f & KJ_LEDGER_COL_REQUIRED) != 0);
+		kj_out_key(cli->out, "derived");
+		kj_out_bool(cli->out, (f & KJ_LEDGER_COL_DERIVED) != 0);
+		kj_out_end(cli->out);
+		kj_out_line(cli->out, "  %-20s %-9s %s%s%s%s%s", c->name,
+			    kj_ledger_type_name(c->type), c->label,
+			    f & KJ_LEDGER_COL_REQUIRED ? " (必須)" : "",
+			    f & KJ_LEDGER_COL_DERIVED ? " (自動計算)" : "", c->ref ? " → " : "",
+			    c->ref ? c->ref : "");
+	}
+	kj_out_end(cli->out);
+	kj_out_end(cli->out);
+}
+
+int kj_cli_ledger_columns(KjCli *cli, int argc, char **argv)
+{
+	gsize n = 0;
+	const KjLedgerRegister *regs = kj_ledger_registers(&n);
+	int rc;
+
+	if (!kj_cli_parse(cli, &argc, &argv, NULL, "[NOUN]",
+			  "List the registers and their columns.", &rc))
+		return rc;
+	kj_out_text_quiet(cli->out, TRUE);
+	kj_out_begin_map(cli->out);
+	kj_out_key(cli->out, "registers");
+	kj_out_begin_list(cli->out);
+	for (gsize i = 0; i < n; i++)
+		if (argc < 2 || strcmp(argv[1], regs[i].noun) == 0)
+			print_columns(cli, &regs[i]);
+	kj_out_end(cli->out);
+	kj_out_end(cli->out);
+	return KJ_EXIT_OK;
+}
+
+static gint64 count_cell(KjCli *cli, const char *level_col, gint64 li, gint64 im)
+{
+	g_autofree char *sql = g_strdup_printf("SELECT count(*) FROM ledger_risk WHERE "
+					       "coalesce(%s_likelihood, likelihood) = $1 AND "
+					       "coalesce(%s_impact, impact) = $2",
+					       level_col, level_col);
+	gint64 n = 0;
+
+	kj_db_query_int(kj_store_get_db(cli->store), sql, KJ_DB_ARGS(KJ_DB_INT(li), KJ_DB_INT(im)),
+			&n, NULL, NULL);
+	return n;
+}
+
+int kj_cli_risk_matrix(KjCli *cli, int argc, char **argv)
+{
+	gboolean residual = FALSE;
+	const GOptionEntry entries[] = {{"residual", 0, 0, G_OPTION_ARG_NONE, &residual,
+					 "place risks by residual instead of current scores", NULL},
+					G_OPTION_ENTRY_NULL};
+	int rc;
+
+	if (!kj_cli_parse(
+		cli, &argc, &argv, entries, "",
+		"Print the risk heat map: number of risks per likelihood (rows) and impact "
+		"(columns), with the grid's level in each cell (基本方針 8).",
+		&rc))
+		return rc;
+	g_autoptr(KjLedger) l = open_ledger(cli);
+	kj_out_text_quiet(cli->out, TRUE);
+	kj_out_begin_map(cli->out);
+	kj_out_key(cli->out, "cells");
+	kj_out_begin_list(cli->out);
+	kj_out_line(cli->out, "発生可能性＼影響度     1       2       3       4       5");
+	for (gint64 li = 5; li >= 1; li--) {
+		g_autoptr(GString) row = g_string_new(NULL);
+		g_string_append_printf(row, "        %" G_GINT64_FORMAT "       ", li);
+		for (gint64 im = 1; im <= 5; im++) {
+			g_autofree char *lv = kj_ledger_risk_level(l, li, im, NULL);
+			gint64 n = count_cell(cli, residual ? "residual" : "current", li, im);
+			kj_out_begin_map(cli->out);
+			kj_out_key(cli->out, "likelihood");
+			kj_out_int(cli->out, li);
+			kj_out_key(cli->out, "impact");
+			kj_out_int(cli->out, im);
+			out_str(cli->out, "level", lv);
+			kj_out_key(cli->out, "risks");
+			kj_out_int(cli->out, n);
+			kj_out_end(cli->out);
+			g_string_append_printf(row, " %s:%-3" G_GINT64_FORMAT, lv ? lv : "?", n);
+		}
+		kj_out_line(cli->out, "%s", row->str);
+	}
+	kj_out_end(cli->out);
+	kj_out_end(cli->out);
+	return KJ_EXIT_OK;
+}

@@ -1,0 +1,388 @@
+/*++
+ * NAME
+ *	check - classification inheritance and the ledger's consistency rules
+ * DESCRIPTION
+ *	A system or medium inherits the highest level of the information it
+ *	holds (assets whose held_in names it, at any depth): levels are
+ *	compared by their rank in ledger_level, so the rule holds for any
+ *	scheme, including the MIC guideline's 3A/3B/3C.
+ *
+ *	kj_ledger_check() runs every rule and returns findings:
+ *	  asset-level-below-content  a container classified lower than what it holds (6(2))
+ *	  asset-unclassified         information without a confidentiality level (6(2))
+ *	  asset-my-number-segment    個人番号 outside the My Number segment (6(3)①)
+ *	  asset-handling             handling restrictions its level requires are missing (6(2))
+ *	  asset-contract-clauses     a contractor's contract lacks clauses its level requires (6(8))
+ *	  asset-held-in-cycle        held_in chain loops or is too deep
+ *	  org-no-ciso                no CISO (6(1))
+ *	  org-no-manager             a department without 情報セキュリティ管理者 (6(1))
+ *	  person-no-pledge           staff without a pledge (5)
+ *	  risk-acceptance-expired    an accepted risk past its expiry (8)
+ *	What each level requires (handling, contract clauses) is data of
+ *	ledger_level, not code.
+ * SECURITY
+ *	Read-only queries.
+ * LIMITS
+ *	KJ_LEDGER_MAX_DEPTH for held_in chains.
+ * STANDARDS
+ *	基本方針 5, 6(1), 6(2), 6(3)①, 6(8), 8.
+ * SEE ALSO
+ *	register.c, ledger-schema.h (seeded levels)
+ *--*/
+#include "ledger/ledger-private.h"
+#include "util/limits.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+typedef struct {
+	GPtrArray *assets;    /* KjLedgerRecord */
+	GHashTable *by_key;   /* key -> record (borrowed) */
+	GHashTable *children; /* key -> GPtrArray of records (borrowed) */
+	GPtrArray *levels;
+	GHashTable *level; /* "scheme:code" -> level record (borrowed) */
+} Ctx;
+
+static void ctx_clear(Ctx *c)
+{
+	g_clear_pointer(&c->children, g_hash_table_unref);
+	g_clear_pointer(&c->by_key, g_hash_table_unref);
+	g_clear_pointer(&c->level, g_hash_table_unref);
+	g_clear_pointer(&c->assets, g_ptr_array_unref);
+	g_clear_pointer(&c->levels, g_ptr_array_unref);
+}
+
+static gboolean ctx_load(KjLedger *l, Ctx *c, GError **error)
+{
+	memset(c, 0, sizeof(*c));
+	c->assets = kj_ledger_list(l, kj_ledger_register_find("asset"), NULL, NULL, error);
+	c->levels = c->assets
+			? kj_ledger_list(l, kj_ledger_register_find("level"), NULL, NULL, error)
+			: NULL;
+	if (c->levels == NULL)
+		return FALSE;
+	c->by_key = g_hash_table_new(g_str_hash, g_str_equal);
+	c->children = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					    (GDestroyNotify)g_ptr_array_unref);
+	c->level = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 0; i < c->assets->len; i++) {
+		KjLedgerRecord *a = c->assets->pdata[i];
+		const char *parent = kj_ledger_record_get(a, "held_in");
+		g_hash_table_insert(c->by_key, a->key, a);
+		if (parent == NULL)
+			continue;
+		GPtrArray *kids = g_hash_table_lookup(c->children, parent);
+		if (kids == NULL) {
+			kids = g_ptr_array_new();
+			g_hash_table_insert(c->children, g_strdup(parent), kids);
+		}
+		g_ptr_array_add(kids, a);
+	}
+	for (guint i = 0; i < c->levels->len; i++) {
+		KjLedgerRecord *v = c->levels->pdata[i];
+		g_hash_table_insert(c->level,
+				    g_strdup_printf("%s:%s", kj_ledger_record_get(v, "scheme"),
+						    kj_ledger_record_get(v, "code")),
+				    v);
+	}
+	return TRUE;
+}
+
+static const KjLedgerRecord *level_of(Ctx *c, const char *scheme, const char *code)
+{
+	if (code == NULL)
+		return NULL;
+	g_autofree char *k = g_strdup_printf("%s:%s", scheme, code);
+	return g_hash_table_lookup(c->level, k);
+}
+
+static gint64 rank_of(Ctx *c, const char *scheme, const char *code)
+{
+	const KjLedgerRecord *v = level_of(c, scheme, code);
+	gint64 n = 0;
+
+	if (v)
+		g_ascii_string_to_signed(kj_ledger_record_get(v, "rank"), 10, 0, 999, &n, NULL);
+	return n;
+}
+
+/* The highest level in column col of asset a and everything it holds;
+ * *from is the asset it came from.  Returns FALSE past the depth limit
+ * (a held_in cycle). */
+static gboolean effective(Ctx *c, const KjLedgerRecord *a, int col, int depth, const char **code,
+			  const KjLedgerRecord **from)
+{
+	const char *scheme = a->reg->columns[col].ref;
+	GPtrArray *kids = g_hash_table_lookup(c->children, a->key);
+
+	if (depth > KJ_LEDGER_MAX_DEPTH)
+		return FALSE;
+	*code = a->values[col];
+	*from = a;
+	for (guint i = 0; kids && i < kids->len; i++) {
+		const char *kc = NULL;
+		const KjLedgerRecord *kf = NULL;
+		if (!effective(c, kids->pdata[i], col, depth + 1, &kc, &kf))
+			return FALSE;
+		if (rank_of(c, scheme, kc) > rank_of(c, scheme, *code)) {
+			*code = kc;
+			*from = kf;
+		}
+	}
+	return TRUE;
+}
+
+/* Whether a or anything it holds carries personal numbers. */
+static gboolean holds_my_number(Ctx *c, const KjLedgerRecord *a, int depth)
+{
+	GPtrArray *kids = g_hash_table_lookup(c->children, a->key);
+
+	if (depth > KJ_LEDGER_MAX_DEPTH)
+		return FALSE;
+	if (g_strcmp0(kj_ledger_record_get(a, "my_number"), "1") == 0)
+		return TRUE;
+	for (guint i = 0; kids && i < kids->len; i++)
+		if (holds_my_number(c, kids->pdata[i], depth + 1))
+			return TRUE;
+	return FALSE;
+}
+
+void kj_ledger_finding_free(gpointer p)
+{
+	KjLedgerFinding *f = p;
+
+	g_free(f->rule);
+	g_free(f->clause);
+	g_free(f->noun);
+	g_free(f->key);
+	g_free(f->message);
+	g_free(f);
+}
+
+static void G_GNUC_PRINTF(6, 7) add_finding(GPtrArray *out, const char *rule, const char *clause,
+					    const char *noun, const char *key, const char *fmt, ...)
+{
+	KjLedgerFinding *f = g_new0(KjLedgerFinding, 1);
+	va_list ap;
+
+	va_start(ap, fmt);
+	f->message = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	f->rule = g_strdup(rule);
+	f->clause = g_strdup(clause);
+	f->noun = g_strdup(noun);
+	f->key = g_strdup(key);
+	g_ptr_array_add(out, f);
+}
+
+GPtrArray *kj_ledger_effective_levels(KjLedger *l, const char *asset_key, GError **error)
+{
+	Ctx c;
+	GPtrArray *out = NULL;
+
+	if (!ctx_load(l, &c, error))
+		goto done;
+	const KjLedgerRecord *a = g_hash_table_lookup(c.by_key, asset_key);
+	if (a == NULL) {
+		g_set_error(error, KJ_LEDGER_ERROR, KJ_LEDGER_ERROR_UNKNOWN, "no asset '%s'",
+			    asset_key);
+		goto done;
+	}
+	out = g_ptr_array_new();
+	for (gsize i = 0; i < a->reg->n_columns; i++) {
+		const char *code = NULL;
+		const KjLedgerRecord *from = NULL;
+		if (a->reg->columns[i].type != KJ_LEDGER_LEVEL)
+			continue;
+		KjLedgerLevel *lv = g_new0(KjLedgerLevel, 1);
+		lv->scheme = g_strdup(a->reg->columns[i].ref);
+		lv->own = g_strdup(a->values[i]);
+		if (effective(&c, a, (int)i, 0, &code, &from)) {
+			lv->effective = g_strdup(code);
+			lv->from = from && from != a ? g_strdup(from->key) : NULL;
+		}
+		g_ptr_array_add(out, lv);
+	}
+done:
+	ctx_clear(&c);
+	return out;
+}
+
+/* Items of need missing from have, joined with ","; NULL if none. */
+static char *missing_items(const char *need, const char *have)
+{
+	g_autoptr(GPtrArray) n = _kj_ledger_list_split(need);
+	g_autoptr(GPtrArray) h = _kj_ledger_list_split(have);
+	g_autoptr(GString) miss = g_string_new(NULL);
+
+	for (guint i = 0; i < n->len; i++) {
+		gboolean found = FALSE;
+		for (guint j = 0; j < h->len && !found; j++)
+			found = strcmp(n->pdata[i], h->pdata[j]) == 0;
+		if (!found)
+			g_string_append_printf(miss, "%s%s", miss->len ? "," : "",
+					       (char *)n->pdata[i]);
+	}
+	return miss->len ? g_strdup(miss->str) : NULL;
+}
+
+static void check_levels(KjLedger *l, Ctx *c, const KjLedgerRecord *a, GPtrArray *out)
+{
+	const KjLedgerRegister *creg = kj_ledger_register_find("contractor");
+	const char *contractor = kj_ledger_record_get(a, "contractor");
+	g_autoptr(KjLedgerRecord) con =
+	    contractor ? kj_ledger_get(l, creg, contractor, NULL) : NULL;
+
+	for (gsize i = 0; i < a->reg->n_columns; i++) {
+		const KjLedgerColumn *col = &a->reg->columns[i];
+		const char *code = NULL;
+		const KjLedgerRecord *from = NULL;
+		if (col->type != KJ_LEDGER_LEVEL)
+			continue;
+		if (!effective(c, a, (int)i, 0, &code, &from)) {
+			add_finding(
+			    out, "asset-held-in-cycle", "基本方針 6(2)", "asset", a->key,
+			    "資産 %s の格納先 (held_in) が循環しているか %d 段を超えています",
+			    a->key, KJ_LEDGER_MAX_DEPTH);
+			return;
+		}
+		if (a->values[i] && from != a)
+			add_finding(
+			    out, "asset-level-below-content", "基本方針 6(2)", "asset", a->key,
+			    "資産 %s の%s %s は、格納する情報資産 %s の %s より低い (格納する"
+			    "情報の最も高い区分を継承すること)",
+			    a->key, col->label, a->values[i], from->key, code);
+		const KjLedgerRecord *lv = level_of(c, col->ref, code);
+		if (lv == NULL)
+			continue;
+		g_autofree char *mh = missing_items(kj_ledger_record_get(lv, "required_handling"),
+						    kj_ledger_record_get(a, "handling"));
+		if (mh)
+			add_finding(out, "asset-handling", "基本方針 6(2)", "asset", a->key,
+				    "資産 %s (%s %s) に必要な取扱制限がない: %s", a->key,
+				    col->label, code, mh);
+		g_autofree char *mc =
+		    con ? missing_items(kj_ledger_record_get(lv, "contract_clauses"),
+					kj_ledger_record_get(con, "clauses"))
+			: NULL;
+		if (mc)
+			add_finding(
+			    out, "asset-contract-clauses", "基本方針 6(8)", "asset", a->key,
+			    "資産 %s (%s %s) を取り扱う委託先 %s の契約に必要な条項がない: %s",
+			    a->key, col->label, code, con->key, mc);
+	}
+}
+
+static void check_assets(KjLedger *l, Ctx *c, GPtrArray *out)
+{
+	for (guint i = 0; i < c->assets->len; i++) {
+		const KjLedgerRecord *a = c->assets->pdata[i];
+		const char *kind = kj_ledger_record_get(a, "kind");
+		if ((g_strcmp0(kind, "information") == 0 || g_strcmp0(kind, "document") == 0) &&
+		    kj_ledger_record_get(a, "confidentiality") == NULL &&
+		    kj_ledger_record_get(a, "lg_confidentiality") == NULL)
+			add_finding(out, "asset-unclassified", "基本方針 6(2)", "asset", a->key,
+				    "情報資産 %s に機密性の分類がない", a->key);
+		if (holds_my_number(c, a, 0) &&
+		    g_strcmp0(kj_ledger_record_get(a, "segment"), "mynumber") != 0)
+			add_finding(
+			    out, "asset-my-number-segment", "基本方針 6(3)①", "asset", a->key,
+			    "資産 %s は個人番号を保有するが、マイナンバー利用事務系にない "
+			    "(segment=%s)",
+			    a->key,
+			    kj_ledger_record_get(a, "segment") ? kj_ledger_record_get(a, "segment")
+							       : "未設定");
+		check_levels(l, c, a, out);
+	}
+}
+
+static void check_organisation(KjLedger *l, GPtrArray *out, GError **error)
+{
+	g_autoptr(GPtrArray) roles =
+	    kj_ledger_list(l, kj_ledger_register_find("role"), NULL, NULL, error);
+	g_autoptr(GPtrArray) deps =
+	    roles ? kj_ledger_list(l, kj_ledger_register_find("department"), NULL, NULL, error)
+		  : NULL;
+	gboolean ciso = FALSE;
+
+	if (deps == NULL)
+		return;
+	for (guint i = 0; i < roles->len; i++)
+		ciso =
+		    ciso || g_strcmp0(kj_ledger_record_get(roles->pdata[i], "role"), "CISO") == 0;
+	if (!ciso && deps->len > 0)
+		add_finding(out, "org-no-ciso", "基本方針 6(1)", "role", NULL,
+			    "最高情報セキュリティ責任者 (CISO) が定められていない");
+	for (guint d = 0; d < deps->len; d++) {
+		const KjLedgerRecord *dep = deps->pdata[d];
+		gboolean has = FALSE;
+		for (guint i = 0; i < roles->len && !has; i++) {
+			const KjLedgerRecord *r = roles->pdata[i];
+			has = g_strcmp0(kj_ledger_record_get(r, "role"),
+					"情報セキュリティ管理者") == 0 &&
+			      g_strcmp0(kj_ledger_record_get(r, "department"), dep->key) == 0;
+		}
+		if (!has)
+			add_finding(out, "org-no-manager", "基本方針 6(1)", "department", dep->key,
+				    "%s (%s) に情報セキュリティ管理者が定められていない", dep->key,
+				    kj_ledger_record_get(dep, "name"));
+	}
+}
+
+static void check_people(KjLedger *l, GPtrArray *out, GError **error)
+{
+	g_autoptr(GPtrArray) people =
+	    kj_ledger_list(l, kj_ledger_register_find("person"), NULL, NULL, error);
+	const KjLedgerRegister *pledge = kj_ledger_register_find("pledge");
+
+	for (guint i = 0; people && i < people->len; i++) {
+		const KjLedgerRecord *p = people->pdata[i];
+		if (g_strcmp0(kj_ledger_record_get(p, "employment"), "委託事業者") == 0)
+			continue;
+		g_autoptr(GPtrArray) pl = kj_ledger_list(l, pledge, "person", p->key, NULL);
+		if (pl && pl->len == 0)
+			add_finding(out, "person-no-pledge", "基本方針 5", "person", p->key,
+				    "%s (%s) の遵守誓約がない", p->key,
+				    kj_ledger_record_get(p, "name"));
+	}
+}
+
+static void check_risks(KjLedger *l, GPtrArray *out, GError **error)
+{
+	g_autoptr(GPtrArray) risks =
+	    kj_ledger_list(l, kj_ledger_register_find("risk"), NULL, NULL, error);
+	g_autofree char *today = _kj_ledger_today();
+
+	for (guint i = 0; risks && i < risks->len; i++) {
+		const KjLedgerRecord *r = risks->pdata[i];
+		const char *exp = kj_ledger_record_get(r, "acceptance_expiry");
+		if (g_strcmp0(kj_ledger_record_get(r, "treatment"), "受容") == 0 && exp &&
+		    strcmp(exp, today) < 0)
+			add_finding(out, "risk-acceptance-expired", "基本方針 8", "risk", r->key,
+				    "リスク %s の受容期限 %s が過ぎている", r->key, exp);
+	}
+}
+
+GPtrArray *kj_ledger_check(KjLedger *l, GError **error)
+{
+	Ctx c;
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(kj_ledger_finding_free);
+	GError *e = NULL;
+
+	if (!ctx_load(l, &c, error)) {
+		ctx_clear(&c);
+		return NULL;
+	}
+	check_assets(l, &c, out);
+	ctx_clear(&c);
+	check_organisation(l, out, &e);
+	if (e == NULL)
+		check_people(l, out, &e);
+	if (e == NULL)
+		check_risks(l, out, &e);
+	if (e) {
+		g_propagate_error(error, e);
+		return NULL;
+	}
+	return g_steal_pointer(&out);
+}
