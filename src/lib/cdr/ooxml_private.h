@@ -14,6 +14,8 @@
 #endif
 
 #define OOXML_REL_NS "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+/* The same namespace in ISO/IEC 29500 Strict documents. */
+#define OOXML_REL_NS_STRICT "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
 typedef struct {
 	GByteArray *out;

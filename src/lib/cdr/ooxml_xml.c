@@ -215,7 +215,9 @@ gboolean _kj_ooxml_rewrite_rels(OoxmlPackage *pkg, KjOoxmlMember *m, const char 
 static gboolean refers_to(xmlNode *n, GHashTable *ids)
 {
 	for (xmlAttr *a = n->properties; a; a = a->next)
-		if (a->ns && a->ns->href && strcmp((const char *)a->ns->href, OOXML_REL_NS) == 0 &&
+		if (a->ns && a->ns->href &&
+		    (strcmp((const char *)a->ns->href, OOXML_REL_NS) == 0 ||
+		     strcmp((const char *)a->ns->href, OOXML_REL_NS_STRICT) == 0) &&
 		    a->children && a->children->content &&
 		    g_hash_table_contains(ids, a->children->content))
 			return TRUE;
