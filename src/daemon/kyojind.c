@@ -600,23 +600,25 @@ static gboolean on_metrics(GSocketService *svc, GSocketConnection *conn, GObject
 static GSocketAddress *parse_listen(const char *s, GError **error)
 {
 	const char *colon = strrchr(s, ':');
-	if (colon == NULL || colon == s)
-		goto bad;
-	g_autofree char *host = g_strndup(s, (gsize)(colon - s));
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+	g_autofree char *host = colon && colon != s ? g_strndup(s, (gsize)(colon - s)) : NULL;
+	g_autoptr(GInetAddress) a = NULL;
+	char *end = NULL;
+	guint64 port = 0;
+
+	if (host && host[0] == '[' && host[strlen(host) - 1] == ']') {
 		memmove(host, host + 1, strlen(host));
 		host[strlen(host) - 1] = '\0';
 	}
-	char *end = NULL;
-	guint64 port = g_ascii_strtoull(colon + 1, &end, 10);
-	g_autoptr(GInetAddress) a = g_inet_address_new_from_string(host);
-	if (a == NULL || *end != '\0' || port > 65535 || end == colon + 1)
-		goto bad;
+	if (host) {
+		port = g_ascii_strtoull(colon + 1, &end, 10);
+		a = g_inet_address_new_from_string(host);
+	}
+	if (a == NULL || *end != '\0' || port > 65535 || end == colon + 1) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "'%s' is not ADDRESS:PORT (e.g. 127.0.0.1:2525)", s);
+		return NULL;
+	}
 	return g_inet_socket_address_new(a, (guint16)port);
-bad:
-	g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-		    "'%s' is not ADDRESS:PORT (e.g. 127.0.0.1:2525)", s);
-	return NULL;
 }
 
 static GPtrArray *parse_networks(const char *list, GError **error)
@@ -817,6 +819,31 @@ static gboolean start_listening(Gw *gw, const char *ready_file, GError **error)
 	return TRUE;
 }
 
+static void gw_clear(Gw *gw)
+{
+	if (gw->smtp) {
+		g_socket_service_stop(gw->smtp);
+		g_socket_listener_close(G_SOCKET_LISTENER(gw->smtp));
+		g_object_unref(gw->smtp);
+	}
+	if (gw->metrics) {
+		g_socket_listener_close(G_SOCKET_LISTENER(gw->metrics));
+		g_object_unref(gw->metrics);
+	}
+	if (gw->inflight)
+		g_hash_table_unref(gw->inflight);
+	if (gw->allowed)
+		g_ptr_array_unref(gw->allowed);
+	if (gw->loop)
+		g_main_loop_unref(gw->loop);
+	kj_audit_free(gw->audit);
+	kj_store_free(gw->store);
+	kj_mail_profile_free(gw->profile);
+	kj_config_free(gw->cfg);
+	g_free(gw->config_path);
+	g_free(gw->maildir);
+}
+
 int main(int argc, char **argv)
 {
 	g_autofree char *opt_config = NULL, *opt_data_dir = NULL, *opt_ready = NULL;
@@ -852,11 +879,13 @@ int main(int argc, char **argv)
 	}
 	if (gw.cfg == NULL || !check_config(gw.cfg, &error)) {
 		fprintf(stderr, "kyojind: %s\n", error->message);
+		gw_clear(&gw);
 		return 3;
 	}
 	if (opt_check) {
 		printf("kyojind: configuration %s is good\n",
 		       opt_config ? opt_config : "(defaults)");
+		gw_clear(&gw);
 		return 0;
 	}
 	const char *data_dir = opt_data_dir       ? opt_data_dir
@@ -866,6 +895,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!open_everything(&gw, data_dir, &error) || !start_listening(&gw, opt_ready, &error)) {
 		glog(LOG_CRIT, "cannot start: %s", error->message);
+		gw_clear(&gw);
 		return 3;
 	}
 	drop_privileges(gw.cfg->gateway_user ? gw.cfg->gateway_user : "kyojin");
@@ -885,5 +915,6 @@ int main(int argc, char **argv)
 	g_thread_pool_free(gw.sanitize_pool, FALSE, TRUE);
 	g_thread_pool_free(gw.deliver_pool, FALSE, TRUE);
 	glog(LOG_NOTICE, "stopped");
+	gw_clear(&gw);
 	return 0;
 }
