@@ -29,3 +29,10 @@ for f in reports:
         zipfile.ZipFile(os.path.join(sys.argv[2], f[: -len(".report.json")])).testzip()
 print("corpus: %d files, %d sanitized, %d blocked or held" % (n, d["sanitized"], d["blocked_or_held"]))
 PY
+
+# Aozora Bunko texts in Shift_JIS, unlabelled: decoded to UTF-8.
+a="$CORPUS/text/aozora-sjis/127_ruby_150.txt"
+[ -f "$a" ] || exit 0
+run 0 file sanitize "$a" -o "$T/rashomon.txt"
+python3 -c 'import sys; t=open(sys.argv[1],encoding="utf-8").read(); assert t.startswith("羅生門") and "芥川龍之介" in t' \
+	"$T/rashomon.txt" || fail "Shift_JIS text not decoded"

@@ -54,15 +54,24 @@ static magic_t open_db(int flags)
 	return m;
 }
 
+/* Set once everything is loaded.  Later calls take no lock: a batch
+ * starts a worker per thread, and a thread forking while another holds
+ * magic_lock would leave the lock held forever in the child (seen as
+ * workers timing out at start in 'file sanitize --jobs 8'). */
+static gint initialized;
+
 void kj_cdr_global_init(void)
 {
+	if (g_atomic_int_get(&initialized))
+		return;
 	g_mutex_lock(&magic_lock);
 	if (magic_mime == NULL)
 		magic_mime = open_db(MAGIC_MIME_TYPE);
 	if (magic_desc == NULL)
 		magic_desc = open_db(MAGIC_NONE);
-	g_mutex_unlock(&magic_lock);
 	_kj_cdr_archive_global_init();
+	g_atomic_int_set(&initialized, 1);
+	g_mutex_unlock(&magic_lock);
 }
 
 void _kj_cdr_type_clear(KjCdrType *t)
@@ -286,15 +295,18 @@ static gboolean zip_is_ooxml(const guint8 *d, gsize len)
 
 static void find_polyglot(const guint8 *d, gsize len, KjCdrType *t)
 {
-	gboolean zip_inside =
-	    contains(d, len, "PK\x05\x06", 4) || contains(d, len, "PK\x03\x04", 4);
+	/* A zip reader opens any file whose last 64 KiB hold an end-of-
+	 * central-directory record; a zip embedded in the middle is not
+	 * one.  OLE2 documents are left out: they carry .docx objects as
+	 * plain streams (11 of the oletools samples), and are held anyway. */
+	gsize tail = len > 65557 ? len - 65557 : 0;
+	gboolean zip_inside = d && contains(d + tail, len - tail, "PK\x05\x06", 4);
 	gboolean pdf_head = contains(d, MIN(len, 1024), "%PDF-", 5);
 
 	switch (t->kind) {
 	case KJ_CDR_KIND_PDF:
 	case KJ_CDR_KIND_IMAGE:
 	case KJ_CDR_KIND_RTF:
-	case KJ_CDR_KIND_OLE2:
 		if (zip_inside)
 			t->polyglot = g_strdup("a ZIP archive");
 		else if (t->kind != KJ_CDR_KIND_PDF && pdf_head)
@@ -302,6 +314,7 @@ static void find_polyglot(const guint8 *d, gsize len, KjCdrType *t)
 		break;
 	case KJ_CDR_KIND_ARCHIVE:
 	case KJ_CDR_KIND_OOXML:
+	case KJ_CDR_KIND_OLE2:
 		/* PDF readers look for %PDF- anywhere in the first KB. */
 		if (pdf_head)
 			t->polyglot = g_strdup("a PDF header");
