@@ -43,7 +43,8 @@ static const GOptionEntry scan_entries[] = {
     {"no-corporate", 0, 0, G_OPTION_ARG_NONE, &opt_no_corporate,
      "Do not report 法人番号 (Corporate Numbers, which are public)", NULL},
     {"window", 0, 0, G_OPTION_ARG_INT, &opt_window,
-     "Characters searched on each side of a number for a keyword (default 40)", "N"},
+     "Characters searched on each side of a number for a keyword (default: dlp.keyword_window, 40)",
+     "N"},
     G_OPTION_ENTRY_NULL};
 
 static gboolean parse_level(const char *s, guint *out)
@@ -162,6 +163,11 @@ int kj_cli_dlp_scan(KjCli *cli, int argc, char **argv)
 		"Find 個人番号 and 法人番号 in files (基本方針 6(3)①); exit 1 when found.", &rc))
 		goto out;
 	kj_dlp_options_init(&opts);
+	opts.keyword_window = (guint)cli->cfg->dlp_keyword_window;
+	opts.max_text = (gsize)cli->cfg->dlp_max_text_bytes;
+	opts.archive_max_total = (guint64)cli->cfg->dlp_archive_max_total;
+	opts.archive_max_entries = (guint)cli->cfg->dlp_archive_max_entries;
+	opts.archive_max_depth = (guint)cli->cfg->dlp_archive_max_depth;
 	if (opt_min && !parse_level(opt_min, &opts.min_confidence)) {
 		rc = kj_cli_error(cli, KJ_EXIT_USAGE, "--min-confidence: low, medium or high");
 		goto out;

@@ -40,6 +40,12 @@ typedef struct {
 	gint64 mail_html_max_depth;    /* mail.html_max_depth */
 	gint64 mail_html_max_nodes;    /* mail.html_max_nodes */
 
+	gint64 dlp_keyword_window;        /* dlp.keyword_window */
+	gint64 dlp_max_text_bytes;        /* dlp.max_text_bytes */
+	gint64 dlp_archive_max_total;     /* dlp.archive_max_total_bytes */
+	gint64 dlp_archive_max_entries;   /* dlp.archive_max_entries */
+	gint64 dlp_archive_max_depth;     /* dlp.archive_max_depth */
+
 	/* Gateway, kyojind (daemon/kyojind.c).  Strings NULL = the daemon's default. */
 	char *smtp_listen;             /* smtp.listen: "127.0.0.1:2525" */
 	char *smtp_hostname;           /* smtp.hostname */
