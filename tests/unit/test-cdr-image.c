@@ -161,6 +161,20 @@ static void test_giant_png(void)
 	g_assert_nonnull(strstr(r->error->message, "dimension"));
 }
 
+/* A 1x1 GIF screen with an 18177x17993 frame: MuPDF decodes the whole
+ * frame before clipping it (found by fuzz-cdr-image: 9 s, 800 MB). */
+static void test_giant_gif_frame(void)
+{
+	static const guint8 gif[] = "GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00"
+				    ",\x00\x00\x00\x00\x01\x47\x49\x46\x00\x02\x02\x44\x01\x00;";
+	g_autoptr(GBytes) in = g_bytes_new_static(gif, sizeof gif - 1);
+	g_autoptr(Run) r = run_new();
+
+	run_go(r, _kj_cdr_image, in);
+	g_assert_error(r->error, KJ_CDR_ERROR, KJ_CDR_ERROR_LIMIT);
+	g_assert_nonnull(strstr(r->error->message, "18177x17993"));
+}
+
 /* Truncated images: sanitized from what decodes, or held; never worse. */
 static void test_truncated(void)
 {
@@ -263,6 +277,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/cdr-image/png", test_png);
 	g_test_add_func("/cdr-image/gif-bmp", test_gif_bmp);
 	g_test_add_func("/cdr-image/giant", test_giant_png);
+	g_test_add_func("/cdr-image/giant-gif-frame", test_giant_gif_frame);
 	g_test_add_func("/cdr-image/truncated", test_truncated);
 	g_test_add_func("/cdr-image/jpeg-exif", test_jpeg_exif);
 	g_test_add_func("/cdr-image/corpus/exif-gps", test_corpus_exif);
