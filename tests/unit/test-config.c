@@ -15,7 +15,7 @@ static void test_defaults(void)
 	/* Every key in the table can be read back. */
 	for (const KjConfigKeyInfo *k = kj_config_keys(); k->key; k++) {
 		g_autofree char *v = kj_config_get_string(c, k->key);
-		if (strcmp(k->key, "data_dir") != 0)
+		if (strcmp(k->type, "integer") == 0) /* strings may be unset */
 			g_assert_nonnull(v);
 	}
 }

@@ -40,35 +40,35 @@ typedef struct {
 	gint64 mail_html_max_depth;    /* mail.html_max_depth */
 	gint64 mail_html_max_nodes;    /* mail.html_max_nodes */
 
-	gint64 dlp_keyword_window;        /* dlp.keyword_window */
-	gint64 dlp_max_text_bytes;        /* dlp.max_text_bytes */
-	gint64 dlp_archive_max_total;     /* dlp.archive_max_total_bytes */
-	gint64 dlp_archive_max_entries;   /* dlp.archive_max_entries */
-	gint64 dlp_archive_max_depth;     /* dlp.archive_max_depth */
+	gint64 dlp_keyword_window;      /* dlp.keyword_window */
+	gint64 dlp_max_text_bytes;      /* dlp.max_text_bytes */
+	gint64 dlp_archive_max_total;   /* dlp.archive_max_total_bytes */
+	gint64 dlp_archive_max_entries; /* dlp.archive_max_entries */
+	gint64 dlp_archive_max_depth;   /* dlp.archive_max_depth */
 
 	/* Gateway, kyojind (daemon/kyojind.c).  Strings NULL = the daemon's default. */
-	char *smtp_listen;             /* smtp.listen: "127.0.0.1:2525" */
-	char *smtp_hostname;           /* smtp.hostname */
-	char *smtp_allowed_networks;   /* smtp.allowed_networks: "127.0.0.0/8, ::1/128" */
-	gint64 smtp_max_line_bytes;    /* smtp.max_line_bytes */
-	gint64 smtp_max_recipients;    /* smtp.max_recipients */
-	gint64 smtp_max_message_bytes; /* smtp.max_message_bytes */
-	gint64 smtp_max_errors;        /* smtp.max_errors */
-	gint64 smtp_max_connections;   /* smtp.max_connections */
-	gint64 smtp_command_timeout_s; /* smtp.command_timeout_s */
-	gint64 smtp_data_timeout_s;    /* smtp.data_timeout_s */
-	gint64 gateway_workers;            /* gateway.workers */
-	char *gateway_delivery;            /* gateway.delivery: "maildir" or "smtp" */
-	char *gateway_maildir;             /* gateway.maildir */
-	char *gateway_relay;               /* gateway.relay: "host:port" */
-	char *gateway_profile;             /* gateway.profile: built-in mail profile */
-	char *gateway_user;                /* gateway.user: run as after binding */
-	char *gateway_metrics_listen;      /* gateway.metrics_listen */
-	gint64 gateway_retry_initial_s;    /* gateway.retry_initial_s */
-	gint64 gateway_retry_max_s;        /* gateway.retry_max_s */
+	char *smtp_listen;                   /* smtp.listen: "127.0.0.1:2525" */
+	char *smtp_hostname;                 /* smtp.hostname */
+	char *smtp_allowed_networks;         /* smtp.allowed_networks: "127.0.0.0/8, ::1/128" */
+	gint64 smtp_max_line_bytes;          /* smtp.max_line_bytes */
+	gint64 smtp_max_recipients;          /* smtp.max_recipients */
+	gint64 smtp_max_message_bytes;       /* smtp.max_message_bytes */
+	gint64 smtp_max_errors;              /* smtp.max_errors */
+	gint64 smtp_max_connections;         /* smtp.max_connections */
+	gint64 smtp_command_timeout_s;       /* smtp.command_timeout_s */
+	gint64 smtp_data_timeout_s;          /* smtp.data_timeout_s */
+	gint64 gateway_workers;              /* gateway.workers */
+	char *gateway_delivery;              /* gateway.delivery: "maildir" or "smtp" */
+	char *gateway_maildir;               /* gateway.maildir */
+	char *gateway_relay;                 /* gateway.relay: "host:port" */
+	char *gateway_profile;               /* gateway.profile: built-in mail profile */
+	char *gateway_user;                  /* gateway.user: run as after binding */
+	char *gateway_metrics_listen;        /* gateway.metrics_listen */
+	gint64 gateway_retry_initial_s;      /* gateway.retry_initial_s */
+	gint64 gateway_retry_max_s;          /* gateway.retry_max_s */
 	gint64 gateway_max_queue_lifetime_s; /* gateway.max_queue_lifetime_s */
-	gint64 gateway_max_queue_messages; /* gateway.max_queue_messages */
-	gint64 gateway_min_free_bytes;     /* gateway.min_free_bytes */
+	gint64 gateway_max_queue_messages;   /* gateway.max_queue_messages */
+	gint64 gateway_min_free_bytes;       /* gateway.min_free_bytes */
 
 	gint64 ledger_ppc_preliminary_days; /* ledger.ppc_preliminary_days */
 	gint64 ledger_ppc_final_days;       /* ledger.ppc_final_days */

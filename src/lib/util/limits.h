@@ -753,7 +753,7 @@
 #define KJ_SMTP_DATA_TIMEOUT_DEFAULT 180
 #endif
 #define KJ_SMTP_TIMEOUT_CEILING 3600
-#if KJ_SMTP_COMMAND_TIMEOUT_DEFAULT > KJ_SMTP_TIMEOUT_CEILING ||                                  \
+#if KJ_SMTP_COMMAND_TIMEOUT_DEFAULT > KJ_SMTP_TIMEOUT_CEILING ||                                   \
     KJ_SMTP_DATA_TIMEOUT_DEFAULT > KJ_SMTP_TIMEOUT_CEILING
 #error "an SMTP timeout default is above its ceiling"
 #endif
@@ -803,7 +803,7 @@
 #define KJ_GATEWAY_LIFETIME_DEFAULT (5 * 24 * 3600)
 #endif
 #define KJ_GATEWAY_TIME_CEILING (60 * 24 * 3600)
-#if KJ_GATEWAY_RETRY_MAX_DEFAULT > KJ_GATEWAY_TIME_CEILING ||                                     \
+#if KJ_GATEWAY_RETRY_MAX_DEFAULT > KJ_GATEWAY_TIME_CEILING ||                                      \
     KJ_GATEWAY_LIFETIME_DEFAULT > KJ_GATEWAY_TIME_CEILING
 #error "a gateway retry default is above its ceiling"
 #endif
@@ -856,7 +856,7 @@
 #define KJ_LEDGER_DUE_HORIZON_DEFAULT 30
 #endif
 #define KJ_LEDGER_DAYS_CEILING 3660
-#if KJ_LEDGER_PPC_FINAL_DAYS_DEFAULT > KJ_LEDGER_DAYS_CEILING ||                                  \
+#if KJ_LEDGER_PPC_FINAL_DAYS_DEFAULT > KJ_LEDGER_DAYS_CEILING ||                                   \
     KJ_LEDGER_DUE_HORIZON_DEFAULT > KJ_LEDGER_DAYS_CEILING
 #error "a ledger period default is above its ceiling"
 #endif
