@@ -68,7 +68,8 @@ void kj_cdr_global_init(void)
 	if (magic_mime == NULL)
 		magic_mime = open_db(MAGIC_MIME_TYPE);
 	if (magic_desc == NULL)
-		magic_desc = open_db(MAGIC_NONE);
+		magic_desc = open_db(MAGIC_NONE | MAGIC_NO_CHECK_TEXT | MAGIC_NO_CHECK_CSV |
+				     MAGIC_NO_CHECK_JSON);
 	_kj_cdr_archive_global_init();
 	g_atomic_int_set(&initialized, 1);
 	g_mutex_unlock(&magic_lock);
@@ -324,13 +325,23 @@ static void find_polyglot(const guint8 *d, gsize len, KjCdrType *t)
 	}
 }
 
+/* Binary content whose MIME type leaves the danger open (an MSI is
+ * "application/x-ole-storage", a disk image "application/octet-stream"). */
+static gboolean wants_description(KjCdrKind k)
+{
+	return k == KJ_CDR_KIND_UNKNOWN || k == KJ_CDR_KIND_OLE2 || k == KJ_CDR_KIND_EXECUTABLE ||
+	       k == KJ_CDR_KIND_DISK_IMAGE || k == KJ_CDR_KIND_LNK;
+}
+
 static void by_magic(const guint8 *d, gsize len, KjCdrType *t)
 {
 	const char *m = NULL, *s = NULL;
 	gsize n = MIN(len, MAGIC_SAMPLE);
-	/* libmagic's text tests strndup() the buffer as if it were a string
-	 * and read past its end (ASan: heap-buffer-overflow in magic_buffer
-	 * on a 288-byte RTF): give it a NUL-terminated copy. */
+	/* libmagic 5.44's soft-magic text tests read past their own buffer
+	 * (ASan: heap-buffer-overflow in strndup under magic_buffer, found
+	 * by fuzz-cdr on "u;.\xfbl%PDF-zh\xff\n" with MAGIC_NONE).  The
+	 * description database therefore runs without text tests and only
+	 * on binary content, and libmagic gets a NUL-terminated copy. */
 	g_autofree char *copy = g_malloc(n + 1);
 
 	memcpy(copy, d, n);
@@ -339,15 +350,15 @@ static void by_magic(const guint8 *d, gsize len, KjCdrType *t)
 	if (magic_mime && len)
 		m = magic_buffer(magic_mime, copy, n);
 	t->mime = g_strdup(m ? m : (len ? "application/octet-stream" : "application/x-empty"));
-	if (magic_desc && len)
+	t->kind = _kj_cdr_kind_of_mime(t->mime);
+	if (magic_desc && len && wants_description(t->kind))
 		s = magic_buffer(magic_desc, copy, n);
-	t->description = g_strdup(s ? s : "data");
+	t->description = g_strdup(s ? s : t->mime);
 	g_mutex_unlock(&magic_lock);
 
 	/* The description wins when it names something dangerous that the
 	 * MIME type hides (an MSI is "application/x-ole-storage" too). */
 	KjCdrKind by_desc = kind_of_description(t->description);
-	t->kind = _kj_cdr_kind_of_mime(t->mime);
 	if (by_desc != KJ_CDR_KIND_UNKNOWN &&
 	    (t->kind == KJ_CDR_KIND_UNKNOWN || by_desc == KJ_CDR_KIND_EXECUTABLE ||
 	     by_desc == KJ_CDR_KIND_LNK || by_desc == KJ_CDR_KIND_SCRIPT ||
