@@ -148,18 +148,22 @@ static KjMailProfile *load_profile(KjCli *cli, const char *arg, GError **error)
 }
 
 /* Sanitizes one message and quarantines it when there is a store.
- * Returns the exit code for it; *res gets the result. */
-static int process(KjCli *cli, KjMailWorker *w, GMutex *lock, GBytes *raw, KjMailResult **res,
-		   char **qid_out, GError **error)
+ * sha is the digest of raw (computed here when NULL): the quarantine id
+ * is made from it and the worker is given it, so the message is hashed
+ * once.  Returns the exit code for it; *res gets the result. */
+static int process(KjCli *cli, KjMailWorker *w, GMutex *lock, GBytes *raw, const char *sha,
+		   KjMailResult **res, char **qid_out, GError **error)
 {
 	g_autofree char *qid = NULL;
+	char own[KJ_SHA256_HEX_LEN + 1];
 
-	if (cli->store) {
-		char sha[KJ_SHA256_HEX_LEN + 1];
-		kj_sha256_hex(g_bytes_get_data(raw, NULL), g_bytes_get_size(raw), sha);
-		qid = kj_mail_quarantine_id(sha);
+	if (sha == NULL) {
+		kj_sha256_hex(g_bytes_get_data(raw, NULL), g_bytes_get_size(raw), own);
+		sha = own;
 	}
-	if (!kj_mail_worker_sanitize(w, raw, qid, res, error))
+	if (cli->store)
+		qid = kj_mail_quarantine_id(sha);
+	if (!kj_mail_worker_sanitize_hashed(w, raw, sha, qid, res, error))
 		return KJ_EXIT_INPUT;
 	if (cli->store) {
 		g_mutex_lock(lock);
@@ -236,7 +240,7 @@ static int sanitize_one(KjCli *cli, KjMailProfile *profile, KjMailIsolation mode
 	if (w == NULL)
 		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
 	g_mutex_init(&lock);
-	int rc = process(cli, w, &lock, raw, &r, &qid, &error);
+	int rc = process(cli, w, &lock, raw, NULL, &r, &qid, &error);
 	g_mutex_clear(&lock);
 	if (r == NULL || rc == KJ_EXIT_INPUT)
 		return kj_cli_error(cli, KJ_EXIT_INPUT, "%s (the message was not delivered)",
@@ -319,6 +323,7 @@ static void bqueue_close(BQueue *q)
 typedef struct {
 	guint i;
 	GBytes *raw; /* NULL: unreadable, see error */
+	char sha[KJ_SHA256_HEX_LEN + 1];
 	KjMailResult *r;
 	char *qid;
 	int rc;
@@ -343,6 +348,12 @@ static gpointer batch_reader(gpointer data)
 		Item *it = g_new0(Item, 1);
 		it->i = i;
 		it->raw = read_path(b->files[i], b->profile->limits.max_message_bytes, &it->error);
+		/* Hashed here, while the worker has the previous message: the
+		 * worker is then not made to (a tenth of its time with
+		 * SHA-NI on the benchmark, perf). */
+		if (it->raw)
+			kj_sha256_hex(g_bytes_get_data(it->raw, NULL), g_bytes_get_size(it->raw),
+				      it->sha);
 		bqueue_push(&b->in, it);
 	}
 	bqueue_close(&b->in);
@@ -363,8 +374,8 @@ static gpointer batch_thread(gpointer data)
 			it->rc = KJ_EXIT_INPUT;
 			it->error = g_error_copy(error);
 		} else {
-			it->rc =
-			    process(b->cli, w, &b->lock, it->raw, &it->r, &it->qid, &it->error);
+			it->rc = process(b->cli, w, &b->lock, it->raw, it->sha, &it->r, &it->qid,
+					 &it->error);
 			/* The input is done with: free it before the output waits
 			 * in the queue, so that each queue holds one kind. */
 			g_clear_pointer(&it->raw, g_bytes_unref);

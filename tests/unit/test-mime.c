@@ -550,6 +550,22 @@ static void test_isolated(void)
 		KjMailAttachment *a = r->attachments->pdata[0];
 		g_assert_cmpstr(a->detected_type, ==, "application/pdf");
 	}
+	/* With the digest given by the caller (the batch hashes while the
+	 * worker works): the same result, the worker and in-process alike. */
+	char sha[KJ_SHA256_HEX_LEN + 1];
+	kj_sha256_hex(raw, strlen(raw), sha);
+	g_autoptr(KjMailWorker) none = kj_mail_worker_new(p, KJ_MAIL_ISOLATE_NONE, &error);
+	KjMailWorker *ws[] = {w, none};
+	for (gsize i = 0; i < G_N_ELEMENTS(ws); i++) {
+		g_autoptr(GBytes) b = g_bytes_new(raw, strlen(raw));
+		g_autoptr(KjMailResult) r = NULL;
+		g_assert_true(kj_mail_worker_sanitize_hashed(ws[i], b, sha, "Q-x", &r, &error));
+		g_assert_no_error(error);
+		g_assert_cmpint(r->verdict, ==, KJ_MAIL_SANITIZED);
+		g_assert_cmpstr(r->original_sha256, ==, sha);
+		g_autofree char *text = check_output(r, NULL);
+		g_assert_nonnull(strstr(text, "Q-x"));
+	}
 }
 
 /* Every real message of the corpus, through the sandboxed engine. */

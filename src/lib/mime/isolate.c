@@ -13,7 +13,8 @@
  *
  *	Job input: "KJMI", quarantine id length (2 bytes, little-endian), a
  *	flag byte (1: send attachment bytes back, for the quarantine), a
- *	zero byte, the id, the message.
+ *	flag byte (1: the message's SHA-256 follows the id, as 64 hex
+ *	digits, computed by the parent), the id, the digest, the message.
  *
  *	Wire format of a result: "KJMR" 0x01, then sections of
  *	tag (1 byte), length (4 bytes, little-endian), bytes.  Tags: V
@@ -237,14 +238,18 @@ bad:
 	return NULL;
 }
 
-/* A held result made by the parent when the worker failed. */
-static KjMailResult *held_result(GBytes *raw, const char *qid, const char *why)
+/* A held result made by the parent when the worker failed; sha is the
+ * digest of raw when the caller has it, else NULL. */
+static KjMailResult *held_result(GBytes *raw, const char *sha, const char *qid, const char *why)
 {
 	KjMailResult *r = result_empty();
 	gsize len = 0;
 	const void *d = g_bytes_get_data(raw, &len);
 
-	kj_sha256_hex(d ? d : "", len, r->original_sha256);
+	if (sha != NULL)
+		g_strlcpy(r->original_sha256, sha, sizeof r->original_sha256);
+	else
+		kj_sha256_hex(d ? d : "", len, r->original_sha256);
 	r->verdict = KJ_MAIL_HELD;
 	g_ptr_array_add(r->reasons, g_strdup_printf("isolation: %s", why));
 	json_t *o = json_pack("{s:i, s:s, s:[s], s:[], s:[], s:s, s:o}", "format_version", 1,
@@ -274,10 +279,21 @@ static gboolean job(GBytes *input, GByteArray *output, gpointer user_data, GErro
 		g_set_error(error, KJ_MAIL_ERROR, KJ_MAIL_ERROR_FORMAT, "bad job framing");
 		return FALSE;
 	}
+	gsize hlen = d[7] == 1 ? KJ_SHA256_HEX_LEN : 0;
+	if (hlen > len - 8 - qlen) {
+		g_set_error(error, KJ_MAIL_ERROR, KJ_MAIL_ERROR_FORMAT, "bad job framing");
+		return FALSE;
+	}
 	g_autofree char *qid = qlen ? g_strndup(d + 8, qlen) : NULL;
-	g_autoptr(GBytes) raw = g_bytes_new_from_bytes(input, 8 + qlen, len - 8 - qlen);
+	g_autofree char *sha = hlen ? g_strndup(d + 8 + qlen, hlen) : NULL;
+	if (sha != NULL && !kj_sha256_hex_valid(sha)) {
+		g_set_error(error, KJ_MAIL_ERROR, KJ_MAIL_ERROR_FORMAT, "bad job framing");
+		return FALSE;
+	}
+	g_autoptr(GBytes) raw =
+	    g_bytes_new_from_bytes(input, 8 + qlen + hlen, len - 8 - qlen - hlen);
 	g_autoptr(KjMailResult) res = NULL;
-	if (!kj_mail_sanitize(raw, profile, qid, &res, error))
+	if (!_kj_mail_sanitize_hashed(raw, profile, qid, sha, &res, error))
 		return FALSE;
 	/* Without a quarantine nobody keeps the attachments: do not copy
 	 * them across the socket. */
@@ -341,26 +357,44 @@ void kj_mail_worker_free(KjMailWorker *w)
 gboolean kj_mail_worker_sanitize(KjMailWorker *w, GBytes *raw, const char *qid, KjMailResult **out,
 				 GError **error)
 {
+	return kj_mail_worker_sanitize_hashed(w, raw, NULL, qid, out, error);
+}
+
+gboolean kj_mail_worker_sanitize_hashed(KjMailWorker *w, GBytes *raw,
+					const char sha[KJ_SHA256_HEX_LEN + 1], const char *qid,
+					KjMailResult **out, GError **error)
+{
 	g_autoptr(GError) err = NULL;
 
+	g_return_val_if_fail(sha == NULL || kj_sha256_hex_valid(sha), FALSE);
 	if (w->mode == KJ_MAIL_ISOLATE_NONE)
-		return kj_mail_sanitize(raw, w->profile, qid, out, error);
-	gsize qlen = qid ? strlen(qid) : 0, len = 0;
+		return _kj_mail_sanitize_hashed(raw, w->profile, qid, sha, out, error);
+	gsize qlen = qid ? strlen(qid) : 0, len = 0, hlen = sha ? KJ_SHA256_HEX_LEN : 0;
 	const void *d = g_bytes_get_data(raw, &len);
 	g_return_val_if_fail(qlen < 65536, FALSE);
-	GByteArray *in = g_byte_array_sized_new((guint)(len + qlen + 8));
-	guint8 h[8] = {'K', 'J', 'M', 'I', (guint8)qlen, (guint8)(qlen >> 8), qid != NULL, 0};
+	GByteArray *in = g_byte_array_sized_new((guint)(len + qlen + hlen + 8));
+	guint8 h[8] = {'K',         'J',        'M', 'I', (guint8)qlen, (guint8)(qlen >> 8),
+		       qid != NULL, sha != NULL};
 	g_byte_array_append(in, h, 8);
 	g_byte_array_append(in, (const guint8 *)qid, (guint)qlen);
+	g_byte_array_append(in, (const guint8 *)sha, (guint)hlen);
 	g_byte_array_append(in, d, (guint)len);
 	g_autoptr(GBytes) input = g_byte_array_free_to_bytes(in);
 	g_autoptr(GBytes) reply = kj_sandbox_run(w->sb, input, &err);
 	if (reply == NULL) {
-		*out = held_result(raw, qid, err->message);
+		*out = held_result(raw, sha, qid, err->message);
 		return TRUE;
 	}
 	*out = kj_mail_result_deserialize(reply, &err);
+	if (*out != NULL && sha != NULL && strcmp((*out)->original_sha256, sha) != 0) {
+		/* The worker was told the digest: another one back means it
+		 * is not the worker we started. */
+		kj_mail_result_free(*out);
+		*out = held_result(raw, sha, qid,
+				   "the sanitizer worker misstated the message's digest");
+		return TRUE;
+	}
 	if (*out == NULL)
-		*out = held_result(raw, qid, err->message);
+		*out = held_result(raw, sha, qid, err->message);
 	return TRUE;
 }

@@ -32,7 +32,12 @@ typedef struct {
 	gboolean held;
 } KjMailCtx;
 
-/* sanitize.c */
+/* sanitize.c: kj_mail_sanitize() with the digest of raw given (NULL:
+ * computed here). */
+gboolean _kj_mail_sanitize_hashed(GBytes *raw, const KjMailProfile *profile,
+				  const char *quarantine_id, const char *sha256, KjMailResult **out,
+				  GError **error);
+
 void _kj_mail_hold(KjMailCtx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void _kj_mail_action(KjMailCtx *ctx, const char *action);
 void _kj_mail_charset_note(KjMailCtx *ctx, const char *where, const KjCharsetInfo *info);

@@ -146,6 +146,15 @@ KjMailWorker *kj_mail_worker_new(const KjMailProfile *profile, KjMailIsolation m
 				 GError **error);
 gboolean kj_mail_worker_sanitize(KjMailWorker *worker, GBytes *raw, const char *quarantine_id,
 				 KjMailResult **out, GError **error);
+/* The same, with the SHA-256 of raw already computed by the caller (who
+ * needs it for the quarantine id anyway): the worker does not hash the
+ * message again, and the result carries the caller's digest, not one the
+ * worker could misstate.  A batch computes it while the previous message
+ * is in the worker, off the critical path. */
+gboolean kj_mail_worker_sanitize_hashed(KjMailWorker *worker, GBytes *raw,
+					const char sha256[KJ_SHA256_HEX_LEN + 1],
+					const char *quarantine_id, KjMailResult **out,
+					GError **error);
 void kj_mail_worker_free(KjMailWorker *worker);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjMailProfile, kj_mail_profile_free)

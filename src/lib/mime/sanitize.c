@@ -278,6 +278,13 @@ static void run(KjMailCtx *ctx, GBytes *raw)
 gboolean kj_mail_sanitize(GBytes *raw, const KjMailProfile *profile, const char *quarantine_id,
 			  KjMailResult **out, GError **error)
 {
+	return _kj_mail_sanitize_hashed(raw, profile, quarantine_id, NULL, out, error);
+}
+
+gboolean _kj_mail_sanitize_hashed(GBytes *raw, const KjMailProfile *profile,
+				  const char *quarantine_id, const char *sha256, KjMailResult **out,
+				  GError **error)
+{
 	KjMailCtx ctx;
 
 	g_return_val_if_fail(raw != NULL && profile != NULL && out != NULL, FALSE);
@@ -285,7 +292,10 @@ gboolean kj_mail_sanitize(GBytes *raw, const KjMailProfile *profile, const char 
 	ctx_init(&ctx, profile, quarantine_id);
 	gsize len = 0;
 	const void *data = g_bytes_get_data(raw, &len);
-	kj_sha256_hex(data, len, ctx.res->original_sha256);
+	if (sha256 != NULL)
+		g_strlcpy(ctx.res->original_sha256, sha256, sizeof ctx.res->original_sha256);
+	else
+		kj_sha256_hex(data, len, ctx.res->original_sha256);
 	run(&ctx, raw);
 	ctx.res->verdict = ctx.held ? KJ_MAIL_HELD : KJ_MAIL_SANITIZED;
 	if (ctx.held && ctx.res->output) {
