@@ -45,7 +45,7 @@ static char *fold_width(const char *text)
 {
 	GString *s = g_string_new(NULL);
 
-	for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+	for (const char *p = text; p && *p; p = g_utf8_find_next_char(p, NULL)) {
 		gunichar c = g_utf8_get_char(p);
 		if (c >= 0xFF10 && c <= 0xFF19)
 			g_string_append_c(s, (char)('0' + (c - 0xFF10)));
@@ -133,38 +133,49 @@ static gboolean parse_ymd(const char *p, int *era, int *y, int *m, int *d)
 	return *p == '\0';
 }
 
+/* Parses a checked, folded date; FALSE with *era_bad set when the date
+ * exists but lies outside its era. */
+static gboolean parse_folded(const char *text, int *y, int *m, int *d, int *era, gboolean *era_bad)
+{
+	g_autofree char *folded = fold_width(text);
+
+	*era_bad = FALSE;
+	g_strstrip(folded);
+	if (!parse_ymd(folded, era, y, m, d))
+		return FALSE;
+	if (*era >= 0) {
+		if (*y < 1 || *y > 99)
+			return FALSE;
+		*y += eras[*era].y - 1;
+	} else if (*y < 1000) {
+		return FALSE;
+	}
+	if (*m < 1 || *m > 12 || *d < 1 || *d > 31 ||
+	    !g_date_valid_dmy((GDateDay)*d, (GDateMonth)*m, (GDateYear)*y))
+		return FALSE;
+	*era_bad = *era >= 0 && !date_in_era(*era, *y, *m, *d);
+	return !*era_bad;
+}
+
 gboolean kj_ledger_date_parse(const char *text, char out[11], GError **error)
 {
 	int era = -1, y = 0, m = 0, d = 0;
+	gboolean era_bad = FALSE;
 
 	out[0] = '\0';
-	if (text == NULL || strlen(text) > 64 || !g_utf8_validate(text, -1, NULL))
-		goto bad;
-	g_autofree char *folded = fold_width(text);
-	g_strstrip(folded);
-	if (!parse_ymd(folded, &era, &y, &m, &d))
-		goto bad;
-	if (era >= 0) {
-		if (y < 1 || y > 99)
-			goto bad;
-		y += eras[era].y - 1;
-	} else if (y < 1000) {
-		goto bad;
+	if (text && strlen(text) <= 64 && g_utf8_validate(text, -1, NULL) &&
+	    parse_folded(text, &y, &m, &d, &era, &era_bad)) {
+		g_snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+		return TRUE;
 	}
-	if (m < 1 || m > 12 || d < 1 || d > 31 ||
-	    !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-		goto bad;
-	if (era >= 0 && !date_in_era(era, y, m, d)) {
+	if (era_bad)
 		g_set_error(error, KJ_LEDGER_ERROR, KJ_LEDGER_ERROR_INVALID,
 			    "date '%s' is outside the era %s (it would be %04d-%02d-%02d)", text,
 			    eras[era].name, y, m, d);
-		return FALSE;
-	}
-	g_snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-	return TRUE;
-bad:
-	g_set_error(error, KJ_LEDGER_ERROR, KJ_LEDGER_ERROR_INVALID,
-		    "'%s' is not a date (write 2026-03-01 or 令和8年3月1日)", text ? text : "");
+	else
+		g_set_error(error, KJ_LEDGER_ERROR, KJ_LEDGER_ERROR_INVALID,
+			    "'%s' is not a date (write 2026-03-01 or 令和8年3月1日)",
+			    text ? text : "");
 	return FALSE;
 }
 
