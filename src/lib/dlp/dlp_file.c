@@ -202,15 +202,20 @@ static void scan_pdf(Scan *sc, const guint8 *d, gsize len, const char *location)
 #endif
 }
 
-static gboolean entry_limits(Scan *sc, guint64 add, gsize archive_len, const char *loc)
+/* The total counts over every nesting level; the ratio is per archive,
+ * against that archive's own bytes (a small zip inside a large one is
+ * not a bomb because the large one expanded first). */
+static gboolean entry_limits(Scan *sc, guint64 add, guint64 *expanded, gsize archive_len,
+			     const char *loc)
 {
 	sc->total += add;
+	*expanded += add;
 	if (sc->total > sc->opts->archive_max_total) {
 		fail(sc, KJ_DLP_ERROR_LIMIT, loc, "archive expands beyond dlp.archive_max_total");
 		return FALSE;
 	}
-	if (sc->total > 1024 * 1024 &&
-	    sc->total / MAX(archive_len, (gsize)1) > sc->opts->archive_max_ratio) {
+	if (*expanded > 1024 * 1024 &&
+	    *expanded / MAX(archive_len, (gsize)1) > sc->opts->archive_max_ratio) {
 		fail(sc, KJ_DLP_ERROR_LIMIT, loc,
 		     "archive expansion ratio above dlp.archive_max_ratio (zip bomb?)");
 		return FALSE;
@@ -220,7 +225,8 @@ static gboolean entry_limits(Scan *sc, guint64 add, gsize archive_len, const cha
 
 /* Reads one member into memory, counting against the limits as it
  * streams.  NULL on a limit or a read error (recorded). */
-static GByteArray *read_member(Scan *sc, struct archive *a, gsize archive_len, const char *loc)
+static GByteArray *read_member(Scan *sc, struct archive *a, guint64 *expanded, gsize archive_len,
+			       const char *loc)
 {
 	GByteArray *buf = g_byte_array_new();
 	guint8 block[65536];
@@ -233,7 +239,7 @@ static GByteArray *read_member(Scan *sc, struct archive *a, gsize archive_len, c
 			fail(sc, KJ_DLP_ERROR_CORRUPT, loc, archive_error_string(a));
 			break;
 		}
-		if (!entry_limits(sc, (guint64)n, archive_len, loc))
+		if (!entry_limits(sc, (guint64)n, expanded, archive_len, loc))
 			break;
 		if (buf->len + (gsize)n > sc->opts->max_text) {
 			fail(sc, KJ_DLP_ERROR_LIMIT, loc, "member larger than dlp.max_text_bytes");
@@ -261,6 +267,7 @@ static void scan_archive(Scan *sc, const guint8 *d, gsize len, const char *locat
 		archive_read_free(a);
 		return;
 	}
+	guint64 expanded = 0;
 	int r;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname_utf8(e);
@@ -286,7 +293,7 @@ static void scan_archive(Scan *sc, const guint8 *d, gsize len, const char *locat
 			fail(sc, KJ_DLP_ERROR_ENCRYPTED, loc, "encrypted member cannot be scanned");
 			continue;
 		}
-		GByteArray *m = read_member(sc, a, len, loc);
+		GByteArray *m = read_member(sc, a, &expanded, len, loc);
 		if (m == NULL)
 			break;
 		scan_bytes(sc, m->data, m->len, loc, depth + 1);
