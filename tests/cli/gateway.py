@@ -68,3 +68,63 @@ if __name__ == '__main__':
         settled(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif cmd == 'talk':
         print(' '.join(talk(int(sys.argv[2]), [eval('b' + repr(a)).decode('unicode_escape').encode('latin-1') for a in sys.argv[3:]])))
+
+def load(p, n, conns, acked_path, sample):
+    """Sends n copies of sample over conns connections in turn, appending
+    the queue id of each 250 to acked_path (flushed at once).  Stops at
+    the first connection failure (kyojind killed) and returns."""
+    import threading
+    base = crlf(open(sample, 'rb').read()) if sample != '-' else None
+    lock = threading.Lock()
+    out = open(acked_path, 'a')
+    def worker(k):
+        try:
+            s = smtplib.SMTP('127.0.0.1', p, timeout=30)
+            s.ehlo()
+            for i in range(k, n, conns):
+                s.mail('load@example.net')
+                s.rcpt('staff@city.lg.jp')
+                msg = (b'From: <load@example.net>\r\nTo: <staff@city.lg.jp>\r\n'
+                       b'Subject: load-%d-%d\r\nMessage-ID: <%d@load.example>\r\n\r\n'
+                       b'message %d\r\n' % (os.getpid(), i, i, i)) if base is None else base
+                code, resp = s.data(msg)
+                if code == 250:
+                    with lock:
+                        out.write(resp.decode().rsplit(' ', 1)[-1] + '\n')
+                        out.flush()
+            s.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+    ts = [threading.Thread(target=worker, args=(k,)) for k in range(conns)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+
+def check_acked(kyojin, data_dir, acked_path, maildir):
+    acked = [l.strip() for l in open(acked_path) if l.strip()]
+    q = {e['id']: e['state'] for e in queue(kyojin, data_dir)}
+    lost = [i for i in acked if q.get(i) not in ('delivered', 'held')]
+    files = os.listdir(os.path.join(maildir, 'new')) if os.path.isdir(os.path.join(maildir, 'new')) else []
+    delivered = [i for i, s in q.items() if s == 'delivered']
+    # A duplicate is a message (its load number) delivered under two ids.
+    seen, dups = {}, 0
+    for f in files:
+        for line in open(os.path.join(maildir, 'new', f), 'rb'):
+            if line.startswith(b'Subject: load-'):
+                dups += line in seen
+                seen[line] = 1
+                break
+    print('acked %d, queued %d, delivered %d, held %d, maildir files %d, lost %d, duplicates %d' % (
+        len(acked), len(q), len(delivered), sum(1 for s in q.values() if s == 'held'),
+        len(files), len(lost), dups))
+    if lost:
+        sys.exit('LOST: ' + ' '.join(lost))
+
+if __name__ == '__main__' and sys.argv[1] == 'load':
+    load(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6])
+if __name__ == '__main__' and sys.argv[1] == 'check-acked':
+    check_acked(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
+if __name__ == '__main__' and sys.argv[1] == 'wait-lines':
+    wait_for(lambda: os.path.exists(sys.argv[2]) and sum(1 for _ in open(sys.argv[2])) >= int(sys.argv[3]),
+             '%s lines in %s' % (sys.argv[3], sys.argv[2]))
