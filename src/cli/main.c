@@ -94,6 +94,14 @@ static const KjCliCommand commands[] = {
     /* "*": any register noun; the handler sets what it needs per action. */
     {"ledger", "*", kj_cli_ledger_register, 0,
      "NOUN add|list|show|set|delete: any register ('kyojin ledger columns')"},
+    {"inspect", "start", kj_cli_inspect_start,
+     KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
+     "start a self-inspection: the checklist to every department (基本方針 7)"},
+    {"inspect", "answer", kj_cli_inspect_answer,
+     KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
+     "answer one item for one department: 適合, 一部適合, 不適合, 該当なし"},
+    {"inspect", "report", kj_cli_inspect_report, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "progress, scores and items not met per department (exit 1 on 不適合)"},
     {"risk", "matrix", kj_cli_risk_matrix, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
      "risk heat map: likelihood x impact with the grid's levels (基本方針 8)"},
 };
@@ -111,6 +119,7 @@ static const struct {
     {"queue", "kyojind's mail queue (無害化 gateway, 基本方針 6(3)②)"},
     {"ledger", "governance ledger: assets, risks, incidents ... (基本方針 6(2), 7, 8)"},
     {"risk", "risk register views (基本方針 8)"},
+    {"inspect", "self-inspection campaigns, 自己点検 (基本方針 7)"},
     {"config", "configuration file kyojin.yaml"},
 };
 

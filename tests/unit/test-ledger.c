@@ -544,6 +544,40 @@ static void test_csv_parse(void)
 	g_assert_cmpstr(r1->pdata[0], ==, "multi\nline");
 }
 
+static void test_inspect(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 n = 0;
+
+	org(f);
+	add_ok(f, "department", "D-02", "name=税務課", NULL);
+	g_assert_true(
+	    kj_ledger_inspect_start(f->l, "C1", "点検", "令和8年6月1日", "2026-06-30", &n, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(n % 2, ==, 0);
+	g_assert_true(
+	    kj_ledger_inspect_answer(f->l, "C1", "D-01", "CL-5-1", "適合", NULL, "P-01", &error));
+	g_assert_true(kj_ledger_inspect_answer(f->l, "C1", "D-01", "CL-5-2", "不適合", "未提出",
+					       NULL, &error));
+	g_assert_true(
+	    kj_ledger_inspect_answer(f->l, "C1", "D-01", "CL-6-1", "該当なし", NULL, NULL, &error));
+	g_assert_no_error(error);
+	/* A heading is not an item to answer. */
+	g_assert_false(
+	    kj_ledger_inspect_answer(f->l, "C1", "D-01", "CL-5", "適合", NULL, NULL, &error));
+	g_clear_error(&error);
+	g_autoptr(GPtrArray) rows = kj_ledger_inspect_report(f->l, "C1", &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(rows->len, ==, 2);
+	const KjLedgerInspectRow *r = rows->pdata[0];
+	g_assert_cmpstr(r->department, ==, "D-01");
+	g_assert_cmpint(r->items, ==, n / 2);
+	g_assert_cmpint(r->answered, ==, 3);
+	g_assert_cmpint(r->score, ==, 50);
+	g_assert_cmpuint(r->gaps->len, ==, 1);
+	g_assert_cmpint(((const KjLedgerInspectRow *)rows->pdata[1])->score, ==, -1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -558,5 +592,6 @@ int main(int argc, char **argv)
 	ADD("/ledger/risk-incident-duty", test_risk_incident_duty);
 	ADD("/ledger/csv-import", test_csv_import);
 	ADD("/ledger/csv-roundtrip", test_csv_roundtrip);
+	ADD("/ledger/inspect", test_inspect);
 	return g_test_run();
 }

@@ -216,6 +216,29 @@ GString *kj_ledger_export_csv(KjLedger *l, const KjLedgerRegister *reg, GError *
 /* The risk grid: level name for likelihood x impact, from ledger_risk_grid. */
 char *kj_ledger_risk_level(KjLedger *l, gint64 likelihood, gint64 impact, GError **error);
 
+/*
+ * Self-inspection (自己点検, 基本方針 7): a campaign issues every leaf of the
+ * checklist tree to every department; answers are 適合 / 一部適合 / 不適合 /
+ * 該当なし with evidence; the report gives progress and a score per
+ * department and the items not met, for the review of clause 8.
+ */
+gboolean kj_ledger_inspect_start(KjLedger *l, const char *campaign, const char *name,
+				 const char *from, const char *to, gint64 *answers, GError **error);
+gboolean kj_ledger_inspect_answer(KjLedger *l, const char *campaign, const char *department,
+				  const char *item, const char *result, const char *evidence,
+				  const char *answered_by, GError **error);
+
+typedef struct {
+	char *department;
+	gint64 items, answered, compliant, partly, not_compliant, not_applicable;
+	gint64 score;    /* percent of the applicable items answered, -1 if none */
+	GPtrArray *gaps; /* char *: items answered 不適合 or 一部適合 */
+} KjLedgerInspectRow;
+
+void kj_ledger_inspect_row_free(gpointer row);
+/* One row per department, in key order. */
+GPtrArray *kj_ledger_inspect_report(KjLedger *l, const char *campaign, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjLedger, kj_ledger_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjLedgerRecord, kj_ledger_record_free)
 

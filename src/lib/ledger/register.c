@@ -220,6 +220,28 @@ static const KjLedgerColumn duty_cols[] = {
     {"next_due", "次回期限", KJ_LEDGER_DATE, DUE | DER, NULL, 0, 0},
 };
 
+static const KjLedgerColumn checklist_cols[] = {
+    {"parent", "上位項目", KJ_LEDGER_REF, 0, "checklist", 0, 0},
+    {"clause", "根拠条項", KJ_LEDGER_TEXT, REQ, NULL, 0, 0},
+    {"question", "点検項目", KJ_LEDGER_TEXT, REQ, NULL, 0, 0},
+};
+
+static const KjLedgerColumn campaign_cols[] = {
+    {"name", "名称", KJ_LEDGER_TEXT, REQ, NULL, 0, 0},
+    {"period_start", "開始日", KJ_LEDGER_DATE, REQ, NULL, 0, 0},
+    {"period_end", "回答期限", KJ_LEDGER_DATE, REQ | DUE, NULL, 0, 0},
+    {"status", "状態", KJ_LEDGER_ENUM, REQ, "open|closed", 0, 0},
+};
+
+static const KjLedgerColumn answer_cols[] = {
+    {"campaign", "自己点検", KJ_LEDGER_REF, REQ, "campaign", 0, 0},
+    {"department", "所属", KJ_LEDGER_REF, REQ, "department", 0, 0},
+    {"item", "点検項目", KJ_LEDGER_REF, REQ, "checklist", 0, 0},
+    {"result", "回答", KJ_LEDGER_ENUM, 0, "適合|一部適合|不適合|該当なし", 0, 0},
+    {"evidence", "根拠資料・備考", KJ_LEDGER_TEXT, 0, NULL, 0, 0},
+    {"answered_by", "回答者", KJ_LEDGER_REF, 0, "person", 0, 0},
+};
+
 static const KjLedgerRegister registers[] = {
     {"department", "ledger_department", "課・室・所 (基本方針 4(1), 6(1))", COLS(department_cols),
      NULL, NULL, NULL},
@@ -258,6 +280,13 @@ static const KjLedgerRegister registers[] = {
     {"pledge", "ledger_pledge", "遵守の誓約 (基本方針 5)", COLS(pledge_cols), NULL, NULL, NULL},
     {"duty", "ledger_duty", "periodic duties (基本方針 6(9), 7, 8)", COLS(duty_cols),
      _kj_ledger_derive_duty, NULL, NULL},
+    {"checklist", "ledger_checklist",
+     "自己点検の点検項目 (tree, each citing its clause; 基本方針 7)", COLS(checklist_cols), NULL,
+     NULL, NULL},
+    {"campaign", "ledger_campaign", "自己点検の実施 (kyojin inspect start; 基本方針 7)",
+     COLS(campaign_cols), NULL, "status", "closed"},
+    {"answer", "ledger_answer", "自己点検の回答 per department and item (基本方針 7)",
+     COLS(answer_cols), NULL, NULL, NULL},
 };
 
 const KjLedgerRegister *kj_ledger_registers(gsize *n)

@@ -89,7 +89,9 @@ static const KjMigration migrations[] = {
     {6, "ledger: MIC classification schemes and levels", KJ_LEDGER_SCHEMA_SEED_SCHEMES, NULL, NULL},
     {7, "ledger: threats of 基本方針 3, risk grid, periodic duties", KJ_LEDGER_SCHEMA_SEED_RISK,
      NULL, NULL},
-    /* Append new migrations here: { 8, "module: what", "SQL", NULL, NULL }, */
+    {8, "ledger: self-inspection checklist, campaigns and answers", KJ_LEDGER_SCHEMA_INSPECTION,
+     NULL, NULL},
+    /* Append new migrations here: { 9, "module: what", "SQL", NULL, NULL }, */
 };
 
 const KjMigration *_kj_schema_migrations(gsize *n)
