@@ -181,34 +181,63 @@
 
 /* Self-inspection (自己点検, 基本方針 7): a checklist tree whose items cite
  * the seed's clauses, campaigns and one answer per department and item. */
-#define KJ_LEDGER_SCHEMA_INSPECTION                                                                \
-	"CREATE TABLE ledger_checklist (" KJ_LEDGER_COMMON ","                                     \
-	" parent TEXT, clause TEXT, question TEXT);"                                               \
-	"CREATE TABLE ledger_campaign (" KJ_LEDGER_COMMON ","                                      \
-	" name TEXT, period_start TEXT, period_end TEXT, status TEXT);"                            \
-	"CREATE TABLE ledger_answer (" KJ_LEDGER_COMMON ","                                        \
-	" campaign TEXT, department TEXT, item TEXT, result TEXT, evidence TEXT,"                  \
-	" answered_by TEXT);"                                                                      \
-	"CREATE INDEX ledger_answer_campaign ON ledger_answer (campaign, department);"             \
-	"INSERT INTO ledger_checklist VALUES"                                                      \
-	" ('CL-5', " KJ_LEDGER_T0 ", NULL, '基本方針 5', '職員等の遵守義務'),"  \
-	" ('CL-5-1', " KJ_LEDGER_T0 ", 'CL-5', '基本方針 5', '職員等は情報セキュリティポリシー及び情報セキュリティ実施手順を遵守しているか'),"  \
-	" ('CL-5-2', " KJ_LEDGER_T0 ", 'CL-5', '基本方針 5', '職員等は遵守に関する誓約書を提出しているか'),"  \
-	" ('CL-6', " KJ_LEDGER_T0 ", NULL, '基本方針 6', '情報セキュリティ対策'),"  \
-	" ('CL-6-1', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(1)', '所属の情報セキュリティ管理者が定められ、役割が周知されているか'),"  \
-	" ('CL-6-2a', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(2)', '所管する情報資産を情報資産管理台帳に登録し、機密性・完全性・可用性に応じて分類しているか'),"  \
-	" ('CL-6-2b', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(2)', '分類に応じた取扱制限（複製・持出・暗号化・廃棄）を守っているか'),"  \
-	" ('CL-6-3a', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(3)①', 'マイナンバー利用事務系の端末で情報の持ち出し不可設定と多要素認証を実施しているか'),"  \
-	" ('CL-6-3b', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(3)②', 'LGWAN接続系とインターネット接続系の間で通信経路を分割し、無害化通信を利用しているか'),"  \
-	" ('CL-6-3c', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(3)③', 'インターネット接続系の通信を自治体情報セキュリティクラウド経由に集約しているか'),"  \
-	" ('CL-6-4', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(4)', 'サーバ、情報システム室、通信回線及びパソコン等の物理的な対策を講じているか'),"  \
-	" ('CL-6-5', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(5)', '職員等が情報セキュリティ研修を受講しているか'),"  \
-	" ('CL-6-6', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(6)', '不正プログラム対策、アクセス制御、不正アクセス対策を講じているか'),"  \
-	" ('CL-6-7', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(7)', 'インシデント発生時の報告経路と緊急時対応計画を把握しているか'),"  \
-	" ('CL-6-8a', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(8)', '業務委託契約に情報セキュリティ要件を明記し、委託先の対策を確認しているか'),"  \
-	" ('CL-6-8b', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(8)', '外部サービス（クラウドサービス）を利用規定に従って利用しているか'),"  \
-	" ('CL-6-8c', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(8)', 'ソーシャルメディアの運用手順と発信できる情報、責任者を定めているか'),"  \
-	" ('CL-7', " KJ_LEDGER_T0 ", NULL, '基本方針 7', '監査及び自己点検'),"  \
-	" ('CL-7-1', " KJ_LEDGER_T0 ", 'CL-7', '基本方針 6(9), 7', '前回の監査及び自己点検の指摘事項に対応したか')"
+#define KJ_LEDGER_SCHEMA_INSPECTION                                                                                                      \
+	"CREATE TABLE ledger_checklist (" KJ_LEDGER_COMMON ","                                                                           \
+	" parent TEXT, clause TEXT, question TEXT);"                                                                                     \
+	"CREATE TABLE ledger_campaign (" KJ_LEDGER_COMMON ","                                                                            \
+	" name TEXT, period_start TEXT, period_end TEXT, status TEXT);"                                                                  \
+	"CREATE TABLE ledger_answer (" KJ_LEDGER_COMMON ","                                                                              \
+	" campaign TEXT, department TEXT, item TEXT, result TEXT, evidence TEXT,"                                                        \
+	" answered_by TEXT);"                                                                                                            \
+	"CREATE INDEX ledger_answer_campaign ON ledger_answer (campaign, department);"                                                   \
+	"INSERT INTO ledger_checklist VALUES"                                                                                            \
+	" ('CL-5', " KJ_LEDGER_T0 ", NULL, '基本方針 5', '職員等の遵守義務'),"                                               \
+	" ('CL-5-1', " KJ_LEDGER_T0                                                                                                      \
+	", 'CL-5', '基本方針 5', "                                                                                                   \
+	"'職員等は情報セキュリティポリシー及び情報セキュリティ実施手順を遵守しているか'),"         \
+	" ('CL-5-2', " KJ_LEDGER_T0                                                                                                      \
+	", 'CL-5', '基本方針 5', '職員等は遵守に関する誓約書を提出しているか'),"                                \
+	" ('CL-6', " KJ_LEDGER_T0 ", NULL, '基本方針 6', '情報セキュリティ対策'),"                                         \
+	" ('CL-6-1', " KJ_LEDGER_T0                                                                                                      \
+	", 'CL-6', '基本方針 6(1)', "                                                                                                \
+	"'所属の情報セキュリティ管理者が定められ、役割が周知されているか'),"                              \
+	" ('CL-6-2a', " KJ_LEDGER_T0 ", 'CL-6', '基本方針 6(2)', "                                                                   \
+				     "'所管する情報資産を情報資産管理台帳に登録し、機密性・完全性"          \
+				     "・可用性に応じて分類しているか'),"                                                  \
+	" ('CL-6-2b', " KJ_LEDGER_T0                                                                                                     \
+	", 'CL-6', '基本方針 6(2)', "                                                                                                \
+	"'分類に応じた取扱制限（複製・持出・暗号化・廃棄）を守っているか'),"                              \
+	" ('CL-6-3a', " KJ_LEDGER_T0                                                                                                     \
+	", 'CL-6', '基本方針 6(3)①', "                                                                                             \
+	"'マイナンバー利用事務系の端末で情報の持ち出し不可設定と多要素認証を実施しているか'),"   \
+	" ('CL-6-3b', " KJ_LEDGER_T0                                                                                                     \
+	", 'CL-6', '基本方針 6(3)②', "                                                                                             \
+	"'LGWAN接続系とインターネット接続系の間で通信経路を分割し、無害化通信を利用しているか')," \
+	" ('CL-6-3c', " KJ_LEDGER_T0                                                                                                     \
+	", 'CL-6', '基本方針 6(3)③', "                                                                                             \
+	"'インターネット接続系の通信を自治体情報セキュリティクラウド経由に集約しているか'),"      \
+	" ('CL-6-4', " KJ_LEDGER_T0                                                                                                      \
+	", 'CL-6', '基本方針 6(4)', "                                                                                                \
+	"'サーバ、情報システム室、通信回線及びパソコン等の物理的な対策を講じているか'),"            \
+	" ('CL-6-5', " KJ_LEDGER_T0                                                                                                      \
+	", 'CL-6', '基本方針 6(5)', '職員等が情報セキュリティ研修を受講しているか'),"                          \
+	" ('CL-6-6', " KJ_LEDGER_T0                                                                                                      \
+	", 'CL-6', '基本方針 6(6)', "                                                                                                \
+	"'不正プログラム対策、アクセス制御、不正アクセス対策を講じているか'),"                           \
+	" ('CL-6-7', " KJ_LEDGER_T0                                                                                                      \
+	", 'CL-6', '基本方針 6(7)', "                                                                                                \
+	"'インシデント発生時の報告経路と緊急時対応計画を把握しているか'),"                                 \
+	" ('CL-6-8a', " KJ_LEDGER_T0                                                                                                     \
+	", 'CL-6', '基本方針 6(8)', "                                                                                                \
+	"'業務委託契約に情報セキュリティ要件を明記し、委託先の対策を確認しているか'),"               \
+	" ('CL-6-8b', " KJ_LEDGER_T0                                                                                                     \
+	", 'CL-6', '基本方針 6(8)', "                                                                                                \
+	"'外部サービス（クラウドサービス）を利用規定に従って利用しているか'),"                           \
+	" ('CL-6-8c', " KJ_LEDGER_T0                                                                                                     \
+	", 'CL-6', '基本方針 6(8)', "                                                                                                \
+	"'ソーシャルメディアの運用手順と発信できる情報、責任者を定めているか'),"                        \
+	" ('CL-7', " KJ_LEDGER_T0 ", NULL, '基本方針 7', '監査及び自己点検'),"                                               \
+	" ('CL-7-1', " KJ_LEDGER_T0                                                                                                      \
+	", 'CL-7', '基本方針 6(9), 7', '前回の監査及び自己点検の指摘事項に対応したか')"
 
 #endif
