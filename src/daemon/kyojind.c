@@ -909,6 +909,7 @@ int main(int argc, char **argv)
 	g_unix_signal_add(SIGTERM, on_term, &gw);
 	g_unix_signal_add(SIGINT, on_term, &gw);
 	g_idle_add_once((GSourceOnceFunc)(void (*)(void))scan, &gw);
+	update_busy(&gw); /* before the first client, not after the first scan */
 	g_timeout_add(250, scan, &gw);
 	g_main_loop_run(gw.loop);
 

@@ -24,9 +24,11 @@ def port(ready):
     return int(open(ready).read().split()[0])
 
 def queue(kyojin, data_dir):
-    out = subprocess.run([kyojin, '--data-dir', data_dir, '--json', 'queue', 'list'],
-                         capture_output=True, check=True).stdout
-    return json.loads(out)
+    r = subprocess.run([kyojin, '--data-dir', data_dir, '--json', 'queue', 'list'],
+                       capture_output=True)
+    if r.returncode != 0:
+        sys.exit('kyojin queue list: ' + r.stderr.decode())
+    return json.loads(r.stdout)
 
 def settled(kyojin, data_dir, n):
     def ok():
@@ -128,3 +130,69 @@ if __name__ == '__main__' and sys.argv[1] == 'check-acked':
 if __name__ == '__main__' and sys.argv[1] == 'wait-lines':
     wait_for(lambda: os.path.exists(sys.argv[2]) and sum(1 for _ in open(sys.argv[2])) >= int(sys.argv[3]),
              '%s lines in %s' % (sys.argv[3], sys.argv[2]))
+
+def sink(port_file, mode_file, out_dir):
+    """A tiny SMTP relay for tests: the first word of mode_file decides
+    each transaction: accept, tempfail (451 at DATA end), permfail (550 at RCPT)."""
+    import socketserver
+    class H(socketserver.StreamRequestHandler):
+        def handle(self):
+            w = lambda s: self.wfile.write(s.encode() + b'\r\n')
+            w('220 sink ESMTP')
+            data = None
+            while True:
+                line = self.rfile.readline(4096)
+                if not line:
+                    return
+                if data is not None:
+                    if line == b'.\r\n':
+                        mode = open(mode_file).read().split()[0]
+                        if mode == 'tempfail':
+                            w('451 4.3.0 sink says try later')
+                        else:
+                            n = len(os.listdir(out_dir))
+                            open(os.path.join(out_dir, 'msg%d' % n), 'wb').write(b''.join(data))
+                            w('250 2.0.0 sink accepted')
+                        data = None
+                    else:
+                        data.append(line[1:] if line.startswith(b'..') else line)
+                    continue
+                cmd = line[:4].upper()
+                if cmd == b'RCPT' and open(mode_file).read().split()[0] == 'permfail':
+                    w('550 5.1.1 sink says no such user')
+                elif cmd == b'DATA':
+                    data = []
+                    w('354 go ahead')
+                elif cmd == b'QUIT':
+                    w('221 bye')
+                    return
+                elif cmd == b'EHLO':
+                    w('250-sink')
+                    w('250 8BITMIME')
+                else:
+                    w('250 ok')
+    socketserver.ThreadingTCPServer.allow_reuse_address = True
+    srv = socketserver.ThreadingTCPServer(('127.0.0.1', 0), H)
+    srv.daemon_threads = True
+    tmp = port_file + '.tmp'
+    open(tmp, 'w').write('%d\n' % srv.server_address[1])
+    os.rename(tmp, port_file)
+    srv.serve_forever()
+
+def wait_entry(kyojin, data_dir, expr, what):
+    def ok():
+        return any(eval(expr, {'e': e}) for e in queue_full(kyojin, data_dir))
+    wait_for(ok, what)
+
+def queue_full(kyojin, data_dir):
+    res = []
+    for e in queue(kyojin, data_dir):
+        out = subprocess.run([kyojin, '--data-dir', data_dir, '--json', 'queue', 'show', e['id']],
+                             capture_output=True, check=True).stdout
+        res.append(json.loads(out))
+    return res
+
+if __name__ == '__main__' and sys.argv[1] == 'sink':
+    sink(sys.argv[2], sys.argv[3], sys.argv[4])
+if __name__ == '__main__' and sys.argv[1] == 'wait-entry':
+    wait_entry(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[4])

@@ -6,13 +6,6 @@
 #include "cdr/ooxml.h"
 #include "util/limits.h"
 
-/* Largest single part, in bytes.  The biggest real parts are worksheet
- * XML of a few hundred MB only in data dumps; the package total bounds
- * the sum. */
-#ifndef KJ_CDR_OOXML_MAX_PART
-#define KJ_CDR_OOXML_MAX_PART (256u * 1024 * 1024)
-#endif
-
 #define OOXML_REL_NS "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 /* The same namespace in ISO/IEC 29500 Strict documents. */
 #define OOXML_REL_NS_STRICT "http://purl.oclc.org/ooxml/officeDocument/relationships"

@@ -599,6 +599,17 @@
 /* RLIMIT_NOFILE of a worker.  It has fds 0-3 and may open nothing. */
 #define KJ_SANDBOX_NOFILE 8
 
+/* Largest single part of an OOXML package, in bytes (cdr/ooxml.c).
+ * The biggest real parts are worksheets of data dumps, some hundred MB;
+ * KjCdrOptions.archive_max_total bounds the sum of all parts. */
+#ifndef KJ_CDR_OOXML_MAX_PART
+#define KJ_CDR_OOXML_MAX_PART (256u * 1024 * 1024)
+#endif
+#define KJ_CDR_OOXML_MAX_PART_CEILING (2048u * 1024 * 1024)
+#if KJ_CDR_OOXML_MAX_PART > KJ_CDR_OOXML_MAX_PART_CEILING
+#error "KJ_CDR_OOXML_MAX_PART is above its ceiling"
+#endif
+
 /*
  * Personal numbers, DLP (dlp/).  Files leaving LGWAN are scanned for
  * 個人番号 and 法人番号 (基本方針 6(3)①); a limit that is hit makes the
