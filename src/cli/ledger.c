@@ -49,16 +49,6 @@ static KjLedger *open_ledger(KjCli *cli)
 	return kj_ledger_new(kj_store_get_db(cli->store), cli->audit, cli->actor, &o);
 }
 
-static const KjLedgerRegister *find_register(KjCli *cli, const char *noun, int *rc)
-{
-	const KjLedgerRegister *reg = kj_ledger_register_find(noun);
-
-	if (reg == NULL)
-		*rc = kj_cli_error(cli, KJ_EXIT_USAGE,
-				   "no register '%s' (see 'kyojin ledger columns')", noun);
-	return reg;
-}
-
 static void print_record(KjCli *cli, const KjLedgerRecord *rec, gboolean people)
 {
 	const KjLedgerRegister *reg = rec->reg;
@@ -238,8 +228,22 @@ int kj_cli_ledger_register(KjCli *cli, int argc, char **argv)
 	const char *noun = strrchr(argv[0], ' ') ? strrchr(argv[0], ' ') + 1 : argv[0];
 	const char *action = argc > 1 ? argv[1] : "";
 	int rc = KJ_EXIT_OK;
-	const KjLedgerRegister *reg = find_register(cli, noun, &rc);
+	const KjLedgerRegister *reg = kj_ledger_register_find(noun);
 
+	if (reg == NULL && strcmp(action, "--help") != 0)
+		rc = kj_cli_error(cli, KJ_EXIT_USAGE,
+				  "no register '%s' (see 'kyojin ledger columns')", noun);
+
+	if (reg == NULL && strcmp(action, "--help") == 0) {
+		/* "kyojin ledger NOUN --help": the generic verb itself. */
+		cli->need = 0;
+		kj_cli_parse(cli, &argc, &argv, entries,
+			     "add|list|show|set|delete [KEY] [COLUMN=VALUE...]",
+			     "Add, list, show, change or delete records of any register; "
+			     "'kyojin ledger columns' lists the registers and their columns.",
+			     &rc);
+		return rc;
+	}
 	if (reg == NULL)
 		return rc;
 	if (action[0] != '-' && strcmp(action, "list") != 0 && strcmp(action, "show") != 0 &&
