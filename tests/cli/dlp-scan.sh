@@ -14,6 +14,8 @@ python3 - "$MY" <<'PY'
 import sys, zipfile
 my = sys.argv[1]
 open("sjis.txt", "wb").write(("住民票の写し\r\nマイナンバー " + my + "\r\n").encode("cp932"))
+# Excel's "Unicode text" export: UTF-16LE with a BOM, tab-separated.
+open("unicode.txt", "wb").write(("\ufeff氏名\t個人番号\r\n山田\t" + my + "\r\n").encode("utf-16-le"))
 with zipfile.ZipFile("bundle.zip", "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr("資料/名簿.csv", "no,個人番号\n1," + my + "\n")
     z.writestr("readme.txt", "nothing here")
@@ -40,6 +42,9 @@ expect_out 'line 3, column 4: .*\*{8}1118 \(high\)'
 
 run 1 dlp scan sjis.txt
 expect_out 'sjis.txt: line 2, column 8: .*\(high\)'
+
+run 1 dlp scan unicode.txt
+expect_out 'unicode.txt: line 2, column 4: .*\(high\)'
 
 run 1 --json dlp scan bundle.zip report.docx
 json 'd["found"] == 2 and d["unreadable"] == 0'
