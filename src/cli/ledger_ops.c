@@ -318,3 +318,56 @@ int kj_cli_risk_matrix(KjCli *cli, int argc, char **argv)
 	kj_out_end(cli->out);
 	return KJ_EXIT_OK;
 }
+
+static gint64 pct(gint64 part, gint64 whole)
+{
+	return whole ? part * 100 / whole : 0;
+}
+
+int kj_cli_ledger_staff(KjCli *cli, int argc, char **argv)
+{
+	g_autofree char *course = NULL, *since = NULL;
+	const GOptionEntry entries[] = {{"course", 0, 0, G_OPTION_ARG_STRING, &course,
+					 "count only courses containing TEXT", "TEXT"},
+					{"since", 0, 0, G_OPTION_ARG_STRING, &since,
+					 "count only training on or after DATE", "DATE"},
+					G_OPTION_ENTRY_NULL};
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	if (!kj_cli_parse(cli, &argc, &argv, entries, "",
+			  "Pledge and training completion per department (基本方針 5, 6(5)).", &rc))
+		return rc;
+	g_autoptr(KjLedger) l = open_ledger(cli);
+	g_autoptr(GPtrArray) rows = kj_ledger_staff_report(l, course, since, &error);
+	if (rows == NULL)
+		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+	kj_out_text_quiet(cli->out, TRUE);
+	kj_out_begin_map(cli->out);
+	kj_out_key(cli->out, "departments");
+	kj_out_begin_list(cli->out);
+	kj_out_line(cli->out, "所属        職員数  誓約   研修受講");
+	for (guint i = 0; i < rows->len; i++) {
+		const KjLedgerStaffRow *r = rows->pdata[i];
+		kj_out_begin_map(cli->out);
+		out_str(cli->out, "department", r->department);
+		kj_out_key(cli->out, "staff");
+		kj_out_int(cli->out, r->staff);
+		kj_out_key(cli->out, "pledged");
+		kj_out_int(cli->out, r->pledged);
+		kj_out_key(cli->out, "trained");
+		kj_out_int(cli->out, r->trained);
+		kj_out_key(cli->out, "pledge_rate");
+		kj_out_int(cli->out, pct(r->pledged, r->staff));
+		kj_out_key(cli->out, "training_rate");
+		kj_out_int(cli->out, pct(r->trained, r->staff));
+		kj_out_end(cli->out);
+		kj_out_line(
+		    cli->out,
+		    "%-10s %6" G_GINT64_FORMAT " %5" G_GINT64_FORMAT "%% %7" G_GINT64_FORMAT "%%",
+		    r->department, r->staff, pct(r->pledged, r->staff), pct(r->trained, r->staff));
+	}
+	kj_out_end(cli->out);
+	kj_out_end(cli->out);
+	return KJ_EXIT_OK;
+}

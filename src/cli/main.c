@@ -91,6 +91,8 @@ static const KjCliCommand commands[] = {
     {"ledger", "export", kj_cli_ledger_export, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
      "export a register as CSV (UTF-8 with BOM, for Excel)"},
     {"ledger", "columns", kj_cli_ledger_columns, 0, "list the registers and their columns"},
+    {"ledger", "staff", kj_cli_ledger_staff, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "pledge and training completion rates per department (基本方針 5, 6(5))"},
     /* "*": any register noun; the handler sets what it needs per action. */
     {"ledger", "*", kj_cli_ledger_register, 0,
      "NOUN add|list|show|set|delete: any register ('kyojin ledger columns')"},

@@ -239,6 +239,21 @@ void kj_ledger_inspect_row_free(gpointer row);
 /* One row per department, in key order. */
 GPtrArray *kj_ledger_inspect_report(KjLedger *l, const char *campaign, GError **error);
 
+/*
+ * Staff (基本方針 5, 6(5)): per department, how many staff (people not
+ * employed by a contractor) have pledged to observe the policy and have
+ * completed training (course containing course_filter, if not NULL, on or
+ * after since, if not NULL).
+ */
+typedef struct {
+	char *department;
+	gint64 staff, pledged, trained;
+} KjLedgerStaffRow;
+
+void kj_ledger_staff_row_free(gpointer row);
+GPtrArray *kj_ledger_staff_report(KjLedger *l, const char *course_filter, const char *since,
+				  GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjLedger, kj_ledger_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjLedgerRecord, kj_ledger_record_free)
 

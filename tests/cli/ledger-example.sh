@@ -1,0 +1,24 @@
+# ledger-example - the example city's ledger (examples/ledger) loads with
+# its script, and check, due, staff, risk matrix and inspect report give
+# what the docs show: the findings left on purpose, completion rates.
+. "$(dirname "$0")/lib.sh"
+
+KYOJIN="$KYOJIN" sh "$KJ_SOURCE_ROOT/examples/ledger/load.sh" "$D" >"$T/load.out" 2>&1 ||
+	{ cat "$T/load.out" >&2; fail "examples/ledger/load.sh failed"; }
+run 0 --json ledger person show P001
+json "d['record']['name'] == '津軽 一郎'"
+run 1 --json ledger check
+json "any(f['rule'] == 'asset-contract-clauses' and f['key'] == 'SYS-HP' for f in d['findings'])"
+json "any(f['rule'] == 'asset-level-below-content' and f['key'] == 'SYS-HP' for f in d['findings'])"
+json "any(f['rule'] == 'person-no-pledge' and f['key'] == 'P013' for f in d['findings'])"
+json "not any(f['rule'] == 'asset-my-number-segment' for f in d['findings'])"
+run 0 --json ledger due --today 2026-06-01 --days 60
+json "any(x['key'] == 'IN-2026-001' and x['overdue'] for x in d['due'])"
+run 0 --json ledger staff
+json "[(x['staff'], x['pledge_rate']) for x in d['departments'] if x['department'] == 'KOTEI'] == [(1, 0)]"
+run 0 --json risk matrix
+json "sum(c['risks'] for c in d['cells']) == 5"
+run 1 --json inspect report FY2026
+json "[x['score'] for x in d['departments'] if x['department'] == 'DIGI'] == [75]"
+run 0 ledger export asset -o "$T/asset.csv"
+run 0 --json audit verify
