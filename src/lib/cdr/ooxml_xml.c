@@ -157,6 +157,15 @@ static char *resolve_target(const char *source, const char *target)
 	return g_ascii_strdown(joined, -1);
 }
 
+/* Relationship types removed whatever their target is called: the part
+ * names removal_reason() knows are only Office's defaults. */
+static const char *const active_types[] = {
+    "/vbaProject",    "/wordVbaData",      "/control",          "/activeXControlBinary",
+    "/oleObject",     "/externalLink",     "/connections",      "/queryTable",
+    "/extensibility", "/printerSettings",  "/attachedToolbars", "/keyMapCustomizations",
+    "/xlMacrosheet",  "/xlIntlMacrosheet", "/dialogsheet",      NULL,
+};
+
 /* What to do with one relationship: NULL keep, else the note. */
 static const char *rel_verdict(OoxmlPackage *pkg, const char *source, xmlNode *rel, gboolean *inert)
 {
@@ -174,6 +183,10 @@ static const char *rel_verdict(OoxmlPackage *pkg, const char *source, xmlNode *r
 		}
 		return "external relationship removed";
 	}
+	for (guint i = 0; active_types[i]; i++)
+		if (g_str_has_suffix(type, active_types[i]))
+			return "relationship to active content removed";
+
 	/* A malformed internal target resolves to no removed part and is
 	 * kept: it names nothing in the new package either. */
 	g_autofree char *abs = resolve_target(source, target);
