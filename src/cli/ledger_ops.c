@@ -181,9 +181,12 @@ int kj_cli_ledger_import(KjCli *cli, int argc, char **argv)
 int kj_cli_ledger_export(KjCli *cli, int argc, char **argv)
 {
 	g_autofree char *output = NULL;
-	const GOptionEntry entries[] = {{"output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
-					 "write to FILE instead of standard output", "FILE"},
-					G_OPTION_ENTRY_NULL};
+	gboolean xlsx = FALSE;
+	const GOptionEntry entries[] = {
+	    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+	     "write to FILE instead of standard output", "FILE"},
+	    {"xlsx", 0, 0, G_OPTION_ARG_NONE, &xlsx, "write an Excel workbook (needs -o)", NULL},
+	    G_OPTION_ENTRY_NULL};
 	g_autoptr(GError) error = NULL;
 	int rc;
 
@@ -197,6 +200,13 @@ int kj_cli_ledger_export(KjCli *cli, int argc, char **argv)
 	if (reg == NULL)
 		return kj_cli_error(cli, KJ_EXIT_USAGE, "no register '%s'", argv[1]);
 	g_autoptr(KjLedger) l = open_ledger(cli);
+	if (xlsx) {
+		if (output == NULL)
+			return kj_cli_error(cli, KJ_EXIT_USAGE, "--xlsx needs -o FILE.xlsx");
+		if (!kj_ledger_export_xlsx(l, reg, output, &error))
+			return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+		return KJ_EXIT_OK;
+	}
 	g_autoptr(GString) csv = kj_ledger_export_csv(l, reg, &error);
 	if (csv == NULL)
 		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);

@@ -69,3 +69,16 @@ run 0 --json ledger import department "$T/out.csv" --update
 json "d['updated'] == 2"
 run 0 --json ledger department show D-01
 json "d['record']['version'] == 1"
+
+# XLSX export (libxlsxwriter): a workbook with the register's rows.
+if run_xlsx=$("$KYOJIN" ledger export department --xlsx -o "$T/dep.xlsx" 2>&1); then
+	python3 - "$T/dep.xlsx" <<'PY' || fail "the workbook lacks the rows"
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+s = z.read('xl/sharedStrings.xml').decode()
+sys.exit(0 if '税務課, 市民税係' in s and '名称' in s else 1)
+PY
+else
+	echo "$run_xlsx" | grep -q 'without libxlsxwriter' || fail "xlsx export: $run_xlsx"
+fi
+run 2 ledger export department --xlsx

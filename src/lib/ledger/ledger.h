@@ -213,6 +213,11 @@ GPtrArray *kj_ledger_csv_parse(const char *text, gsize len, GError **error);
 /* UTF-8 with BOM and CRLF, as Excel opens it without asking. */
 GString *kj_ledger_export_csv(KjLedger *l, const KjLedgerRegister *reg, GError **error);
 
+/* Writes reg as an Excel workbook at path (libxlsxwriter; an error when
+ * built without it). */
+gboolean kj_ledger_export_xlsx(KjLedger *l, const KjLedgerRegister *reg, const char *path,
+			       GError **error);
+
 /* The risk grid: level name for likelihood x impact, from ledger_risk_grid. */
 char *kj_ledger_risk_level(KjLedger *l, gint64 likelihood, gint64 impact, GError **error);
 
