@@ -272,34 +272,8 @@ int kj_cli_ledger_columns(KjCli *cli, int argc, char **argv)
 	return KJ_EXIT_OK;
 }
 
-static gint64 count_cell(KjCli *cli, const char *level_col, gint64 li, gint64 im)
+static void print_matrix(KjCli *cli, KjLedgerCell cells[5][5])
 {
-	g_autofree char *sql = g_strdup_printf("SELECT count(*) FROM ledger_risk WHERE "
-					       "coalesce(%s_likelihood, likelihood) = $1 AND "
-					       "coalesce(%s_impact, impact) = $2",
-					       level_col, level_col);
-	gint64 n = 0;
-
-	kj_db_query_int(kj_store_get_db(cli->store), sql, KJ_DB_ARGS(KJ_DB_INT(li), KJ_DB_INT(im)),
-			&n, NULL, NULL);
-	return n;
-}
-
-int kj_cli_risk_matrix(KjCli *cli, int argc, char **argv)
-{
-	gboolean residual = FALSE;
-	const GOptionEntry entries[] = {{"residual", 0, 0, G_OPTION_ARG_NONE, &residual,
-					 "place risks by residual instead of current scores", NULL},
-					G_OPTION_ENTRY_NULL};
-	int rc;
-
-	if (!kj_cli_parse(
-		cli, &argc, &argv, entries, "",
-		"Print the risk heat map: number of risks per likelihood (rows) and impact "
-		"(columns), with the grid's level in each cell (基本方針 8).",
-		&rc))
-		return rc;
-	g_autoptr(KjLedger) l = open_ledger(cli);
 	kj_out_text_quiet(cli->out, TRUE);
 	kj_out_begin_map(cli->out);
 	kj_out_key(cli->out, "cells");
@@ -309,23 +283,62 @@ int kj_cli_risk_matrix(KjCli *cli, int argc, char **argv)
 		g_autoptr(GString) row = g_string_new(NULL);
 		g_string_append_printf(row, "        %" G_GINT64_FORMAT "       ", li);
 		for (gint64 im = 1; im <= 5; im++) {
-			g_autofree char *lv = kj_ledger_risk_level(l, li, im, NULL);
-			gint64 n = count_cell(cli, residual ? "residual" : "current", li, im);
+			const KjLedgerCell *c = &cells[li - 1][im - 1];
 			kj_out_begin_map(cli->out);
 			kj_out_key(cli->out, "likelihood");
 			kj_out_int(cli->out, li);
 			kj_out_key(cli->out, "impact");
 			kj_out_int(cli->out, im);
-			out_str(cli->out, "level", lv);
+			out_str(cli->out, "level", c->level);
 			kj_out_key(cli->out, "risks");
-			kj_out_int(cli->out, n);
+			kj_out_int(cli->out, c->risks);
 			kj_out_end(cli->out);
-			g_string_append_printf(row, " %s:%-3" G_GINT64_FORMAT, lv ? lv : "?", n);
+			g_string_append_printf(row, " %s:%-3" G_GINT64_FORMAT,
+					       c->level ? c->level : "?", c->risks);
 		}
 		kj_out_line(cli->out, "%s", row->str);
 	}
 	kj_out_end(cli->out);
 	kj_out_end(cli->out);
+}
+
+int kj_cli_risk_matrix(KjCli *cli, int argc, char **argv)
+{
+	g_autofree char *which = NULL, *svg = NULL;
+	const GOptionEntry entries[] = {
+	    {"by", 0, 0, G_OPTION_ARG_STRING, &which,
+	     "place risks by inherent, current (default) or residual scores", "WHICH"},
+	    {"svg", 0, 0, G_OPTION_ARG_FILENAME, &svg, "also write the heat map as SVG to FILE",
+	     "FILE"},
+	    G_OPTION_ENTRY_NULL};
+	g_autoptr(GError) error = NULL;
+	KjLedgerCell cells[5][5];
+	int rc;
+
+	if (!kj_cli_parse(
+		cli, &argc, &argv, entries, "",
+		"Print the risk heat map: number of risks per likelihood (rows) and impact "
+		"(columns), with the grid's level in each cell (基本方針 8).",
+		&rc))
+		return rc;
+	if (which == NULL)
+		which = g_strdup("current");
+	if (strcmp(which, "inherent") != 0 && strcmp(which, "current") != 0 &&
+	    strcmp(which, "residual") != 0)
+		return kj_cli_error(cli, KJ_EXIT_USAGE, "--by is inherent, current or residual");
+	g_autoptr(KjLedger) l = open_ledger(cli);
+	if (!kj_ledger_risk_matrix(l, which, cells, &error))
+		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+	if (svg) {
+		g_autofree char *title = g_strdup_printf("リスクマップ (%s)", which);
+		g_autoptr(GString) doc = kj_ledger_risk_matrix_svg(cells, title);
+		if (!kj_fs_write_atomic(svg, doc->str, doc->len, 0640, &error)) {
+			kj_ledger_risk_matrix_clear(cells);
+			return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+		}
+	}
+	print_matrix(cli, cells);
+	kj_ledger_risk_matrix_clear(cells);
 	return KJ_EXIT_OK;
 }
 

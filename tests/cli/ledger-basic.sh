@@ -66,3 +66,7 @@ run 0 --json ledger risk show R-1
 json "d['record']['inherent_level'] == '極高' and d['record']['current_level'] == '中'"
 run 0 --json risk matrix
 json "[c['risks'] for c in d['cells'] if c['likelihood'] == 2 and c['impact'] == 3] == [1]"
+run 0 --json risk matrix --by inherent --svg "$T/map.svg"
+json "[c['risks'] for c in d['cells'] if c['likelihood'] == 4 and c['impact'] == 4] == [1]"
+python3 -c "import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); sys.exit(0 if len(d.getElementsByTagName('rect')) == 25 else 1)" "$T/map.svg" || fail "SVG heat map is not 25 cells"
+run 2 risk matrix --by tomorrow

@@ -218,6 +218,19 @@ GString *kj_ledger_export_csv(KjLedger *l, const KjLedgerRegister *reg, GError *
 gboolean kj_ledger_export_xlsx(KjLedger *l, const KjLedgerRegister *reg, const char *path,
 			       GError **error);
 
+/* The heat map: cells[likelihood-1][impact-1], risks placed by their
+ * "inherent", "current" or "residual" scores (falling back to inherent). */
+typedef struct {
+	gint64 risks;
+	char *level; /* the grid's level, or NULL */
+	gint64 rank; /* of that level in risk-level, 0 if unknown */
+} KjLedgerCell;
+
+gboolean kj_ledger_risk_matrix(KjLedger *l, const char *which, KjLedgerCell cells[5][5],
+			       GError **error);
+void kj_ledger_risk_matrix_clear(KjLedgerCell cells[5][5]);
+GString *kj_ledger_risk_matrix_svg(KjLedgerCell cells[5][5], const char *title);
+
 /* The risk grid: level name for likelihood x impact, from ledger_risk_grid. */
 char *kj_ledger_risk_level(KjLedger *l, gint64 likelihood, gint64 impact, GError **error);
 
