@@ -27,8 +27,8 @@
  *	received is held in memory: smtp.max_message_bytes times
  *	smtp.max_connections bounds that.
  * STANDARDS
- *	RFC 5321, 1870, 2920, 6152, 2034; RFC 3207 STARTTLS is not offered
- *	yet (no certificate support).  基本方針 6(3)② (the one path from the
+ *	RFC 5321, 1870, 2920, 6152, 2034, 3207 (STARTTLS with OpenSSL when
+ *	smtp.tls_cert and smtp.tls_key are set, tls.c).  基本方針 6(3)② (the one path from the
  *	internet segment into LGWAN), 2(12) (無害化: nothing unsanitized
  *	passes; what cannot be sanitized is held).
  * SEE ALSO
@@ -42,6 +42,7 @@
 #include "mime/quarantine.h"
 #include "queue/deliver.h"
 #include "queue/queue.h"
+#include "daemon/kyojind.h"
 #include "smtp/smtp.h"
 #include "store/store.h"
 
@@ -56,233 +57,6 @@
 #include <unistd.h>
 
 #define ACTOR "kyojind"
-
-typedef struct {
-	KjConfig *cfg;
-	char *config_path;
-	KjStore *store;
-	KjAudit *audit;
-	KjMailProfile *profile;
-	GMainLoop *loop;
-	GSocketService *smtp, *metrics;
-	GThreadPool *sanitize_pool, *deliver_pool;
-	GHashTable *inflight; /* queue id -> GINT_TO_POINTER(1) */
-	GPtrArray *allowed;   /* GInetAddressMask * */
-	char *maildir;
-	guint connections;
-	gboolean busy, stopping;
-	guint64 n_received, n_sanitized, n_held, n_delivered, n_deferred, n_refused;
-	double latency_sum;
-	guint64 latency_count;
-} Gw;
-
-static void glog(int prio, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static void glog(int prio, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	syslog(prio, "%s", msg);
-	fprintf(stderr, "kyojind: %s\n", msg);
-}
-
-/* --- sanitizing and delivery (threads) -------------------------------- */
-
-typedef struct {
-	Gw *gw;
-	char *id;
-	GBytes *raw; /* original (sanitize) or sanitized (deliver) */
-	char *qid;
-	KjMailResult *result;
-	GError *error;
-	char *sender;
-	GPtrArray *rcpts;
-	gint64 attempts, received_unix;
-	gboolean ok, permanent;
-} Job;
-
-static void job_free(Job *j)
-{
-	g_free(j->id);
-	g_bytes_unref(j->raw);
-	g_free(j->qid);
-	kj_mail_result_free(j->result);
-	g_clear_error(&j->error);
-	g_free(j->sender);
-	if (j->rcpts)
-		g_ptr_array_unref(j->rcpts);
-	g_free(j);
-}
-
-static GPrivate worker_key = G_PRIVATE_INIT((GDestroyNotify)kj_mail_worker_free);
-
-static gboolean sanitized_in_main(gpointer data);
-static gboolean delivered_in_main(gpointer data);
-
-static void sanitize_thread(gpointer data, gpointer user_data)
-{
-	Job *j = data;
-	KjMailWorker *w = g_private_get(&worker_key);
-	char sha[KJ_SHA256_HEX_LEN + 1];
-	gsize len = 0;
-	const void *p = g_bytes_get_data(j->raw, &len);
-
-	kj_sha256_hex(p, len, sha);
-	j->qid = kj_mail_quarantine_id(sha);
-	if (w == NULL) {
-		w = kj_mail_worker_new(j->gw->profile, KJ_MAIL_ISOLATE_REUSE, &j->error);
-		g_private_set(&worker_key, w);
-	}
-	if (w != NULL)
-		j->ok = kj_mail_worker_sanitize(w, j->raw, j->qid, &j->result, &j->error);
-	g_main_context_invoke(NULL, sanitized_in_main, j);
-}
-
-static void deliver_thread(gpointer data, gpointer user_data)
-{
-	Job *j = data;
-	Gw *gw = j->gw;
-
-	if (g_strcmp0(gw->cfg->gateway_delivery, "smtp") == 0)
-		j->ok = kj_deliver_smtp(gw->cfg->gateway_relay,
-					gw->cfg->smtp_hostname ? gw->cfg->smtp_hostname
-							       : "kyojind.localdomain",
-					j->sender, j->rcpts, j->raw, 60, &j->permanent, &j->error);
-	else
-		j->ok = kj_deliver_maildir(gw->maildir, j->id, j->raw, &j->error);
-	g_main_context_invoke(NULL, delivered_in_main, j);
-}
-
-static void log_gerror(const char *what, const char *id, GError *e)
-{
-	glog(LOG_ERR, "%s %s: %s", what, id, e ? e->message : "unknown error");
-}
-
-static void start_delivery(Gw *gw, const char *id, GBytes *msg, const KjQueueEntry *e)
-{
-	Job *j = g_new0(Job, 1);
-	j->gw = gw;
-	j->id = g_strdup(id);
-	j->raw = g_bytes_ref(msg);
-	j->sender = g_strdup(e->sender);
-	j->rcpts = g_ptr_array_ref(e->recipients);
-	j->attempts = e->attempts;
-	j->received_unix = e->received_unix;
-	g_hash_table_add(gw->inflight, g_strdup(id));
-	g_thread_pool_push(gw->deliver_pool, j, NULL);
-}
-
-static void finish_sanitized(Gw *gw, Job *j, GError **error)
-{
-	KjMailResult *r = j->result;
-	char blob[KJ_SHA256_HEX_LEN + 1];
-	gsize len = 0;
-
-	if (!kj_mail_quarantine_put(gw->store, gw->audit, ACTOR, j->raw, r, j->qid, error))
-		return;
-	if (r->verdict == KJ_MAIL_HELD) {
-		g_autofree char *why = NULL;
-		g_ptr_array_add(r->reasons, NULL);
-		why = g_strjoinv("; ", (char **)r->reasons->pdata);
-		g_ptr_array_remove_index(r->reasons, r->reasons->len - 1);
-		if (kj_queue_set_held(gw->store, gw->audit, ACTOR, j->id, j->qid, why, error)) {
-			gw->n_held++;
-			glog(LOG_NOTICE, "%s: held (%s), quarantine %s", j->id, why, j->qid);
-		}
-		return;
-	}
-	const void *p = g_bytes_get_data(r->output, &len);
-	if (!kj_store_put(gw->store, p, len, blob, error) ||
-	    !kj_queue_set_sanitized(gw->store, gw->audit, ACTOR, j->id, blob, j->qid, error))
-		return;
-	gw->n_sanitized++;
-	glog(LOG_INFO, "%s: sanitized, quarantine %s", j->id, j->qid);
-	g_autoptr(KjQueueEntry) e = kj_queue_get(gw->store, j->id, error);
-	if (e && !gw->stopping)
-		start_delivery(gw, j->id, r->output, e);
-}
-
-static gboolean sanitized_in_main(gpointer data)
-{
-	Job *j = data;
-	Gw *gw = j->gw;
-	g_autoptr(GError) error = NULL;
-
-	g_hash_table_remove(gw->inflight, j->id);
-	if (!j->ok) {
-		/* An internal failure, not a verdict: the entry stays received
-		 * and is tried again by the scan. */
-		log_gerror("sanitizer failed for", j->id, j->error);
-	} else {
-		finish_sanitized(gw, j, &error);
-		if (error)
-			log_gerror("cannot record sanitizing of", j->id, error);
-	}
-	job_free(j);
-	return G_SOURCE_REMOVE;
-}
-
-static void delivery_failed(Gw *gw, Job *j, GError **error)
-{
-	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	const char *why = j->error ? j->error->message : "unknown error";
-
-	if (j->permanent || now - j->received_unix >= gw->cfg->gateway_max_queue_lifetime_s) {
-		g_autofree char *reason = g_strdup_printf(
-		    "%s: %s", j->permanent ? "delivery refused" : "queue lifetime exceeded", why);
-		if (kj_queue_set_held(gw->store, gw->audit, ACTOR, j->id, NULL, reason, error))
-			gw->n_held++;
-		glog(LOG_WARNING, "%s: held: %s", j->id, reason);
-		return;
-	}
-	gint64 delay = gw->cfg->gateway_retry_initial_s;
-	for (gint64 i = 0; i < j->attempts && delay < gw->cfg->gateway_retry_max_s; i++)
-		delay *= 2;
-	delay = MIN(delay, gw->cfg->gateway_retry_max_s);
-	if (kj_queue_defer(gw->store, gw->audit, ACTOR, j->id, why, now + delay, error))
-		gw->n_deferred++;
-	glog(LOG_WARNING, "%s: deferred %" G_GINT64_FORMAT " s: %s", j->id, delay, why);
-}
-
-static gboolean delivered_in_main(gpointer data)
-{
-	Job *j = data;
-	Gw *gw = j->gw;
-	g_autoptr(GError) error = NULL;
-
-	g_hash_table_remove(gw->inflight, j->id);
-	if (j->ok) {
-		if (kj_queue_set_delivered(gw->store, gw->audit, ACTOR, j->id,
-					   g_strcmp0(gw->cfg->gateway_delivery, "smtp") == 0
-					       ? gw->cfg->gateway_relay
-					       : gw->maildir,
-					   &error)) {
-			gw->n_delivered++;
-			gw->latency_sum +=
-			    (double)(g_get_real_time() / G_USEC_PER_SEC - j->received_unix);
-			gw->latency_count++;
-			glog(LOG_INFO, "%s: delivered", j->id);
-		}
-	} else {
-		delivery_failed(gw, j, &error);
-	}
-	if (error)
-		log_gerror("cannot record delivery of", j->id, error);
-	job_free(j);
-	return G_SOURCE_REMOVE;
-}
-
-static void start_sanitize(Gw *gw, const char *id, GBytes *raw)
-{
-	Job *j = g_new0(Job, 1);
-	j->gw = gw;
-	j->id = g_strdup(id);
-	j->raw = g_bytes_ref(raw);
-	g_hash_table_add(gw->inflight, g_strdup(id));
-	g_thread_pool_push(gw->sanitize_pool, j, NULL);
-}
 
 /* --- the queue scan: due work, backpressure, shutdown ----------------- */
 
@@ -299,7 +73,7 @@ static void update_busy(Gw *gw)
 	    pending >= gw->cfg->gateway_max_queue_messages)
 		busy = TRUE;
 	if (busy != gw->busy)
-		glog(LOG_WARNING, "backpressure %s", busy ? "on: MAIL gets 452" : "off");
+		kjd_log(LOG_WARNING, "backpressure %s", busy ? "on: MAIL gets 452" : "off");
 	gw->busy = busy;
 }
 
@@ -316,7 +90,7 @@ static gboolean scan(gpointer data)
 	}
 	update_busy(gw);
 	if (!kj_queue_list_due(gw->store, g_get_real_time() / G_USEC_PER_SEC, 200, &due, &error)) {
-		log_gerror("queue scan", "", error);
+		kjd_log_gerror("queue scan", "", error);
 		return G_SOURCE_CONTINUE;
 	}
 	for (guint i = 0; i < due->len; i++) {
@@ -327,13 +101,13 @@ static gboolean scan(gpointer data)
 		g_autoptr(GError) gerr = NULL;
 		g_autoptr(GBytes) b = kj_store_get(gw->store, blob, &gerr);
 		if (b == NULL) {
-			log_gerror("cannot read spool of", e->id, gerr);
+			kjd_log_gerror("cannot read spool of", e->id, gerr);
 			continue;
 		}
 		if (e->state == KJ_QUEUE_RECEIVED)
-			start_sanitize(gw, e->id, b);
+			kjd_start_sanitize(gw, e->id, b);
 		else
-			start_delivery(gw, e->id, b, e);
+			kjd_start_delivery(gw, e->id, b, e);
 	}
 	return G_SOURCE_CONTINUE;
 }
@@ -346,7 +120,8 @@ typedef struct {
 	KjSmtpSession *s;
 	GCancellable *cancel;
 	guint timer;
-	gboolean timed_out, closing;
+	gboolean timed_out, closing, tls_pending, tls_announced;
+	KjdTls *tls;
 	char *peer;
 	guint8 buf[16384];
 } Conn;
@@ -361,7 +136,8 @@ static void conn_free(Conn *c)
 	g_object_unref(c->conn);
 	g_object_unref(c->cancel);
 	kj_smtp_session_free(c->s);
-	c->gw->connections--;
+	kjd_tls_free(c->tls);
+	c->gw->ctr.connections--;
 	g_free(c->peer);
 	g_free(c);
 }
@@ -376,6 +152,11 @@ static void on_written(GObject *src, GAsyncResult *res, gpointer data)
 		conn_free(c);
 		return;
 	}
+	if (c->tls_pending) {
+		/* The 220 went out in plaintext; the handshake starts now. */
+		c->tls_pending = FALSE;
+		c->tls = kjd_tls_new(c->gw->tls_ctx);
+	}
 	conn_read(c);
 }
 
@@ -384,8 +165,18 @@ static void conn_flush(Conn *c)
 {
 	GString *out = kj_smtp_session_get_output(c->s);
 	GOutputStream *os = g_io_stream_get_output_stream(G_IO_STREAM(c->conn));
-	GBytes *b = g_bytes_new(out->str, out->len);
+	GBytes *b;
 
+	if (c->tls) {
+		g_autoptr(GError) error = NULL;
+		GByteArray *cipher = g_byte_array_new();
+		kjd_tls_drain(c->tls, cipher);
+		if (!kjd_tls_output(c->tls, out->str, out->len, cipher, &error))
+			c->closing = TRUE;
+		b = g_byte_array_free_to_bytes(cipher);
+	} else {
+		b = g_bytes_new(out->str, out->len);
+	}
 	g_string_truncate(out, 0);
 	g_output_stream_write_all_async(os, g_bytes_get_data(b, NULL), g_bytes_get_size(b),
 					G_PRIORITY_DEFAULT, NULL, on_written, c);
@@ -427,36 +218,59 @@ static void conn_message(Conn *c)
 			      kj_smtp_session_get_sender(c->s),
 			      kj_smtp_session_get_recipients(c->s), c->peer,
 			      kj_smtp_session_get_helo(c->s), &error)) {
-		log_gerror("cannot spool message from", c->peer, error);
-		gw->n_refused++;
+		kjd_log_gerror("cannot spool message from", c->peer, error);
+		gw->ctr.refused++;
 		kj_smtp_session_set_busy(c->s, TRUE);
 		kj_smtp_session_message_done(c->s, NULL, "4.3.1 Cannot spool message, try later");
 		return;
 	}
-	gw->n_received++;
-	glog(LOG_INFO, "%s: from=<%s> client=%s size=%" G_GSIZE_FORMAT, id,
-	     kj_smtp_session_get_sender(c->s), c->peer, g_bytes_get_size(raw));
+	gw->ctr.received++;
+	kjd_log(LOG_INFO, "%s: from=<%s> client=%s size=%" G_GSIZE_FORMAT, id,
+		kj_smtp_session_get_sender(c->s), c->peer, g_bytes_get_size(raw));
 	kj_smtp_session_message_done(c->s, id, NULL);
 	if (!gw->stopping)
-		start_sanitize(gw, id, raw);
+		kjd_start_sanitize(gw, id, raw);
 }
 
-static void conn_feed(Conn *c, gsize n)
+static void conn_feed(Conn *c, const guint8 *data, gsize n)
 {
 	gsize off = 0;
 
 	while (off < n && !c->closing) {
 		gsize used = 0;
 		kj_smtp_session_set_busy(c->s, c->gw->busy || c->gw->stopping);
-		KjSmtpEvent ev = kj_smtp_session_feed(c->s, c->buf + off, n - off, &used);
+		KjSmtpEvent ev = kj_smtp_session_feed(c->s, data + off, n - off, &used);
 		off += used;
-		if (ev == KJ_SMTP_EVENT_MESSAGE)
+		if (ev == KJ_SMTP_EVENT_MESSAGE) {
 			conn_message(c);
-		else if (ev == KJ_SMTP_EVENT_CLOSE)
+		} else if (ev == KJ_SMTP_EVENT_CLOSE) {
 			c->closing = TRUE;
-		else if (ev == KJ_SMTP_EVENT_STARTTLS)
-			c->closing = TRUE; /* never offered; defensive */
+		} else if (ev == KJ_SMTP_EVENT_STARTTLS) {
+			/* Whatever followed STARTTLS in plaintext is dropped
+			 * (CVE-2011-0411 command injection). */
+			c->tls_pending = TRUE;
+			return;
+		}
 	}
+}
+
+/* Bytes read under TLS: decrypt, note the end of the handshake, feed. */
+static void conn_feed_tls(Conn *c, gsize n)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GByteArray) plain = g_byte_array_new();
+
+	if (!kjd_tls_input(c->tls, c->buf, n, plain, &error)) {
+		kjd_log(LOG_NOTICE, "TLS with %s failed: %s", c->peer, error->message);
+		c->gw->ctr.tls_failed++;
+		c->closing = TRUE;
+		return;
+	}
+	if (!c->tls_announced && kjd_tls_is_established(c->tls)) {
+		c->tls_announced = TRUE;
+		kj_smtp_session_tls_started(c->s);
+	}
+	conn_feed(c, plain->data, plain->len);
 }
 
 static gboolean on_timeout(gpointer data)
@@ -479,7 +293,7 @@ static void on_read(GObject *src, GAsyncResult *res, gpointer data)
 		c->timer = 0;
 	}
 	if (c->timed_out) {
-		glog(LOG_NOTICE, "timeout from %s", c->peer);
+		kjd_log(LOG_NOTICE, "timeout from %s", c->peer);
 		kj_smtp_session_reply(c->s, "421 4.4.2 Timeout, closing connection");
 		c->closing = TRUE;
 		conn_flush(c);
@@ -487,11 +301,18 @@ static void on_read(GObject *src, GAsyncResult *res, gpointer data)
 	}
 	if (n <= 0) {
 		if (kj_smtp_session_get_state(c->s) == KJ_SMTP_STATE_DATA)
-			glog(LOG_NOTICE, "lost connection from %s inside DATA", c->peer);
+			kjd_log(LOG_NOTICE, "lost connection from %s inside DATA", c->peer);
 		conn_free(c);
 		return;
 	}
-	conn_feed(c, (gsize)n);
+	if (c->tls)
+		conn_feed_tls(c, (gsize)n);
+	else
+		conn_feed(c, c->buf, (gsize)n);
+	if (c->closing && c->tls && !c->tls_announced) {
+		conn_free(c); /* an aborted handshake: nothing to say */
+		return;
+	}
 	conn_flush(c);
 }
 
@@ -523,6 +344,7 @@ static void session_options(Gw *gw, KjSmtpOptions *o)
 	o->max_recipients = gw->cfg->smtp_max_recipients;
 	o->max_message_bytes = gw->cfg->smtp_max_message_bytes;
 	o->max_errors = gw->cfg->smtp_max_errors;
+	o->tls_available = gw->tls_ctx != NULL;
 }
 
 static gboolean on_incoming(GSocketService *svc, GSocketConnection *conn, GObject *src,
@@ -540,12 +362,12 @@ static gboolean on_incoming(GSocketService *svc, GSocketConnection *conn, GObjec
 	c->cancel = g_cancellable_new();
 	c->s = kj_smtp_session_new(&o);
 	c->peer = ia ? g_inet_address_to_string(ia) : g_strdup("unknown");
-	gw->connections++;
+	gw->ctr.connections++;
 	if (ia == NULL || !allowed(gw, ia)) {
-		glog(LOG_WARNING, "refused client %s: not in smtp.allowed_networks", c->peer);
+		kjd_log(LOG_WARNING, "refused client %s: not in smtp.allowed_networks", c->peer);
 		kj_smtp_session_reply(c->s, "554 5.7.1 Client not allowed (基本方針 6(3)②)");
 		c->closing = TRUE;
-	} else if (gw->connections > (guint)gw->cfg->smtp_max_connections || gw->stopping) {
+	} else if (gw->ctr.connections > (guint)gw->cfg->smtp_max_connections || gw->stopping) {
 		kj_smtp_session_reply(c->s, "421 4.7.0 Too many connections, try later");
 		c->closing = TRUE;
 	} else {
@@ -563,33 +385,13 @@ static gboolean on_metrics(GSocketService *svc, GSocketConnection *conn, GObject
 	Gw *gw = data;
 	GSocket *sock = g_socket_connection_get_socket(conn);
 	char req[1024];
-	g_autoptr(GString) body = g_string_new(NULL);
 
 	/* Read (and ignore) the request so that closing does not reset the
 	 * connection under the client; bounded by a short socket timeout. */
 	g_socket_set_timeout(sock, 2);
 	(void)g_socket_receive(sock, req, sizeof(req), NULL, NULL);
-	g_string_append_printf(
-	    body,
-	    "# TYPE kyojind_received_total counter\nkyojind_received_total %" G_GUINT64_FORMAT "\n"
-	    "# TYPE kyojind_sanitized_total counter\nkyojind_sanitized_total %" G_GUINT64_FORMAT
-	    "\n"
-	    "# TYPE kyojind_held_total counter\nkyojind_held_total %" G_GUINT64_FORMAT "\n"
-	    "# TYPE kyojind_delivered_total counter\nkyojind_delivered_total %" G_GUINT64_FORMAT
-	    "\n"
-	    "# TYPE kyojind_deferred_total counter\nkyojind_deferred_total %" G_GUINT64_FORMAT "\n"
-	    "# TYPE kyojind_refused_total counter\nkyojind_refused_total %" G_GUINT64_FORMAT "\n"
-	    "# TYPE kyojind_delivery_latency_seconds summary\n"
-	    "kyojind_delivery_latency_seconds_sum %.3f\n"
-	    "kyojind_delivery_latency_seconds_count %" G_GUINT64_FORMAT "\n"
-	    "# TYPE kyojind_connections gauge\nkyojind_connections %u\n"
-	    "# TYPE kyojind_backpressure gauge\nkyojind_backpressure %d\n",
-	    gw->n_received, gw->n_sanitized, gw->n_held, gw->n_delivered, gw->n_deferred,
-	    gw->n_refused, gw->latency_sum, gw->latency_count, gw->connections, gw->busy ? 1 : 0);
-	g_autofree char *resp =
-	    g_strdup_printf("HTTP/1.0 200 OK\r\nContent-Type: text/plain; "
-			    "version=0.0.4\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n\r\n%s",
-			    body->len, body->str);
+	gw->ctr.busy = gw->busy;
+	g_autofree char *resp = kjd_metrics_response(&gw->ctr);
 	(void)g_socket_send(sock, resp, strlen(resp), NULL, NULL);
 	g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
 	return TRUE;
@@ -670,6 +472,18 @@ static gboolean check_config(const KjConfig *cfg, GError **error)
 			    "gateway.delivery is 'smtp' but gateway.relay is not set");
 		return FALSE;
 	}
+	if ((cfg->smtp_tls_cert == NULL) != (cfg->smtp_tls_key == NULL)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "smtp.tls_cert and smtp.tls_key go together");
+		return FALSE;
+	}
+	if (cfg->smtp_tls_cert) {
+		KjdTlsContext *t =
+		    kjd_tls_context_new(cfg->smtp_tls_cert, cfg->smtp_tls_key, error);
+		if (t == NULL)
+			return FALSE;
+		kjd_tls_context_free(t);
+	}
 	g_autoptr(KjMailProfile) p =
 	    kj_mail_profile_new(cfg->gateway_profile ? cfg->gateway_profile : "default", error);
 	return p != NULL;
@@ -690,7 +504,7 @@ static gboolean on_hup(gpointer data)
 	KjConfig *cfg = load_config(gw->config_path, &error);
 
 	if (cfg == NULL || !check_config(cfg, &error)) {
-		glog(LOG_ERR, "reload refused, old configuration kept: %s", error->message);
+		kjd_log(LOG_ERR, "reload refused, old configuration kept: %s", error->message);
 		kj_config_free(cfg);
 		return G_SOURCE_CONTINUE;
 	}
@@ -709,7 +523,7 @@ static gboolean on_hup(gpointer data)
 	gw->cfg = cfg;
 	/* Sessions still borrow nothing from the old config: they copied. */
 	g_timeout_add_seconds(60, (GSourceFunc)(void (*)(void))kj_config_free, old);
-	glog(LOG_NOTICE, "configuration reloaded");
+	kjd_log(LOG_NOTICE, "configuration reloaded");
 	return G_SOURCE_CONTINUE;
 }
 
@@ -718,7 +532,7 @@ static gboolean on_term(gpointer data)
 	Gw *gw = data;
 
 	if (!gw->stopping) {
-		glog(LOG_NOTICE, "stopping: %u jobs in flight", g_hash_table_size(gw->inflight));
+		kjd_log(LOG_NOTICE, "stopping: %u jobs in flight", g_hash_table_size(gw->inflight));
 		gw->stopping = TRUE;
 		g_socket_service_stop(gw->smtp);
 		g_socket_listener_close(G_SOCKET_LISTENER(gw->smtp));
@@ -732,15 +546,15 @@ static void drop_privileges(const char *user)
 		return;
 	struct passwd *pw = getpwnam(user);
 	if (pw == NULL) {
-		glog(LOG_WARNING, "user '%s' does not exist: staying root (set gateway.user)",
-		     user);
+		kjd_log(LOG_WARNING, "user '%s' does not exist: staying root (set gateway.user)",
+			user);
 		return;
 	}
 	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-		glog(LOG_CRIT, "cannot switch to user '%s'", user);
+		kjd_log(LOG_CRIT, "cannot switch to user '%s'", user);
 		exit(1);
 	}
-	glog(LOG_NOTICE, "running as %s", user);
+	kjd_log(LOG_NOTICE, "running as %s", user);
 }
 
 static guint16 listen_on(GSocketService *svc, const char *addr, GError **error)
@@ -776,6 +590,9 @@ static gboolean open_everything(Gw *gw, const char *data_dir, GError **error)
 	    .html_max_depth = gw->cfg->mail_html_max_depth,
 	    .html_max_nodes = gw->cfg->mail_html_max_nodes,
 	};
+	if (gw->cfg->smtp_tls_cert && !(gw->tls_ctx = kjd_tls_context_new(
+					    gw->cfg->smtp_tls_cert, gw->cfg->smtp_tls_key, error)))
+		return FALSE;
 	gw->store = kj_store_open(data_dir, &so, error);
 	if (gw->store == NULL)
 		return FALSE;
@@ -807,9 +624,9 @@ static gboolean start_listening(Gw *gw, const char *ready_file, GError **error)
 			return FALSE;
 		g_signal_connect(gw->metrics, "incoming", G_CALLBACK(on_metrics), gw);
 	}
-	glog(LOG_NOTICE, "listening on port %u (metrics %u), delivery %s", port, mport,
-	     g_strcmp0(gw->cfg->gateway_delivery, "smtp") == 0 ? gw->cfg->gateway_relay
-							       : gw->maildir);
+	kjd_log(LOG_NOTICE, "listening on port %u (metrics %u), delivery %s", port, mport,
+		g_strcmp0(gw->cfg->gateway_delivery, "smtp") == 0 ? gw->cfg->gateway_relay
+								  : gw->maildir);
 	if (ready_file) {
 		g_autofree char *s = g_strdup_printf("%u\n%u\n", port, mport);
 		g_autofree char *tmp = g_strconcat(ready_file, ".tmp", NULL);
@@ -836,6 +653,7 @@ static void gw_clear(Gw *gw)
 		g_ptr_array_unref(gw->allowed);
 	if (gw->loop)
 		g_main_loop_unref(gw->loop);
+	kjd_tls_context_free(gw->tls_ctx);
 	kj_audit_free(gw->audit);
 	kj_store_free(gw->store);
 	kj_mail_profile_free(gw->profile);
@@ -894,16 +712,16 @@ int main(int argc, char **argv)
 	kj_mail_global_init();
 	signal(SIGPIPE, SIG_IGN);
 	if (!open_everything(&gw, data_dir, &error) || !start_listening(&gw, opt_ready, &error)) {
-		glog(LOG_CRIT, "cannot start: %s", error->message);
+		kjd_log(LOG_CRIT, "cannot start: %s", error->message);
 		gw_clear(&gw);
 		return 3;
 	}
 	drop_privileges(gw.cfg->gateway_user ? gw.cfg->gateway_user : "kyojin");
 	gw.inflight = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	gw.sanitize_pool =
-	    g_thread_pool_new(sanitize_thread, &gw, (gint)gw.cfg->gateway_workers, FALSE, NULL);
+	    g_thread_pool_new(kjd_sanitize_thread, &gw, (gint)gw.cfg->gateway_workers, FALSE, NULL);
 	gw.deliver_pool =
-	    g_thread_pool_new(deliver_thread, &gw, (gint)gw.cfg->gateway_workers, FALSE, NULL);
+	    g_thread_pool_new(kjd_deliver_thread, &gw, (gint)gw.cfg->gateway_workers, FALSE, NULL);
 	gw.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGHUP, on_hup, &gw);
 	g_unix_signal_add(SIGTERM, on_term, &gw);
@@ -915,7 +733,7 @@ int main(int argc, char **argv)
 
 	g_thread_pool_free(gw.sanitize_pool, FALSE, TRUE);
 	g_thread_pool_free(gw.deliver_pool, FALSE, TRUE);
-	glog(LOG_NOTICE, "stopped");
+	kjd_log(LOG_NOTICE, "stopped");
 	gw_clear(&gw);
 	return 0;
 }

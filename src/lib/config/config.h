@@ -50,6 +50,8 @@ typedef struct {
 	char *smtp_listen;                   /* smtp.listen: "127.0.0.1:2525" */
 	char *smtp_hostname;                 /* smtp.hostname */
 	char *smtp_allowed_networks;         /* smtp.allowed_networks: "127.0.0.0/8, ::1/128" */
+	char *smtp_tls_cert;                 /* smtp.tls_cert: PEM certificate chain for STARTTLS */
+	char *smtp_tls_key;                  /* smtp.tls_key: PEM private key */
 	gint64 smtp_max_line_bytes;          /* smtp.max_line_bytes */
 	gint64 smtp_max_recipients;          /* smtp.max_recipients */
 	gint64 smtp_max_message_bytes;       /* smtp.max_message_bytes */
