@@ -268,6 +268,8 @@ static void test_default_deny(void)
 	guint8 ole[1536] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
 	g_autoptr(KjCdrResult) r2 = run(ole, sizeof(ole), "old.doc");
 	g_assert_cmpint(r2->verdict, !=, KJ_CDR_SANITIZED);
+	/* fuzz-cdr: libmagic's text tests read past their buffer (detect.c). */
+	g_autoptr(KjCdrResult) r3 = run("u;.\xfbl%PDF-zh\xff\n", 14, "x");
 }
 
 static void test_html(void)
@@ -753,7 +755,6 @@ static void test_wire(void)
 	g_assert_cmpuint(back->actions->len, ==, r->actions->len);
 	g_assert_cmpstr(back->output_sha256, ==, r->output_sha256);
 	g_assert_true(g_bytes_equal(back->output, r->output));
-	/* Every truncation is refused. */
 	gsize len = g_bytes_get_size(w);
 	for (gsize cut = 0; cut < len; cut += 1 + len / 200) {
 		g_autoptr(GBytes) t = g_bytes_new_from_bytes(w, 0, cut);
