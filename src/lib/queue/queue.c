@@ -142,8 +142,8 @@ gboolean kj_queue_receive(KjStore *store, KjAudit *aud, const char *actor, const
 				   KJ_DB_INT(g_get_real_time() / G_USEC_PER_SEC)),
 			error))
 		return FALSE;
-	json_t *d = json_pack("{s:s, s:s, s:I, s:s}", "sender", sender, "recipients", rj, "size",
-			      (json_int_t)len, "original", blob);
+	json_t *d = json_pack("{s:s, s:o, s:I, s:s}", "sender", sender, "recipients",
+			      json_loads(rj, 0, NULL), "size", (json_int_t)len, "original", blob);
 	gboolean ok = audit(aud, actor, "received", id, d, error);
 	json_decref(d);
 	return ok;
