@@ -302,7 +302,7 @@ gboolean _kj_jpeg_encode(fz_context *ctx, fz_pixmap *pix, int quality, GByteArra
 	int w = fz_pixmap_width(ctx, pix), h = fz_pixmap_height(ctx, pix);
 	int n = fz_pixmap_components(ctx, pix), alpha = fz_pixmap_alpha(ctx, pix);
 	ptrdiff_t stride = fz_pixmap_stride(ctx, pix);
-	const guint8 *samples = fz_pixmap_samples(ctx, pix);
+	guint8 *samples = fz_pixmap_samples(ctx, pix);
 	JpegState *st;
 
 	if ((n - alpha != 1 && n - alpha != 3) || w <= 0 || h <= 0 || w > 65500 || h > 65500) {
@@ -335,11 +335,12 @@ gboolean _kj_jpeg_encode(fz_context *ctx, fz_pixmap *pix, int quality, GByteArra
 	for (int y = 0; y < h; y++) {
 		JSAMPROW rows[1];
 
-		if (alpha)
+		if (alpha) {
 			jpeg_row(st, samples + y * stride, w, n, alpha);
-		else
-			memcpy(st->row, samples + y * stride, (size_t)w * (size_t)n);
-		rows[0] = st->row;
+			rows[0] = st->row;
+		} else {
+			rows[0] = samples + y * stride; /* libjpeg only reads it */
+		}
 		jpeg_write_scanlines(&st->c, rows, 1);
 	}
 	jpeg_finish_compress(&st->c);

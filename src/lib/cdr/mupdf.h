@@ -49,9 +49,11 @@ gboolean _kj_jpeg_encode(fz_context *ctx, fz_pixmap *pix, int quality, GByteArra
 /* Shared by the PDF engine's files (pdf.c, pdf_struct.c). */
 struct KjCdrJob;
 
-/* Writes doc into out, a full rewrite (never incremental).  Throws. */
+/* Writes doc into out, a full rewrite (never incremental).  hint: the
+ * expected size, reserved up front.  Past max bytes it sets *err to a
+ * KJ_CDR_ERROR_LIMIT error (if err and *err is NULL) and throws. */
 void _kj_cdr_pdf_write(fz_context *ctx, pdf_document *doc, const pdf_write_options *wo,
-		       GByteArray *out);
+		       GByteArray *out, gsize hint, gsize max, GError **err);
 
 /* Structural mode.  rebuild TRUE: strips active content from doc, notes
  * each removal and writes the rebuilt PDF to job->out.  FALSE: only notes

@@ -10,9 +10,9 @@
  *		text, fonts, scripts, links, forms, attachments or metadata
  *		of the original survive, whatever their form.  Page sizes are
  *		kept.  What the original carried is listed in the report
- *		(pdf_struct.c's inventory).  JPEG rather than deflate: at 150
- *		dpi a text page is 3-5 times smaller and encodes faster
- *		(bench/cdr/run measures both).
+ *		(pdf_struct.c's inventory).  JPEG rather than deflate: it
+ *		encodes a 150 dpi page 3-8 times faster, at about the size
+ *		(bench/README.md).
  *	structural	the document is rebuilt without active content and
  *		with its text (pdf_struct.c).
  *	text		UTF-8 text of every page, pages separated by form feeds.
@@ -42,13 +42,19 @@
 
 #include <math.h>
 
-/* JPEG quality of rendered pages: 85 keeps 9-point text free of visible
- * ringing at 150 dpi. */
+/* JPEG quality of rendered pages: at 85, 10-point text at 150 dpi shows
+ * no visible ringing (bench/README.md has the sizes and times of the
+ * alternatives). */
 #define PAGE_JPEG_QUALITY 85
 
 static guint opt_or(guint v, guint dflt, guint ceiling)
 {
 	return v == 0 ? dflt : MIN(v, ceiling);
+}
+
+static gsize max_output(const KjCdrOptions *o)
+{
+	return o && o->max_output ? o->max_output : (gsize)KJ_CDR_MAX_OUTPUT_DEFAULT;
 }
 
 /* ---- pixel mode ---- */
@@ -70,6 +76,8 @@ typedef struct {
 	guint dpi;
 	guint64 max_pixels;
 	guint reduced; /* pages rendered below dpi for the pixel limit */
+	gsize images;  /* bytes of JPEG so far: the output's size, nearly */
+	gsize max_output;
 } Pixel;
 
 static void pixel_drop_page(Pixel *p)
@@ -137,6 +145,7 @@ static void pixel_page(Pixel *p)
 		fz_throw(ctx, FZ_ERROR_GENERIC, "JPEG");
 	fz_drop_pixmap(ctx, p->pix);
 	p->pix = NULL;
+	p->images += p->enc->len;
 	p->buf = fz_new_buffer_from_copied_data(ctx, p->enc->data, p->enc->len);
 	p->img = fz_new_image_from_buffer(ctx, p->buf);
 	p->ref = pdf_add_image(ctx, p->out, p->img);
@@ -152,30 +161,58 @@ static void pixel_page(Pixel *p)
 	pixel_drop_page(p);
 }
 
-/* Writes doc into out (a full rewrite, never incremental).  Throws. */
-void _kj_cdr_pdf_write(fz_context *ctx, pdf_document *doc, const pdf_write_options *wo,
-		       GByteArray *out)
+/* MuPDF writes the new file straight into the job's output: no second
+ * copy of a file that can be hundreds of megabytes, and the output limit
+ * stops the writer as soon as it is passed. */
+typedef struct {
+	GByteArray *out;
+	gsize max;
+	GError **err;
+} Sink;
+
+static void sink_write(fz_context *ctx, void *state, const void *data, size_t n)
 {
-	fz_buffer *buf = fz_new_buffer(ctx, 64 * 1024);
+	Sink *k = state;
+
+	if (n > k->max || k->out->len > k->max - n) {
+		if (k->err && !*k->err)
+			g_set_error(k->err, KJ_CDR_ERROR, KJ_CDR_ERROR_LIMIT,
+				    "sanitized PDF is larger than the output limit (%zu bytes)",
+				    k->max);
+		fz_throw(ctx, FZ_ERROR_GENERIC, "output limit");
+	}
+	g_byte_array_append(k->out, data, (guint)n);
+}
+
+static int64_t sink_tell(fz_context *ctx, void *state)
+{
+	Sink *k = state;
+
+	return (int64_t)k->out->len;
+}
+
+void _kj_cdr_pdf_write(fz_context *ctx, pdf_document *doc, const pdf_write_options *wo,
+		       GByteArray *out, gsize hint, gsize max, GError **err)
+{
+	Sink *k = g_new0(Sink, 1);
 	fz_output *volatile o = NULL;
 
+	k->out = out;
+	k->max = MIN(max, (gsize)G_MAXUINT - 1);
+	k->err = err;
+	g_byte_array_set_size(out, (guint)MIN(hint, k->max));
+	g_byte_array_set_size(out, 0); /* keeps the allocation */
 	fz_try(ctx)
 	{
-		unsigned char *data;
-		size_t len;
-
-		o = fz_new_output_with_buffer(ctx, buf);
+		o = fz_new_output(ctx, 64 * 1024, k, sink_write, NULL, NULL);
+		o->tell = sink_tell;
 		pdf_write_document(ctx, doc, o, wo);
 		fz_close_output(ctx, o);
-		len = fz_buffer_storage(ctx, buf, &data);
-		if (len > G_MAXUINT - out->len)
-			fz_throw(ctx, FZ_ERROR_MEMORY, "output too large");
-		g_byte_array_append(out, data, (guint)len);
 	}
 	fz_always(ctx)
 	{
 		fz_drop_output(ctx, o);
-		fz_drop_buffer(ctx, buf);
+		g_free(k);
 	}
 	fz_catch(ctx) fz_rethrow(ctx);
 }
@@ -194,7 +231,8 @@ static void pixel_run(Pixel *p)
 	p->pageno = -1;
 	wo.do_compress = 1;
 	wo.do_garbage = 1;
-	_kj_cdr_pdf_write(ctx, p->out, &wo, p->job->out);
+	_kj_cdr_pdf_write(ctx, p->out, &wo, p->job->out, p->images + 64 * 1024, p->max_output,
+			  &p->err);
 }
 
 static gboolean pdf_pixel(KjMupdf *m, pdf_document *doc, KjCdrJob *job, GError **error)
@@ -210,6 +248,7 @@ static gboolean pdf_pixel(KjMupdf *m, pdf_document *doc, KjCdrJob *job, GError *
 	p->enc = g_byte_array_new();
 	p->dpi = CLAMP(opt_or(o->pdf_dpi, KJ_CDR_PDF_DPI_DEFAULT, KJ_CDR_PDF_DPI_CEILING),
 		       KJ_CDR_PDF_DPI_MIN, KJ_CDR_PDF_DPI_CEILING);
+	p->max_output = max_output(o);
 	p->max_pixels = o->pdf_max_pixels ? MIN(o->pdf_max_pixels, KJ_CDR_PDF_MAX_PIXELS_CEILING)
 					  : KJ_CDR_PDF_MAX_PIXELS_DEFAULT;
 	fz_try(ctx) pixel_run(p);
@@ -349,11 +388,6 @@ static char *pdf_text(KjMupdf *m, pdf_document *doc, gsize max, GError **error)
 }
 
 /* ---- entry points ---- */
-
-static gsize max_output(const KjCdrOptions *o)
-{
-	return o && o->max_output ? o->max_output : (gsize)KJ_CDR_MAX_OUTPUT_DEFAULT;
-}
 
 static void close_pdf(KjMupdf *m, pdf_document *doc)
 {

@@ -477,7 +477,10 @@ static void strip_run(Strip *s)
 		wo.do_compress_images = 1;
 		wo.do_compress_fonts = 1;
 		wo.do_garbage = 2;
-		_kj_cdr_pdf_write(ctx, s->doc, &wo, s->job->out);
+		_kj_cdr_pdf_write(ctx, s->doc, &wo, s->job->out, s->job->len,
+				  s->job->opts->max_output ? s->job->opts->max_output
+							   : (gsize)KJ_CDR_MAX_OUTPUT_DEFAULT,
+				  &s->err);
 		verify_output(s);
 	}
 }
