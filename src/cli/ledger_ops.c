@@ -19,6 +19,7 @@
  *	cli/ledger.c, ledger/ledger.h
  *--*/
 #include "cli/cli.h"
+#include "ledger/hosts.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 #include "util/fs.h"
@@ -49,19 +50,27 @@ static void out_str(KjOut *out, const char *key, const char *v)
 
 int kj_cli_ledger_check(KjCli *cli, int argc, char **argv)
 {
+	g_autofree char *model_path = NULL;
+	const GOptionEntry entries[] = {
+	    {"model", 0, 0, G_OPTION_ARG_FILENAME, &model_path,
+	     "also check the assets' hosts against this segment model (kyojin policy)", "FILE"},
+	    G_OPTION_ENTRY_NULL};
 	g_autoptr(GError) error = NULL;
 	int rc;
 
 	if (!kj_cli_parse(
-		cli, &argc, &argv, NULL, "",
+		cli, &argc, &argv, entries, "",
 		"Check the ledger: classification inheritance, 個人番号 outside the My "
 		"Number segment, contract clauses, handling rules, organisation, pledges, "
 		"expired risk acceptances.  Exit 1 when there are findings.",
 		&rc))
 		return rc;
 	g_autoptr(KjLedger) l = open_ledger(cli);
+	g_autoptr(KjPolicy) model = model_path ? kj_policy_load_file(model_path, &error) : NULL;
+	if (model_path && model == NULL)
+		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
 	g_autoptr(GPtrArray) findings = kj_ledger_check(l, &error);
-	if (findings == NULL)
+	if (findings == NULL || (model && !kj_ledger_check_hosts(l, model, findings, &error)))
 		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
 	kj_out_text_quiet(cli->out, TRUE);
 	kj_out_begin_map(cli->out);

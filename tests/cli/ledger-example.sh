@@ -22,3 +22,12 @@ run 1 --json inspect report FY2026
 json "[x['score'] for x in d['departments'] if x['department'] == 'DIGI'] == [75]"
 run 0 ledger export asset -o "$T/asset.csv"
 run 0 --json audit verify
+
+# The assets' hosts agree with the example city's segment model.
+run 1 --json ledger check --model "$KJ_SOURCE_ROOT/examples/policy/city.yaml"
+json "not any(f['rule'].startswith('asset-host') for f in d['findings'])"
+run 0 ledger asset set SYS-LGWAN hosts=lg-files,mn-juki,no-such-host
+run 1 --json ledger check --model "$KJ_SOURCE_ROOT/examples/policy/city.yaml"
+json "any(f['rule'] == 'asset-host-segment' and f['key'] == 'SYS-LGWAN' and 'mn-juki' in f['message'] for f in d['findings'])"
+json "any(f['rule'] == 'asset-host-unknown' and 'no-such-host' in f['message'] for f in d['findings'])"
+run 3 ledger check --model "$T/missing.yaml"
