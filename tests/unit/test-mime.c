@@ -334,6 +334,23 @@ static void test_huge_header(void)
 	g_assert_cmpint(r->verdict, ==, KJ_MAIL_HELD);
 	g_assert_true(has_reason(r, "mail.max_header_bytes"));
 
+	/* Folded lines count, as in GMime's raw value; the limit is checked
+	 * before parsing and again on parsed blocks, with the same result. */
+	g_autoptr(KjMailProfile) small = profile("default");
+	small->limits.max_header_bytes = 1000;
+	for (int k = 0; k < 2; k++) {
+		GString *f = g_string_new("From: a@example.jp\nSubject: x");
+		for (int i = 0; i < (k ? 15 : 9); i++)
+			g_string_append(f, "\n "
+					   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+					   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+		g_string_append(f, "\r\n\r\nbody\n");
+		g_autoptr(KjMailResult) rf = run_p(f->str, (gssize)f->len, small);
+		g_string_free(f, TRUE);
+		g_assert_cmpint(rf->verdict, ==, k ? KJ_MAIL_HELD : KJ_MAIL_SANITIZED);
+		g_assert_true(!k || has_reason(rf, "mail.max_header_bytes"));
+	}
+
 	GString *many = g_string_new(NULL);
 	for (int i = 0; i < 5000; i++)
 		g_string_append_printf(many, "X-H%d: v\n", i);
