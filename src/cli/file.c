@@ -90,9 +90,16 @@ static GBytes *read_path(const char *path, gsize max, GError **error)
 	return b ? g_byte_array_free_to_bytes(b) : NULL;
 }
 
-static gboolean load_profile(const char *name, KjCdrOptions *o, GError **error)
+/* Defaults, then the cdr.* configuration keys, then the profile. */
+static gboolean load_profile(const KjConfig *c, const char *name, KjCdrOptions *o, GError **error)
 {
 	kj_cdr_options_init(o);
+	o->max_input = (gsize)c->cdr_max_input_bytes;
+	o->max_output = (gsize)c->cdr_max_output_bytes;
+	o->archive_max_entries = (guint)c->cdr_archive_max_entries;
+	o->archive_max_total = (guint64)c->cdr_archive_max_total_bytes;
+	o->archive_max_ratio = (guint)c->cdr_archive_max_ratio;
+	o->archive_max_depth = (guint)c->cdr_archive_max_depth;
 	if (name == NULL || strcmp(name, "default") == 0)
 		return TRUE;
 	if (strcmp(name, "text") == 0) {
@@ -102,9 +109,9 @@ static gboolean load_profile(const char *name, KjCdrOptions *o, GError **error)
 		return TRUE;
 	}
 	if (strcmp(name, "strict") == 0) {
-		o->archive_max_depth = 2;
-		o->archive_max_entries = 1000;
-		o->archive_max_ratio = 100;
+		o->archive_max_depth = MIN(o->archive_max_depth, 2);
+		o->archive_max_entries = MIN(o->archive_max_entries, 1000);
+		o->archive_max_ratio = MIN(o->archive_max_ratio, 100);
 		return TRUE;
 	}
 	g_set_error(error, KJ_FS_ERROR, KJ_FS_ERROR_IO,
@@ -415,7 +422,7 @@ int kj_cli_file_sanitize(KjCli *cli, int argc, char **argv)
 	if (out_dir == NULL && (argc != 2 || out == NULL))
 		return kj_cli_error(cli, KJ_EXIT_USAGE,
 				    "give one input and -o OUT, or --out-dir DIR with files");
-	if (!load_profile(profile, &opts, &error))
+	if (!load_profile(cli->cfg, profile, &opts, &error))
 		return kj_cli_gerror(cli, KJ_EXIT_USAGE, error);
 	if (!apply_pdf_options(pdf_mode, dpi, &opts))
 		return kj_cli_error(cli, KJ_EXIT_USAGE,

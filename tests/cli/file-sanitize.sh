@@ -92,3 +92,10 @@ sha=$(sha256sum "$T/invoice.pdf" | cut -d' ' -f1)
 run 0 store get "$sha" -o "$T/orig.pdf"
 cmp -s "$T/orig.pdf" "$T/invoice.pdf" || fail "original not kept in the store"
 run 0 audit verify
+
+# The cdr.* configuration keys set the limits.
+printf 'cdr:\n  archive_max_entries: 2\n' >"$T/k.yaml"
+run 1 --config "$T/k.yaml" file sanitize "$T/folder.zip" -o "$T/k.zip" --report "$T/k.json"
+grep -q 'more than 2 entries' "$T/k.json" || fail "cdr.archive_max_entries not applied"
+run 0 config keys
+expect_out 'cdr.archive_max_ratio'

@@ -46,6 +46,13 @@ typedef struct {
 	gint64 dlp_archive_max_entries; /* dlp.archive_max_entries */
 	gint64 dlp_archive_max_depth;   /* dlp.archive_max_depth */
 
+	gint64 cdr_max_input_bytes;         /* cdr.max_input_bytes */
+	gint64 cdr_max_output_bytes;        /* cdr.max_output_bytes */
+	gint64 cdr_archive_max_entries;     /* cdr.archive_max_entries */
+	gint64 cdr_archive_max_total_bytes; /* cdr.archive_max_total_bytes */
+	gint64 cdr_archive_max_ratio;       /* cdr.archive_max_ratio */
+	gint64 cdr_archive_max_depth;       /* cdr.archive_max_depth */
+
 	/* Gateway, kyojind (daemon/kyojind.c).  Strings NULL = the daemon's default. */
 	char *smtp_listen;                   /* smtp.listen: "127.0.0.1:2525" */
 	char *smtp_hostname;                 /* smtp.hostname */
