@@ -20,6 +20,11 @@
  *		emptied, and the keys JS, AA, JavaScript, EmbeddedFiles, EF,
  *		RichMediaContent and XFA deleted.
  *
+ *	Fonts, images and content streams are kept as they are: this mode
+ *	removes what acts, not what a viewer's font and image parsers could
+ *	be attacked through, which is why pixel mode is the default.  Content
+ *	streams are copied unchanged (a content stream can draw but not act).
+ *
  *	Every removal is noted for the report with where it was ("catalog",
  *	"page 3", "object 12"), repeats counted.  With rebuild FALSE nothing
  *	is changed: pixel mode uses that to list what the original carried.
