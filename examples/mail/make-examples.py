@@ -82,10 +82,16 @@ def docx():
         z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>議事録</w:t></w:r></w:p></w:body></w:document>')
     return b.getvalue()
 pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+class CP932Info(zipfile.ZipInfo):
+    """A member name in CP932 without the UTF-8 flag, as Windows' Explorer
+    writes it (Python's zipfile would write UTF-8 and set the flag)."""
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("cp932"), self.flag_bits
+
 def plainzip():
     b = io.BytesIO()
     with zipfile.ZipFile(b, "w") as z:
-        z.writestr("名簿.csv".encode("cp932").decode("cp437"), "氏名,所属\n".encode("cp932"))
+        z.writestr(CP932Info("名簿.csv"), "氏名,所属\n".encode("cp932"))
     return b.getvalue()
 def part(name, ctype, data):
     return ("--mix\nContent-Type: %s; name=\"%s\"\nContent-Disposition: attachment; filename*=UTF-8''%s\n"
