@@ -96,6 +96,7 @@ int kj_cli_ledger_import(KjCli *cli, int argc, char **argv);
 int kj_cli_ledger_export(KjCli *cli, int argc, char **argv);
 int kj_cli_ledger_columns(KjCli *cli, int argc, char **argv);
 int kj_cli_ledger_staff(KjCli *cli, int argc, char **argv);
+int kj_cli_report_ciso(KjCli *cli, int argc, char **argv);
 int kj_cli_risk_matrix(KjCli *cli, int argc, char **argv);
 int kj_cli_inspect_start(KjCli *cli, int argc, char **argv);
 int kj_cli_inspect_answer(KjCli *cli, int argc, char **argv);

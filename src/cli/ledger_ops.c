@@ -403,3 +403,38 @@ int kj_cli_ledger_staff(KjCli *cli, int argc, char **argv)
 	kj_out_end(cli->out);
 	return KJ_EXIT_OK;
 }
+
+int kj_cli_report_ciso(KjCli *cli, int argc, char **argv)
+{
+	g_autofree char *output = NULL, *campaign = NULL, *today = NULL;
+	const GOptionEntry entries[] = {
+	    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "write to FILE (else stdout)",
+	     "FILE"},
+	    {"campaign", 0, 0, G_OPTION_ARG_STRING, &campaign, "self-inspection to report", "KEY"},
+	    {"today", 0, 0, G_OPTION_ARG_STRING, &today, "report as of this date", "DATE"},
+	    G_OPTION_ENTRY_NULL};
+	g_autoptr(GError) error = NULL;
+	char iso[11];
+	int rc;
+
+	if (!kj_cli_parse(
+		cli, &argc, &argv, entries, "",
+		"The CISO's periodic report as one HTML page (Japanese): assets by class, "
+		"risk heat map, self-inspection scores, findings, incidents, overdue "
+		"duties (基本方針 6(9), 7, 8).",
+		&rc))
+		return rc;
+	if (today && !kj_ledger_date_parse(today, iso, &error))
+		return kj_cli_gerror(cli, KJ_EXIT_USAGE, error);
+	g_autoptr(KjLedger) l = open_ledger(cli);
+	g_autoptr(GString) html = kj_ledger_report_html(l, campaign, today ? iso : NULL, &error);
+	if (html == NULL)
+		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+	if (output)
+		return kj_fs_write_atomic(output, html->str, html->len, 0640, &error)
+			   ? KJ_EXIT_OK
+			   : kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+	if (fwrite(html->str, 1, html->len, stdout) != html->len || fflush(stdout) != 0)
+		return kj_cli_error(cli, KJ_EXIT_INPUT, "cannot write to standard output");
+	return KJ_EXIT_OK;
+}

@@ -96,6 +96,8 @@ static const KjCliCommand commands[] = {
     /* "*": any register noun; the handler sets what it needs per action. */
     {"ledger", "*", kj_cli_ledger_register, 0,
      "NOUN add|list|show|set|delete: any register ('kyojin ledger columns')"},
+    {"report", "ciso", kj_cli_report_ciso, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "the CISO's periodic report as HTML (基本方針 6(9), 7, 8)"},
     {"inspect", "start", kj_cli_inspect_start,
      KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
      "start a self-inspection: the checklist to every department (基本方針 7)"},
@@ -122,6 +124,7 @@ static const struct {
     {"ledger", "governance ledger: assets, risks, incidents ... (基本方針 6(2), 7, 8)"},
     {"risk", "risk register views (基本方針 8)"},
     {"inspect", "self-inspection campaigns, 自己点検 (基本方針 7)"},
+    {"report", "periodic reports from the ledger (基本方針 6(9))"},
     {"config", "configuration file kyojin.yaml"},
 };
 

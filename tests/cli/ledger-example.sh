@@ -31,3 +31,12 @@ run 1 --json ledger check --model "$KJ_SOURCE_ROOT/examples/policy/city.yaml"
 json "any(f['rule'] == 'asset-host-segment' and f['key'] == 'SYS-LGWAN' and 'mn-juki' in f['message'] for f in d['findings'])"
 json "any(f['rule'] == 'asset-host-unknown' and 'no-such-host' in f['message'] for f in d['findings'])"
 run 3 ledger check --model "$T/missing.yaml"
+
+# The CISO's report: one HTML page with every section; ledger text escaped.
+run 0 ledger audit-finding set AF-2026-02 "description=<script>alert(1)</script> 研修"
+run 0 report ciso --campaign FY2026 --today 2026-06-01 -o "$T/report.html"
+[ "$(grep -c '<h2>' "$T/report.html")" = 6 ] || fail "report lacks sections"
+grep -q '&lt;script&gt;alert(1)&lt;/script&gt; 研修' "$T/report.html" || fail "ledger text not escaped"
+! grep -q '<script>' "$T/report.html" || fail "raw script in the report"
+grep -q '令和8年6月1日' "$T/report.html" || fail "report date not in 和暦"
+run 3 report ciso --campaign NOPE

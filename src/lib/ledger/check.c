@@ -208,6 +208,28 @@ done:
 	return out;
 }
 
+GHashTable *kj_ledger_effective_by_asset(KjLedger *l, const char *column, GError **error)
+{
+	Ctx c;
+	GHashTable *out = NULL;
+	int col = kj_ledger_column_index(kj_ledger_register_find("asset"), column);
+
+	g_return_val_if_fail(col >= 0, NULL);
+	if (ctx_load(l, &c, error)) {
+		out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		for (guint i = 0; i < c.assets->len; i++) {
+			const KjLedgerRecord *a = c.assets->pdata[i];
+			const char *code = NULL;
+			const KjLedgerRecord *from = NULL;
+			if (!effective(&c, a, col, 0, &code, &from))
+				code = a->values[col];
+			g_hash_table_insert(out, g_strdup(a->key), g_strdup(code));
+		}
+	}
+	ctx_clear(&c);
+	return out;
+}
+
 /* Items of need missing from have, joined with ","; NULL if none. */
 static char *missing_items(const char *need, const char *have)
 {

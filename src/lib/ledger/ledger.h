@@ -163,6 +163,17 @@ typedef struct {
 /* The effective levels of one asset, one per scheme column of assets. */
 GPtrArray *kj_ledger_effective_levels(KjLedger *l, const char *asset_key, GError **error);
 
+/* asset key -> effective level code (NULL if unclassified) in the LEVEL
+ * column named, for every asset at once. */
+GHashTable *kj_ledger_effective_by_asset(KjLedger *l, const char *column, GError **error);
+
+/* The CISO's periodic report (基本方針 6(9), 7, 8) as one HTML page in
+ * Japanese: assets by class, the risk heat map, self-inspection scores,
+ * findings and open audit findings, open incidents, overdue duties.
+ * campaign (nullable) picks the self-inspection; today (nullable) the date. */
+GString *kj_ledger_report_html(KjLedger *l, const char *campaign, const char *today,
+			       GError **error);
+
 typedef struct {
 	char *rule;    /* "asset-my-number-segment" */
 	char *clause;  /* "基本方針 6(3)①" */
