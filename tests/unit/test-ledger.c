@@ -578,6 +578,51 @@ static void test_inspect(Fixture *f, gconstpointer data)
 	g_assert_cmpint(((const KjLedgerInspectRow *)rows->pdata[1])->score, ==, -1);
 }
 
+static void test_staff_matrix_report(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	KjLedgerCell cells[5][5];
+
+	org(f);
+	add_ok(f, "person", "P-02", "name=<b>委託</b>", "department=D-01", "employment=委託事業者",
+	       NULL);
+	add_ok(f, "person", "P-03", "name=佐藤", "department=D-01", NULL);
+	add_ok(f, "pledge", "PL-1", "person=P-01", "signed_on=2026-04-01", NULL);
+	add_ok(f, "training", "TR-1", "person=P-01", "course=全職員研修", "completed_on=2026-06-01",
+	       NULL);
+	add_ok(f, "training", "TR-2", "person=P-03", "course=全職員研修", "completed_on=2025-06-01",
+	       NULL);
+	g_autoptr(GPtrArray) rows = kj_ledger_staff_report(f->l, "全職員", "令和8年1月1日", &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(rows->len, ==, 1);
+	const KjLedgerStaffRow *r = rows->pdata[0];
+	g_assert_cmpint(r->staff, ==, 2); /* the contractor's employee is not staff */
+	g_assert_cmpint(r->pledged, ==, 1);
+	g_assert_cmpint(r->trained, ==, 1); /* TR-2 is before --since */
+
+	add_ok(f, "asset", "A", "name=a", "kind=system", "department=D-01", NULL);
+	add_ok(f, "risk", "R1", "asset=A", "threat=T1", "likelihood=5", "impact=5",
+	       "current_likelihood=2", "current_impact=2", NULL);
+	add_ok(f, "risk", "R2", "asset=A", "threat=T2", "likelihood=5", "impact=5", NULL);
+	g_assert_true(kj_ledger_risk_matrix(f->l, "current", cells, &error));
+	g_assert_cmpint(cells[1][1].risks, ==, 1);
+	g_assert_cmpint(cells[4][4].risks, ==, 1); /* R2 has no current scores: inherent */
+	g_assert_cmpstr(cells[4][4].level, ==, "極高");
+	g_assert_cmpint(cells[4][4].rank, ==, 4);
+	kj_ledger_risk_matrix_clear(cells);
+	g_assert_true(kj_ledger_risk_matrix(f->l, "inherent", cells, &error));
+	g_assert_cmpint(cells[4][4].risks, ==, 2);
+	kj_ledger_risk_matrix_clear(cells);
+
+	add_ok(f, "incident", "I<1>", "title=<script>x</script>", "category=1", "severity=高",
+	       "status=報告", "discovered=2026-05-01", NULL);
+	g_autoptr(GString) html = kj_ledger_report_html(f->l, NULL, "2026-06-01", &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(strstr(html->str, "&lt;script&gt;x&lt;/script&gt;"));
+	g_assert_null(strstr(html->str, "<script>"));
+	g_assert_nonnull(strstr(html->str, "令和8年6月1日"));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -593,5 +638,6 @@ int main(int argc, char **argv)
 	ADD("/ledger/csv-import", test_csv_import);
 	ADD("/ledger/csv-roundtrip", test_csv_roundtrip);
 	ADD("/ledger/inspect", test_inspect);
+	ADD("/ledger/staff-matrix-report", test_staff_matrix_report);
 	return g_test_run();
 }
