@@ -356,6 +356,8 @@ static void test_findings(Fixture *f, gconstpointer data)
 	g_assert_true(kj_ledger_set(f->l, R("asset"), "H1", 0, cyc, NULL, &error));
 	add_ok(f, "risk", "R-1", "asset=MN", "threat=T1", "likelihood=2", "impact=2",
 	       "treatment=受容", "accepted_by=P-01", "acceptance_expiry=2020-01-01", NULL);
+	add_ok(f, "incident", "I-1", "title=漏えい", "category=1", "severity=高", "status=報告",
+	       "discovered=平成31年4月1日", "my_number=yes", "reported_to=所属長,CSIRT", NULL);
 	g_autoptr(GPtrArray) fs = check(f);
 	g_assert_true(has_finding(fs, "asset-my-number-segment", "MN"));
 	g_assert_true(has_finding(fs, "asset-contract-clauses", "MN"));
@@ -366,6 +368,7 @@ static void test_findings(Fixture *f, gconstpointer data)
 	g_assert_true(has_finding(fs, "org-no-manager", "D-01"));
 	g_assert_true(has_finding(fs, "person-no-pledge", "P-01"));
 	g_assert_true(has_finding(fs, "risk-acceptance-expired", "R-1"));
+	g_assert_true(has_finding(fs, "incident-ppc-not-reported", "I-1"));
 
 	/* Fix each: the findings go away. */
 	const char *seg[] = {"segment=mynumber", "handling=", NULL};
@@ -378,7 +381,10 @@ static void test_findings(Fixture *f, gconstpointer data)
 	add_ok(f, "role", "ROLE-2", "role=情報セキュリティ管理者", "person=P-01", "department=D-01",
 	       NULL);
 	add_ok(f, "pledge", "PL-1", "person=P-01", "signed_on=令和8年4月1日", NULL);
+	const char *chain[] = {"reported_to=所属長、CSIRT、個人情報保護委員会", NULL};
+	g_assert_true(kj_ledger_set(f->l, R("incident"), "I-1", 0, chain, NULL, &error));
 	g_autoptr(GPtrArray) fs2 = check(f);
+	g_assert_false(has_finding(fs2, "incident-ppc-not-reported", "I-1"));
 	g_assert_false(has_finding(fs2, "asset-my-number-segment", "MN"));
 	g_assert_false(has_finding(fs2, "asset-contract-clauses", "MN"));
 	g_assert_true(has_finding(fs2, "asset-handling", "MN")); /* handling cleared */

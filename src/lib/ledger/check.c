@@ -18,6 +18,7 @@
  *	  org-no-manager             a department without 情報セキュリティ管理者 (6(1))
  *	  person-no-pledge           staff without a pledge (5)
  *	  risk-acceptance-expired    an accepted risk past its expiry (8)
+ *	  incident-ppc-not-reported  PPC preliminary report overdue, not in reported_to (6(7))
  *	What each level requires (handling, contract clauses) is data of
  *	ledger_level, not code.
  * SECURITY
@@ -385,6 +386,29 @@ static void check_risks(KjLedger *l, GPtrArray *out, GError **error)
 	}
 }
 
+/* 基本方針 6(7): an incident involving personal information whose
+ * preliminary report deadline passed without 個人情報保護委員会 in its
+ * reporting chain. */
+static void check_incidents(KjLedger *l, GPtrArray *out, GError **error)
+{
+	g_autoptr(GPtrArray) incs =
+	    kj_ledger_list(l, kj_ledger_register_find("incident"), NULL, NULL, error);
+	g_autofree char *today = _kj_ledger_today();
+
+	for (guint i = 0; incs && i < incs->len; i++) {
+		const KjLedgerRecord *r = incs->pdata[i];
+		const char *due = kj_ledger_record_get(r, "ppc_preliminary_due");
+		g_autofree char *missing =
+		    missing_items("個人情報保護委員会", kj_ledger_record_get(r, "reported_to"));
+		if (due && strcmp(due, today) < 0 && missing)
+			add_finding(
+			    out, "incident-ppc-not-reported", "基本方針 6(7)", "incident", r->key,
+			    "インシデント %s の個人情報保護委員会への速報期限 %s が過ぎたが、報告先"
+			    "に個人情報保護委員会がない",
+			    r->key, due);
+	}
+}
+
 GPtrArray *kj_ledger_check(KjLedger *l, GError **error)
 {
 	Ctx c;
@@ -402,6 +426,8 @@ GPtrArray *kj_ledger_check(KjLedger *l, GError **error)
 		check_people(l, out, &e);
 	if (e == NULL)
 		check_risks(l, out, &e);
+	if (e == NULL)
+		check_incidents(l, out, &e);
 	if (e) {
 		g_propagate_error(error, e);
 		return NULL;

@@ -228,4 +228,8 @@
 	" ('CL-7-1', " KJ_LEDGER_T0                                                                                                      \
 	", 'CL-7', '基本方針 6(9), 7', '前回の監査及び自己点検の指摘事項に対応したか')"
 
+/* 基本方針 6(7): whom an incident was reported to, in order (所属長, CSIRT,
+ * CISO, 個人情報保護委員会 ...). */
+#define KJ_LEDGER_SCHEMA_REPORTING "ALTER TABLE ledger_incident ADD COLUMN reported_to TEXT"
+
 #endif

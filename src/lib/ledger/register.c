@@ -173,6 +173,7 @@ static const KjLedgerColumn incident_cols[] = {
     {"ppc_preliminary_due", "個人情報保護委員会への速報期限", KJ_LEDGER_DATE, DUE | DER, NULL, 0,
      0},
     {"ppc_final_due", "個人情報保護委員会への確報期限", KJ_LEDGER_DATE, DUE | DER, NULL, 0, 0},
+    {"reported_to", "報告先", KJ_LEDGER_LIST, 0, NULL, 0, 0},
 };
 
 static const KjLedgerColumn timeline_cols[] = {

@@ -91,7 +91,8 @@ static const KjMigration migrations[] = {
      NULL, NULL},
     {8, "ledger: self-inspection checklist, campaigns and answers", KJ_LEDGER_SCHEMA_INSPECTION,
      NULL, NULL},
-    /* Append new migrations here: { 9, "module: what", "SQL", NULL, NULL }, */
+    {9, "ledger: incident reporting chain", KJ_LEDGER_SCHEMA_REPORTING, NULL, NULL},
+    /* Append new migrations here: { 10, "module: what", "SQL", NULL, NULL }, */
 };
 
 const KjMigration *_kj_schema_migrations(gsize *n)
