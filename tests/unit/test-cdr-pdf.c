@@ -300,6 +300,21 @@ static void test_memory_cap(void)
 	_kj_mupdf_free(m);
 }
 
+/* The deadline between pages: one already past (no waiting in tests). */
+static void test_deadline(void)
+{
+	g_autoptr(GError) err = NULL;
+	KjMupdf *m = _kj_mupdf_new(0, 0, &err);
+
+	g_assert_no_error(err);
+	m->deadline = 1;
+	fz_try(m->ctx) _kj_mupdf_check_time(m);
+	fz_catch(m->ctx) _kj_mupdf_error(m, &err, "page 7");
+	g_assert_error(err, KJ_CDR_ERROR, KJ_CDR_ERROR_LIMIT);
+	g_assert_cmpstr(err->message, ==, "page 7: time limit reached");
+	_kj_mupdf_free(m);
+}
+
 static void test_garbage(void)
 {
 	static const char *const junk[] = {
@@ -543,6 +558,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/cdr-pdf/text", test_text_mode);
 	g_test_add_func("/cdr-pdf/limits", test_limits);
 	g_test_add_func("/cdr-pdf/memory-cap", test_memory_cap);
+	g_test_add_func("/cdr-pdf/deadline", test_deadline);
 	g_test_add_func("/cdr-pdf/garbage", test_garbage);
 	g_test_add_func("/cdr-pdf/corpus/horrors", test_corpus_horrors);
 	g_test_add_func("/cdr-pdf/corpus/malformed", test_corpus_malformed);
