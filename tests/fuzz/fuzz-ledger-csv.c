@@ -9,6 +9,7 @@
 #include "store/store.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -16,6 +17,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static KjStore *store;
 static KjAudit *audit;
 static KjLedger *ledger;
+static char *dir;
+
+/* The store lives for the whole run; remove it when the fuzzer exits so
+ * that bounded CI runs leave no directories behind. */
+static void cleanup(void)
+{
+	kj_ledger_free(ledger);
+	kj_audit_free(audit);
+	kj_store_free(store);
+	if (dir) {
+		g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			return;
+	}
+	g_free(dir);
+}
 
 static void open_once(void)
 {
@@ -24,7 +41,7 @@ static void open_once(void)
 
 	if (ledger)
 		return;
-	char *dir = g_dir_make_tmp("kj-fuzz-ledger-XXXXXX", NULL);
+	dir = g_dir_make_tmp("kj-fuzz-ledger-XXXXXX", NULL);
 	store = kj_store_open(dir, NULL, NULL);
 	audit = kj_audit_open(dir, NULL, NULL);
 	if (store == NULL || audit == NULL)
@@ -32,7 +49,7 @@ static void open_once(void)
 	ledger = kj_ledger_new(kj_store_get_db(store), audit, "fuzz", NULL);
 	kj_ledger_add(ledger, kj_ledger_register_find("department"), "D-01", fields, NULL);
 	kj_ledger_add(ledger, kj_ledger_register_find("person"), "P-01", person, NULL);
-	g_free(dir);
+	atexit(cleanup);
 }
 
 static void check_date(const char *s)

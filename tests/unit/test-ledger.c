@@ -14,6 +14,7 @@
  *	Each test works in its own temporary data directory.
  *--*/
 #include "audit/audit.h"
+#include "ledger/hosts.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 #include "text/charset.h"
@@ -629,6 +630,32 @@ static void test_staff_matrix_report(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(html->str, "令和8年6月1日"));
 }
 
+static void test_hosts(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	const char *root = g_getenv("KJ_SOURCE_ROOT");
+
+	if (root == NULL) {
+		g_test_skip("KJ_SOURCE_ROOT not set");
+		return;
+	}
+	g_autofree char *path = g_build_filename(root, "examples", "policy", "city.yaml", NULL);
+	g_autoptr(KjPolicy) model = kj_policy_load_file(path, &error);
+	g_assert_no_error(error);
+	org(f);
+	add_ok(f, "asset", "OK", "name=a", "kind=system", "department=D-01", "segment=mynumber",
+	       "hosts=mn-juki, mn-zeimu", NULL);
+	add_ok(f, "asset", "SEG", "name=b", "kind=system", "department=D-01", "segment=lgwan",
+	       "hosts=mn-juki", NULL);
+	add_ok(f, "asset", "UNK", "name=c", "kind=system", "department=D-01", "hosts=no-such",
+	       NULL);
+	g_autoptr(GPtrArray) fs = g_ptr_array_new_with_free_func(kj_ledger_finding_free);
+	g_assert_true(kj_ledger_check_hosts(f->l, model, fs, &error));
+	g_assert_cmpuint(fs->len, ==, 2);
+	g_assert_true(has_finding(fs, "asset-host-segment", "SEG"));
+	g_assert_true(has_finding(fs, "asset-host-unknown", "UNK"));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -645,5 +672,6 @@ int main(int argc, char **argv)
 	ADD("/ledger/csv-roundtrip", test_csv_roundtrip);
 	ADD("/ledger/inspect", test_inspect);
 	ADD("/ledger/staff-matrix-report", test_staff_matrix_report);
+	ADD("/ledger/hosts", test_hosts);
 	return g_test_run();
 }
