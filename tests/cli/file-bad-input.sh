@@ -26,9 +26,16 @@ with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as z:
     for i in range(20000):
         z.writestr("f%d.txt" % i, "")
 w("many.zip", b.getvalue())
+# fuzz-cdr: a package whose member name is not UTF-8 made the reason
+# unsendable across the sandbox ("damaged result").
+b = io.BytesIO()
+with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as z:
+    z.writestr("[Content_Types].xml", "<Types/>")
+    z.writestr(zipfile.ZipInfo("../\udcff\udcfe/x.xml".encode("utf-8", "surrogateescape").decode("cp437")), "y")
+w("badname", b.getvalue())
 PY
 for f in empty.txt nul.txt deep.rtf obj.rtf trunc.zip random.bin lnk.pdf onenote.docx iso.zip \
-	"name$(printf '\342\200\256')gpj.exe" many.zip; do
+	"name$(printf '\342\200\256')gpj.exe" many.zip badname; do
 	"$KYOJIN" file sanitize "$T/$f" -o "$T/$f.out" --report "$T/$f.json" >"$T/out" 2>"$T/err"
 	rc=$?
 	[ $rc = 0 ] || [ $rc = 1 ] || { cat "$T/err" >&2; fail "$f: exit $rc"; }
@@ -44,6 +51,7 @@ else:
 PY
 done
 grep -q '"verdict": "held"' "$T/deep.rtf.json" || fail "RTF nesting bomb not held"
+! grep -q 'isolation' "$T/badname.json" || fail "non-UTF-8 member name broke the wire format"
 grep -q 'archive_max_entries' "$T/many.zip.json" || fail "entry limit not named"
 grep -q 'always blocked' "$T/lnk.pdf.json" || fail "LNK named .pdf"
 grep -q 'always blocked' "$T/onenote.docx.json" || fail "OneNote named .docx"

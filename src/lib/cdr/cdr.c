@@ -78,11 +78,24 @@ void kj_cdr_options_init(KjCdrOptions *opts)
 	opts->ole2_converter = NULL;
 }
 
+/* Reasons carry names from the file (member paths, part names) that may
+ * be any bytes: they become one line of valid UTF-8 without controls,
+ * or the report and the sandbox wire format would refuse them (found by
+ * fuzz-cdr: an OOXML member name with invalid UTF-8 in the reason). */
 static void set_verdict(KjCdrResult *r, KjCdrVerdict v, const char *reason)
 {
 	r->verdict = v;
 	g_free(r->reason);
-	r->reason = g_strdup(reason);
+	r->reason = reason ? kj_text_neutralize(reason, KJ_NEUTRALIZE_LINE, NULL) : NULL;
+}
+
+static void clean_limits(KjCdrResult *r)
+{
+	for (guint i = 0; i < r->limits_hit->len; i++) {
+		char *old = r->limits_hit->pdata[i];
+		r->limits_hit->pdata[i] = kj_text_neutralize(old, KJ_NEUTRALIZE_LINE, NULL);
+		g_free(old);
+	}
 }
 
 /* Engine errors to verdicts: types that are refused are blocked, files
@@ -365,6 +378,7 @@ KjCdrResult *_kj_cdr_sanitize_depth(GBytes *input, const char *name, const char 
 	KjCdrKind kind = check_claims(r, &t, d, len, safe_name, declared_type);
 	if (kind != KJ_CDR_KIND_UNKNOWN || r->verdict != KJ_CDR_BLOCKED)
 		run_engine(r, d, len, safe_name, &t, kind, opts, depth, budget);
+	clean_limits(r);
 	_kj_cdr_type_clear(&t);
 	return r;
 }

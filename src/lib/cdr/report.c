@@ -21,6 +21,8 @@
  *--*/
 #include "cdr/cdr_internal.h"
 
+#include "text/text.h"
+
 #include <string.h>
 
 static void action_free(gpointer p)
@@ -62,8 +64,9 @@ void _kj_cdr_note(KjCdrJob *job, const char *location, const char *what)
 	KjCdrAction *a = g_new0(KjCdrAction, 1);
 
 	g_return_if_fail(job != NULL && job->actions != NULL && what != NULL);
-	a->location = g_strdup(location ? location : "");
-	a->what = g_strdup(what);
+	/* Part and member names are the file's bytes: valid UTF-8, one line. */
+	a->location = kj_text_neutralize(location ? location : "", KJ_NEUTRALIZE_LINE, NULL);
+	a->what = kj_text_neutralize(what, KJ_NEUTRALIZE_LINE, NULL);
 	g_ptr_array_add(job->actions, a);
 }
 
