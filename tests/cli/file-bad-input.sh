@@ -31,8 +31,8 @@ w("many.zip", b.getvalue())
 b = io.BytesIO()
 with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as z:
     z.writestr("[Content_Types].xml", "<Types/>")
-    z.writestr(zipfile.ZipInfo("../\udcff\udcfe/x.xml".encode("utf-8", "surrogateescape").decode("cp437")), "y")
-w("badname", b.getvalue())
+    z.writestr("../QQ/x.xml", "y")
+w("badname", b.getvalue().replace(b"QQ", b"\xff\xfe"))  # raw bytes, no UTF-8 flag
 PY
 for f in empty.txt nul.txt deep.rtf obj.rtf trunc.zip random.bin lnk.pdf onenote.docx iso.zip \
 	"name$(printf '\342\200\256')gpj.exe" many.zip badname; do
