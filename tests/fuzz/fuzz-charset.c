@@ -21,9 +21,9 @@ static void check_utf8(const char *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const labels[] = {
-		NULL,      "iso-2022-jp", "shift_jis", "euc-jp",  "utf-8",  "utf-16",
-		"utf-7",   "gb2312",      "big5",      "us-ascii", "ks_c_5601-1987", "iso-8859-1",
-		"koi8-r",  "iso-2022-jp-2", "x-unknown", "utf-16le",
+	    NULL,     "iso-2022-jp",   "shift_jis", "euc-jp",   "utf-8",          "utf-16",
+	    "utf-7",  "gb2312",        "big5",      "us-ascii", "ks_c_5601-1987", "iso-8859-1",
+	    "koi8-r", "iso-2022-jp-2", "x-unknown", "utf-16le",
 	};
 	KjCharsetInfo info;
 	gsize len;
@@ -41,11 +41,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_utf8(back);
 	if (info.replacements != 0)
 		__builtin_trap(); /* the encoder must write what the decoder reads */
-	char *n = kj_text_neutralize(u, (data[0] & 16) ? KJ_NEUTRALIZE_LINE : KJ_NEUTRALIZE_BODY, NULL);
+	char *n =
+	    kj_text_neutralize(u, (data[0] & 16) ? KJ_NEUTRALIZE_LINE : KJ_NEUTRALIZE_BODY, NULL);
 	check_utf8(n);
 	char *f = kj_text_safe_filename(u);
 	check_utf8(f);
-	if (f[0] == '\0' || strchr(f, '/') != NULL || strchr(f, '\\') != NULL || strstr(f, "..") != NULL)
+	if (f[0] == '\0' || strchr(f, '/') != NULL || strchr(f, '\\') != NULL ||
+	    strstr(f, "..") != NULL)
 		__builtin_trap();
 	GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
 	char *d = kj_url_neutralize_text(u, (KjLinkMode)((data[0] >> 5) % 3), found, NULL);

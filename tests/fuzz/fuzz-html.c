@@ -25,8 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.max_nodes = 500;
 		o.max_output = 4096;
 	}
-	char *t = kj_html_to_text((const char *)data + 1, size - 1, charsets[(data[0] >> 5) & 3], &o,
-				  &res, &error);
+	char *t = kj_html_to_text((const char *)data + 1, size - 1, charsets[(data[0] >> 5) & 3],
+				  &o, &res, &error);
 	if (t != NULL && !g_utf8_validate(t, -1, NULL))
 		__builtin_trap();
 	if ((t == NULL) == (error == NULL))

@@ -61,83 +61,83 @@ typedef struct {
 } CsAlias;
 
 static const CsAlias aliases[] = {
-	{"usascii", "US-ASCII", CS_ASCII},
-	{"ascii", "US-ASCII", CS_ASCII},
-	{"ansix341968", "US-ASCII", CS_ASCII},
-	{"iso646us", "US-ASCII", CS_ASCII},
-	{"us", "US-ASCII", CS_ASCII},
-	{"utf8", "UTF-8", CS_UTF8},
-	{"unicode11utf8", "UTF-8", CS_UTF8},
-	{"utf16", "UTF-16", CS_UTF16},
-	{"utf16le", "UTF-16LE", CS_UTF16},
-	{"utf16be", "UTF-16BE", CS_UTF16},
-	{"unicode", "UTF-16LE", CS_UTF16},
-	{"ucs2", "UTF-16", CS_UTF16},
-	{"utf7", "UTF-7", CS_UTF7},
-	{"unicode11utf7", "UTF-7", CS_UTF7},
-	{"csunicode11utf7", "UTF-7", CS_UTF7},
-	{"shiftjis", "CP932", CS_MULTI},
-	{"sjis", "CP932", CS_MULTI},
-	{"mskanji", "CP932", CS_MULTI},
-	{"csshiftjis", "CP932", CS_MULTI},
-	{"cp932", "CP932", CS_MULTI},
-	{"ms932", "CP932", CS_MULTI},
-	{"windows31j", "CP932", CS_MULTI},
-	{"cswindows31j", "CP932", CS_MULTI},
-	{"sjisopen", "CP932", CS_MULTI},
-	{"sjiswin", "CP932", CS_MULTI},
-	{"932", "CP932", CS_MULTI},
-	{"shiftjisx0213", "SHIFT_JISX0213", CS_MULTI},
-	{"shiftjis2004", "SHIFT_JISX0213", CS_MULTI},
-	{"iso2022jp", "ISO-2022-JP", CS_JIS},
-	{"csiso2022jp", "ISO-2022-JP", CS_JIS},
-	{"iso2022jp1", "ISO-2022-JP", CS_JIS},
-	{"iso2022jpms", "ISO-2022-JP", CS_JIS},
-	{"cp50220", "ISO-2022-JP", CS_JIS},
-	{"cp50221", "ISO-2022-JP", CS_JIS},
-	{"cp50222", "ISO-2022-JP", CS_JIS},
-	{"iso2022jp2", "ISO-2022-JP-2", CS_JIS},
-	{"csiso2022jp2", "ISO-2022-JP-2", CS_JIS},
-	{"iso2022jp3", "ISO-2022-JP-3", CS_JIS},
-	{"iso2022jp2004", "ISO-2022-JP-3", CS_JIS},
-	{"eucjp", "EUC-JP", CS_MULTI},
-	{"cseucpkdfmtjapanese", "EUC-JP", CS_MULTI},
-	{"eucjpms", "EUC-JP", CS_MULTI},
-	{"eucjpwin", "EUC-JP", CS_MULTI},
-	{"eucjpopen", "EUC-JP", CS_MULTI},
-	{"cp51932", "EUC-JP", CS_MULTI},
-	{"ujis", "EUC-JP", CS_MULTI},
-	{"eucjisx0213", "EUC-JISX0213", CS_MULTI},
-	{"ksc56011987", "CP949", CS_MULTI},
-	{"ksc5601", "CP949", CS_MULTI},
-	{"euckr", "CP949", CS_MULTI},
-	{"cseuckr", "CP949", CS_MULTI},
-	{"cp949", "CP949", CS_MULTI},
-	{"uhc", "CP949", CS_MULTI},
-	{"windows949", "CP949", CS_MULTI},
-	{"gb2312", "GB18030", CS_MULTI},
-	{"csgb2312", "GB18030", CS_MULTI},
-	{"gbk", "GB18030", CS_MULTI},
-	{"cp936", "GB18030", CS_MULTI},
-	{"euccn", "GB18030", CS_MULTI},
-	{"gb18030", "GB18030", CS_MULTI},
-	{"big5", "BIG5", CS_MULTI},
-	{"csbig5", "BIG5", CS_MULTI},
-	{"cp950", "BIG5", CS_MULTI},
-	{"big5hkscs", "BIG5-HKSCS", CS_MULTI},
-	{"euctw", "EUC-TW", CS_MULTI},
-	{"iso88591", "WINDOWS-1252", CS_SINGLE},
-	{"latin1", "WINDOWS-1252", CS_SINGLE},
-	{"l1", "WINDOWS-1252", CS_SINGLE},
-	{"cp819", "WINDOWS-1252", CS_SINGLE},
-	{"tis620", "TIS-620", CS_SINGLE},
-	{"iso885911", "TIS-620", CS_SINGLE},
-	{"windows874", "CP874", CS_SINGLE},
-	{"cp874", "CP874", CS_SINGLE},
-	{"koi8r", "KOI8-R", CS_SINGLE},
-	{"koi8u", "KOI8-U", CS_SINGLE},
-	{"macintosh", "MACINTOSH", CS_SINGLE},
-	{"macroman", "MACINTOSH", CS_SINGLE},
+    {"usascii", "US-ASCII", CS_ASCII},
+    {"ascii", "US-ASCII", CS_ASCII},
+    {"ansix341968", "US-ASCII", CS_ASCII},
+    {"iso646us", "US-ASCII", CS_ASCII},
+    {"us", "US-ASCII", CS_ASCII},
+    {"utf8", "UTF-8", CS_UTF8},
+    {"unicode11utf8", "UTF-8", CS_UTF8},
+    {"utf16", "UTF-16", CS_UTF16},
+    {"utf16le", "UTF-16LE", CS_UTF16},
+    {"utf16be", "UTF-16BE", CS_UTF16},
+    {"unicode", "UTF-16LE", CS_UTF16},
+    {"ucs2", "UTF-16", CS_UTF16},
+    {"utf7", "UTF-7", CS_UTF7},
+    {"unicode11utf7", "UTF-7", CS_UTF7},
+    {"csunicode11utf7", "UTF-7", CS_UTF7},
+    {"shiftjis", "CP932", CS_MULTI},
+    {"sjis", "CP932", CS_MULTI},
+    {"mskanji", "CP932", CS_MULTI},
+    {"csshiftjis", "CP932", CS_MULTI},
+    {"cp932", "CP932", CS_MULTI},
+    {"ms932", "CP932", CS_MULTI},
+    {"windows31j", "CP932", CS_MULTI},
+    {"cswindows31j", "CP932", CS_MULTI},
+    {"sjisopen", "CP932", CS_MULTI},
+    {"sjiswin", "CP932", CS_MULTI},
+    {"932", "CP932", CS_MULTI},
+    {"shiftjisx0213", "SHIFT_JISX0213", CS_MULTI},
+    {"shiftjis2004", "SHIFT_JISX0213", CS_MULTI},
+    {"iso2022jp", "ISO-2022-JP", CS_JIS},
+    {"csiso2022jp", "ISO-2022-JP", CS_JIS},
+    {"iso2022jp1", "ISO-2022-JP", CS_JIS},
+    {"iso2022jpms", "ISO-2022-JP", CS_JIS},
+    {"cp50220", "ISO-2022-JP", CS_JIS},
+    {"cp50221", "ISO-2022-JP", CS_JIS},
+    {"cp50222", "ISO-2022-JP", CS_JIS},
+    {"iso2022jp2", "ISO-2022-JP-2", CS_JIS},
+    {"csiso2022jp2", "ISO-2022-JP-2", CS_JIS},
+    {"iso2022jp3", "ISO-2022-JP-3", CS_JIS},
+    {"iso2022jp2004", "ISO-2022-JP-3", CS_JIS},
+    {"eucjp", "EUC-JP", CS_MULTI},
+    {"cseucpkdfmtjapanese", "EUC-JP", CS_MULTI},
+    {"eucjpms", "EUC-JP", CS_MULTI},
+    {"eucjpwin", "EUC-JP", CS_MULTI},
+    {"eucjpopen", "EUC-JP", CS_MULTI},
+    {"cp51932", "EUC-JP", CS_MULTI},
+    {"ujis", "EUC-JP", CS_MULTI},
+    {"eucjisx0213", "EUC-JISX0213", CS_MULTI},
+    {"ksc56011987", "CP949", CS_MULTI},
+    {"ksc5601", "CP949", CS_MULTI},
+    {"euckr", "CP949", CS_MULTI},
+    {"cseuckr", "CP949", CS_MULTI},
+    {"cp949", "CP949", CS_MULTI},
+    {"uhc", "CP949", CS_MULTI},
+    {"windows949", "CP949", CS_MULTI},
+    {"gb2312", "GB18030", CS_MULTI},
+    {"csgb2312", "GB18030", CS_MULTI},
+    {"gbk", "GB18030", CS_MULTI},
+    {"cp936", "GB18030", CS_MULTI},
+    {"euccn", "GB18030", CS_MULTI},
+    {"gb18030", "GB18030", CS_MULTI},
+    {"big5", "BIG5", CS_MULTI},
+    {"csbig5", "BIG5", CS_MULTI},
+    {"cp950", "BIG5", CS_MULTI},
+    {"big5hkscs", "BIG5-HKSCS", CS_MULTI},
+    {"euctw", "EUC-TW", CS_MULTI},
+    {"iso88591", "WINDOWS-1252", CS_SINGLE},
+    {"latin1", "WINDOWS-1252", CS_SINGLE},
+    {"l1", "WINDOWS-1252", CS_SINGLE},
+    {"cp819", "WINDOWS-1252", CS_SINGLE},
+    {"tis620", "TIS-620", CS_SINGLE},
+    {"iso885911", "TIS-620", CS_SINGLE},
+    {"windows874", "CP874", CS_SINGLE},
+    {"cp874", "CP874", CS_SINGLE},
+    {"koi8r", "KOI8-R", CS_SINGLE},
+    {"koi8u", "KOI8-U", CS_SINGLE},
+    {"macintosh", "MACINTOSH", CS_SINGLE},
+    {"macroman", "MACINTOSH", CS_SINGLE},
 };
 
 /* Squeezes a label to lower-case letters and digits, dropping quotes,
@@ -344,8 +344,8 @@ static gboolean decode_as(const char *canon, CsClass cls, const char *in, gsize 
 		/* EUC-JP-MS adds the NEC and IBM rows; trying it only per
 		 * failed character keeps EUC-JP's own mapping of 〜 (U+301C)
 		 * for the mail of Unix senders. */
-		iconv_t fb = strcmp(canon, "EUC-JP") == 0 ? iconv_open("UTF-8", "EUC-JP-MS")
-							 : (iconv_t)-1;
+		iconv_t fb =
+		    strcmp(canon, "EUC-JP") == 0 ? iconv_open("UTF-8", "EUC-JP-MS") : (iconv_t)-1;
 		_kj_iconv_append_unit(cd, fb, cls == CS_UTF16 ? 2 : 1, in, len, out, repl);
 		if (fb != (iconv_t)-1)
 			iconv_close(fb);
@@ -397,7 +397,8 @@ static void scan(const guchar *b, gsize len, gboolean *high, gboolean *jis)
 	for (gsize i = 0; i < len; i++) {
 		if (b[i] >= 0x80)
 			*high = TRUE;
-		else if (b[i] == 0x1b && i + 2 < len && (b[i + 1] == '$' || (b[i + 1] == '(' && b[i + 2] == 'I')))
+		else if (b[i] == 0x1b && i + 2 < len &&
+			 (b[i + 1] == '$' || (b[i + 1] == '(' && b[i + 2] == 'I')))
 			*jis = TRUE;
 	}
 }
@@ -595,8 +596,8 @@ char *kj_charset_to_utf8(const char *bytes, gsize len, const char *declared, KjC
 	return decode_8bit(bytes, len, cls, cls == CS_NONE ? NULL : canon, info);
 }
 
-void _kj_iconv_encode(iconv_t cd, const char *in, gsize len, const char *subst,
-			   GString *out, guint *unmappable)
+void _kj_iconv_encode(iconv_t cd, const char *in, gsize len, const char *subst, GString *out,
+		      guint *unmappable)
 {
 	char *ip = (char *)(uintptr_t)in;
 	gsize left = len;
@@ -665,7 +666,8 @@ char *kj_charset_from_utf8(const char *utf8, gsize len, const char *target, gsiz
 		char geta[8] = "?";
 		if (ja) {
 			gsize gl = 0;
-			g_autofree char *g = g_convert("\xE3\x80\x93", 3, canon, "UTF-8", NULL, &gl, NULL);
+			g_autofree char *g =
+			    g_convert("\xE3\x80\x93", 3, canon, "UTF-8", NULL, &gl, NULL);
 			if (g != NULL && gl < sizeof geta)
 				memcpy(geta, g, gl + 1);
 		}

@@ -6,7 +6,7 @@
 #include <glib.h>
 
 typedef struct {
-	char charset[64];   /* name actually used, e.g. "CP932" */
+	char charset[64];     /* name actually used, e.g. "CP932" */
 	gboolean guessed;     /* declared missing or unusable; detected */
 	gboolean mislabelled; /* declared charset failed, another fitted */
 	guint replacements;   /* U+FFFD inserted for undecodable bytes and NULs */
@@ -20,8 +20,7 @@ typedef struct {
  * as CP932, EUC-KR as CP949, GB2312/GBK as GB18030.  A missing or lying
  * label falls back to uchardet and then to the best of CP932, EUC-JP and
  * UTF-8.  info is nullable. */
-char *kj_charset_to_utf8(const char *bytes, gsize len, const char *declared,
-			 KjCharsetInfo *info);
+char *kj_charset_to_utf8(const char *bytes, gsize len, const char *declared, KjCharsetInfo *info);
 
 /* Encodes UTF-8 (repaired first if invalid) into target, "UTF-8" or
  * "ISO-2022-JP" (RFC 1468 with the CP932 extension rows, so ① and ㈱ round

@@ -8,12 +8,12 @@
 /* One flow of rendered text: the document, or one table cell. */
 typedef struct {
 	GString *s;
-	GString *prefix;  /* written at the start of each line: indents, "> " */
-	guint want_nl;    /* line breaks owed before the next text, at most 2 */
-	gboolean space;   /* collapsed whitespace owed before the next text */
-	gsize col;        /* display columns used on the current line */
-	gsize brk;        /* offset of the last space on this line, 0 if none */
-	guint wrap;       /* wrap column, 0 = none */
+	GString *prefix; /* written at the start of each line: indents, "> " */
+	guint want_nl;   /* line breaks owed before the next text, at most 2 */
+	gboolean space;  /* collapsed whitespace owed before the next text */
+	gsize col;       /* display columns used on the current line */
+	gsize brk;       /* offset of the last space on this line, 0 if none */
+	guint wrap;      /* wrap column, 0 = none */
 } KjhBuf;
 
 KjhBuf *_kj_hbuf_new(gsize size, guint wrap);

@@ -24,10 +24,10 @@ typedef struct {
 void kj_html_options_init(KjHtmlOptions *opts);
 
 typedef struct {
-	char *url;          /* original href, UTF-8 */
-	char *text;         /* link text as rendered */
-	gboolean phishing;  /* the text shows a different domain than href */
-	char *shown_domain; /* host the text shows, or NULL */
+	char *url;           /* original href, UTF-8 */
+	char *text;          /* link text as rendered */
+	gboolean phishing;   /* the text shows a different domain than href */
+	char *shown_domain;  /* host the text shows, or NULL */
 	char *target_domain; /* host of href, or NULL */
 } KjLink;
 
@@ -35,11 +35,11 @@ void kj_link_free(KjLink *link);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjLink, kj_link_free)
 
 typedef struct {
-	GPtrArray *links;        /* KjLink*, owned; created by kj_html_to_text() */
-	guint dropped_elements;  /* script, style, iframe, object, ... */
-	guint tracking_images;   /* 1x1 and known tracker images */
-	guint hidden_elements;   /* hidden attribute, display:none, ... */
-	guint nodes;             /* elements and text nodes visited */
+	GPtrArray *links;       /* KjLink*, owned; created by kj_html_to_text() */
+	guint dropped_elements; /* script, style, iframe, object, ... */
+	guint tracking_images;  /* 1x1 and known tracker images */
+	guint hidden_elements;  /* hidden attribute, display:none, ... */
+	guint nodes;            /* elements and text nodes visited */
 	guint max_depth_seen;
 } KjHtmlResult;
 
@@ -54,7 +54,7 @@ void kj_html_result_clear(KjHtmlResult *res);
  * KJ_TEXT_ERROR_LIMIT when the nesting, node count or output exceeds the
  * options' limits (the message names the limit), KJ_TEXT_ERROR_INVALID
  * when libxml2 cannot make a document at all. */
-char *kj_html_to_text(const char *html, gsize len, const char *charset,
-		      const KjHtmlOptions *opts, KjHtmlResult *res, GError **error);
+char *kj_html_to_text(const char *html, gsize len, const char *charset, const KjHtmlOptions *opts,
+		      KjHtmlResult *res, GError **error);
 
 #endif
