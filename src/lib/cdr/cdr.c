@@ -146,6 +146,21 @@ static gboolean mostly_text(const guint8 *d, gsize len)
 	return n > 0 && bad * 16 <= n + 64;
 }
 
+/* An Office file encrypted with a password (ECMA-376 agile or standard
+ * encryption) is an OLE2 compound file holding an "EncryptedPackage"
+ * stream, whatever its name says (.docx, .xlsx).  The directory entries
+ * name streams in UTF-16LE.  Such a file cannot be inspected: the PPAP
+ * pattern, held for review rather than blocked as a type mismatch. */
+static gboolean ole2_encrypted_package(const guint8 *d, gsize len)
+{
+	static const char name[] = "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
+
+	static const guint8 ole2[] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+
+	return d != NULL && len > sizeof ole2 && memcmp(d, ole2, sizeof ole2) == 0 &&
+	       memmem(d, len, name, sizeof name - 1) != NULL;
+}
+
 /* Compares claims with content.  Returns the kind to route to, or
  * UNKNOWN with the result's verdict set to BLOCKED. */
 static KjCdrKind check_claims(KjCdrResult *r, const KjCdrType *t, const guint8 *d, gsize len,
@@ -162,6 +177,12 @@ static KjCdrKind check_claims(KjCdrResult *r, const KjCdrType *t, const guint8 *
 	if (ck == KJ_CDR_KIND_UNKNOWN && (nk == KJ_CDR_KIND_TEXT || nk == KJ_CDR_KIND_CSV) &&
 	    mostly_text(d, len))
 		ck = KJ_CDR_KIND_TEXT;
+	if (ole2_encrypted_package(d, len)) {
+		set_verdict(r, KJ_CDR_HELD,
+			    "encrypted Office document (password-protected EncryptedPackage): "
+			    "its content cannot be inspected (PPAP); held for review");
+		return KJ_CDR_KIND_UNKNOWN;
+	}
 	if (t->kind == KJ_CDR_KIND_EXECUTABLE || t->kind == KJ_CDR_KIND_SCRIPT ||
 	    t->kind == KJ_CDR_KIND_LNK || t->kind == KJ_CDR_KIND_DISK_IMAGE ||
 	    t->kind == KJ_CDR_KIND_ONENOTE)
@@ -376,7 +397,7 @@ KjCdrResult *_kj_cdr_sanitize_depth(GBytes *input, const char *name, const char 
 	_kj_cdr_detect(d, len, &t);
 	r->detected_type = g_strdup(t.mime);
 	KjCdrKind kind = check_claims(r, &t, d, len, safe_name, declared_type);
-	if (kind != KJ_CDR_KIND_UNKNOWN || r->verdict != KJ_CDR_BLOCKED)
+	if (kind != KJ_CDR_KIND_UNKNOWN || r->verdict == KJ_CDR_SANITIZED)
 		run_engine(r, d, len, safe_name, &t, kind, opts, depth, budget);
 	clean_limits(r);
 	_kj_cdr_type_clear(&t);
