@@ -60,6 +60,23 @@ python3 -c 'import urllib.request,sys; sys.stdout.write(urllib.request.urlopen("
 expect_out "^kyojind_received_total 9"
 expect_out "^kyojind_delivered_total $n_new"
 
+# SIGHUP: a good configuration is taken, a bad one refused (old kept).
+cat >>"$T/kyojin.yaml" <<EOC
+  retry_initial_s: 5
+EOC
+kill -HUP $GWPID
+python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import gateway
+gateway.wait_for(lambda: "configuration reloaded" in open(sys.argv[2]).read(), "reload")' \
+	"$KJ_SOURCE_ROOT/tests/cli" "$T/gw.log" || fail "SIGHUP did not reload"
+cp "$T/kyojin.yaml" "$T/good.yaml"
+echo "smtp: {max_errors: 0}" >"$T/kyojin.yaml"
+kill -HUP $GWPID
+python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import gateway
+gateway.wait_for(lambda: "reload refused" in open(sys.argv[2]).read(), "refused reload")' \
+	"$KJ_SOURCE_ROOT/tests/cli" "$T/gw.log" || fail "bad reload not refused"
+$GW talk "$PORT" 'QUIT\r\n' | grep -q "^220 221$" || fail "kyojind not serving after a refused reload"
+cp "$T/good.yaml" "$T/kyojin.yaml" # the CLI reads ./kyojin.yaml too
+
 # SIGTERM: exits cleanly.
 kill -TERM $GWPID
 wait $GWPID || fail "kyojind exited $? on SIGTERM"
