@@ -161,6 +161,14 @@ static GPtrArray *prewarm_charsets(const char *const *charsets)
 	return a;
 }
 
+/* Serialises fork() with this module's own iconv_open()/iconv_close()
+ * calls.  Those take glibc's gconv lock; a worker forked by one thread
+ * while another thread was inside them inherits the lock taken and
+ * deadlocks on its first charset conversion (seen: a CSV held as
+ * "exceeded 30 s" in the batch form, where every thread makes its own
+ * sandbox while others already fork their workers). */
+static GMutex fork_lock;
+
 KjSandbox *kj_sandbox_new(const KjSandboxOptions *opts, KjSandboxFunc func, gpointer user_data)
 {
 	KjSandbox *sb;
@@ -176,9 +184,12 @@ KjSandbox *kj_sandbox_new(const KjSandboxOptions *opts, KjSandboxFunc func, gpoi
 	sb->user_data = user_data;
 	sb->pidfd = -1;
 	sb->fd = -1;
-	if (opts->mode != KJ_SANDBOX_NONE)
+	if (opts->mode != KJ_SANDBOX_NONE) {
+		g_mutex_lock(&fork_lock);
 		sb->iconvs =
 		    prewarm_charsets(opts->charsets != NULL ? opts->charsets : default_charsets);
+		g_mutex_unlock(&fork_lock);
+	}
 	return sb;
 }
 
@@ -214,8 +225,11 @@ void kj_sandbox_free(KjSandbox *sb)
 	if (sb == NULL)
 		return;
 	(void)worker_stop(sb);
-	if (sb->iconvs != NULL)
+	if (sb->iconvs != NULL) {
+		g_mutex_lock(&fork_lock);
 		g_ptr_array_unref(sb->iconvs);
+		g_mutex_unlock(&fork_lock);
+	}
 	g_free(sb->name);
 	g_free(sb);
 }
@@ -519,9 +533,11 @@ static gboolean worker_start(KjSandbox *sb, GError **error)
 	}
 	args.fd = sv[1];
 	set_buffers(sv);
+	g_mutex_lock(&fork_lock);
 	pid = fork();
 	if (pid == 0)
 		_kj_sandbox_child_main(&args);
+	g_mutex_unlock(&fork_lock);
 	close(sv[1]);
 	if (pid < 0) {
 		int err = errno;
