@@ -1,6 +1,7 @@
 /* test-util - unit tests of util/: atomic writes, bounded reads, SHA-256. */
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/tlv.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -123,6 +124,42 @@ static void test_writable(void)
 	rmrf(d);
 }
 
+static gboolean collect(char tag, gsize off, gsize len, gpointer ud)
+{
+	GString *s = ud;
+	g_string_append_printf(s, "%c@%zu+%zu;", tag, off, len);
+	return tag != 'X';
+}
+
+static void test_tlv(void)
+{
+	GByteArray *b = g_byte_array_new();
+	g_byte_array_append(b, (const guint8 *)"MAG", 3);
+	kj_tlv_put_str(b, 'A', "hello");
+	kj_tlv_put(b, 'B', "", 0);
+	kj_tlv_put_str(b, 'C', NULL); /* nothing */
+	GString *s = g_string_new(NULL);
+
+	g_assert_true(kj_tlv_walk(b->data, b->len, "MAG", 3, collect, s));
+	g_assert_cmpstr(s->str, ==, "A@8+5;B@18+0;");
+	/* Every truncation is refused, never read past the end. */
+	for (guint cut = 0; cut < b->len; cut++) {
+		g_string_truncate(s, 0);
+		gboolean ok = kj_tlv_walk(b->data, cut, "MAG", 3, collect, s);
+		g_assert_true(ok == (cut == 3 || cut == 13));
+	}
+	g_assert_false(kj_tlv_walk(b->data, b->len, "GAM", 3, collect, s));
+	g_assert_false(kj_tlv_walk(NULL, 0, "MAG", 3, collect, s));
+	/* A length larger than what is left. */
+	guint8 bad[] = {'M', 'A', 'G', 'A', 0xff, 0xff, 0xff, 0xff, 'x'};
+	g_assert_false(kj_tlv_walk(bad, sizeof bad, "MAG", 3, collect, s));
+	/* The callback can reject a record. */
+	kj_tlv_put_str(b, 'X', "no");
+	g_assert_false(kj_tlv_walk(b->data, b->len, "MAG", 3, collect, s));
+	g_string_free(s, TRUE);
+	g_byte_array_free(b, TRUE);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -131,5 +168,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/util/fs/write-atomic", test_write_atomic);
 	g_test_add_func("/util/fs/read-limit", test_read_limit);
 	g_test_add_func("/util/fs/writable", test_writable);
+	g_test_add_func("/util/tlv", test_tlv);
 	return g_test_run();
 }

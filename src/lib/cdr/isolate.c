@@ -35,6 +35,7 @@
 #include "cdr/cdr_internal.h"
 
 #include "sandbox/sandbox.h"
+#include "util/tlv.h"
 #include "util/hash.h"
 
 #include <string.h>
@@ -49,44 +50,28 @@ struct KjCdrWorker {
 	KjSandbox *sb;
 };
 
-static void put(GByteArray *b, char tag, const void *data, gsize len)
-{
-	guint8 h[5] = {(guint8)tag, (guint8)len, (guint8)(len >> 8), (guint8)(len >> 16),
-		       (guint8)(len >> 24)};
-	g_assert(len <= G_MAXUINT32);
-	g_byte_array_append(b, h, sizeof(h));
-	if (len)
-		g_byte_array_append(b, data, (guint)len);
-}
-
-static void put_str(GByteArray *b, char tag, const char *s)
-{
-	if (s)
-		put(b, tag, s, strlen(s));
-}
-
 static void serialize_into(const KjCdrResult *r, GByteArray *b)
 {
 	guint8 v = (guint8)r->verdict;
 
 	g_byte_array_append(b, (const guint8 *)WIRE_MAGIC, WIRE_MAGIC_LEN);
-	put(b, 'V', &v, 1);
-	put_str(b, 'R', r->reason);
-	put_str(b, 'T', r->detected_type);
-	put_str(b, 'D', r->declared_type);
-	put_str(b, 'I', r->input_sha256);
-	put_str(b, 'S', r->output_sha256);
+	kj_tlv_put(b, 'V', &v, 1);
+	kj_tlv_put_str(b, 'R', r->reason);
+	kj_tlv_put_str(b, 'T', r->detected_type);
+	kj_tlv_put_str(b, 'D', r->declared_type);
+	kj_tlv_put_str(b, 'I', r->input_sha256);
+	kj_tlv_put_str(b, 'S', r->output_sha256);
 	if (r->output)
-		put(b, 'O', g_bytes_get_data(r->output, NULL), g_bytes_get_size(r->output));
-	put_str(b, 'N', r->output_name);
-	put_str(b, 'Y', r->output_type);
+		kj_tlv_put(b, 'O', g_bytes_get_data(r->output, NULL), g_bytes_get_size(r->output));
+	kj_tlv_put_str(b, 'N', r->output_name);
+	kj_tlv_put_str(b, 'Y', r->output_type);
 	for (guint i = 0; i < r->actions->len; i++) {
 		const KjCdrAction *a = r->actions->pdata[i];
-		put_str(b, 'A', a->location ? a->location : "");
-		put_str(b, 'W', a->what ? a->what : "");
+		kj_tlv_put_str(b, 'A', a->location ? a->location : "");
+		kj_tlv_put_str(b, 'W', a->what ? a->what : "");
 	}
 	for (guint i = 0; i < r->limits_hit->len; i++)
-		put_str(b, 'L', r->limits_hit->pdata[i]);
+		kj_tlv_put_str(b, 'L', r->limits_hit->pdata[i]);
 }
 
 GBytes *kj_cdr_result_serialize(const KjCdrResult *r)
@@ -172,24 +157,25 @@ static gboolean result_complete(const KjCdrResult *r)
 	return strcmp(hex, r->output_sha256) == 0;
 }
 
+typedef struct {
+	KjCdrResult *r;
+	const char *data;
+} TakeCtx;
+
+static gboolean take_one(char tag, gsize off, gsize n, gpointer user_data)
+{
+	TakeCtx *c = user_data;
+	return take_section(c->r, tag, c->data + off, n);
+}
+
 KjCdrResult *kj_cdr_result_deserialize(GBytes *bytes, GError **error)
 {
 	gsize len = 0;
 	const char *d = g_bytes_get_data(bytes, &len);
 	g_autoptr(KjCdrResult) r = _kj_cdr_result_new();
-	gboolean ok = len >= WIRE_MAGIC_LEN && memcmp(d, WIRE_MAGIC, WIRE_MAGIC_LEN) == 0;
+	TakeCtx c = {r, d};
+	gboolean ok = kj_tlv_walk(d, len, WIRE_MAGIC, WIRE_MAGIC_LEN, take_one, &c);
 
-	for (gsize off = WIRE_MAGIC_LEN; ok && off < len;) {
-		if (len - off < 5) {
-			ok = FALSE;
-			break;
-		}
-		const guint8 *h = (const guint8 *)d + off;
-		gsize n = (gsize)h[1] | (gsize)h[2] << 8 | (gsize)h[3] << 16 | (gsize)h[4] << 24;
-		off += 5;
-		ok = n <= len - off && take_section(r, (char)h[0], d + off, n);
-		off += n;
-	}
 	if (ok && result_complete(r))
 		return g_steal_pointer(&r);
 	g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_CORRUPT,

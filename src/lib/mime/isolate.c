@@ -39,6 +39,7 @@
 #include "mime/mail-private.h"
 
 #include "sandbox/sandbox.h"
+#include "util/tlv.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -53,22 +54,6 @@ struct KjMailWorker {
 	KjSandbox *sb;
 };
 
-static void put(GByteArray *b, char tag, const void *data, gsize len)
-{
-	guint8 h[5] = {(guint8)tag, (guint8)len, (guint8)(len >> 8), (guint8)(len >> 16),
-		       (guint8)(len >> 24)};
-	g_assert(len <= G_MAXUINT32);
-	g_byte_array_append(b, h, sizeof(h));
-	if (len)
-		g_byte_array_append(b, data, (guint)len);
-}
-
-static void put_str(GByteArray *b, char tag, const char *s)
-{
-	if (s)
-		put(b, tag, s, strlen(s));
-}
-
 json_t *_kj_mail_attachment_json(const KjMailAttachment *a);
 
 static void serialize_into(const KjMailResult *r, GByteArray *b)
@@ -76,28 +61,29 @@ static void serialize_into(const KjMailResult *r, GByteArray *b)
 	guint8 v = r->verdict == KJ_MAIL_HELD ? 1 : 0;
 
 	g_byte_array_append(b, (const guint8 *)WIRE_MAGIC, WIRE_MAGIC_LEN);
-	put(b, 'V', &v, 1);
-	put(b, 'H', r->original_sha256, KJ_SHA256_HEX_LEN);
+	kj_tlv_put(b, 'V', &v, 1);
+	kj_tlv_put(b, 'H', r->original_sha256, KJ_SHA256_HEX_LEN);
 	for (guint i = 0; i < r->reasons->len; i++)
-		put_str(b, 'R', r->reasons->pdata[i]);
+		kj_tlv_put_str(b, 'R', r->reasons->pdata[i]);
 	for (guint i = 0; i < r->actions->len; i++)
-		put_str(b, 'C', r->actions->pdata[i]);
+		kj_tlv_put_str(b, 'C', r->actions->pdata[i]);
 	if (r->output)
-		put(b, 'O', g_bytes_get_data(r->output, NULL), g_bytes_get_size(r->output));
-	put_str(b, 'J', r->report_json);
-	put_str(b, 'S', r->subject);
-	put_str(b, 'F', r->from);
-	put_str(b, 'T', r->to);
-	put_str(b, 'I', r->message_id);
+		kj_tlv_put(b, 'O', g_bytes_get_data(r->output, NULL), g_bytes_get_size(r->output));
+	kj_tlv_put_str(b, 'J', r->report_json);
+	kj_tlv_put_str(b, 'S', r->subject);
+	kj_tlv_put_str(b, 'F', r->from);
+	kj_tlv_put_str(b, 'T', r->to);
+	kj_tlv_put_str(b, 'I', r->message_id);
 	for (guint i = 0; i < r->attachments->len; i++) {
 		const KjMailAttachment *a = r->attachments->pdata[i];
 		json_t *j = _kj_mail_attachment_json(a);
 		char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		put_str(b, 'A', s ? s : "{}");
+		kj_tlv_put_str(b, 'A', s ? s : "{}");
 		free(s);
 		json_decref(j);
 		if (a->data)
-			put(b, 'D', g_bytes_get_data(a->data, NULL), g_bytes_get_size(a->data));
+			kj_tlv_put(b, 'D', g_bytes_get_data(a->data, NULL),
+				   g_bytes_get_size(a->data));
 	}
 }
 
@@ -209,24 +195,27 @@ static KjMailResult *result_empty(void)
 	return r;
 }
 
+typedef struct {
+	KjMailResult *r;
+	GBytes *all;
+} TakeCtx;
+
+static gboolean take_one(char tag, gsize off, gsize n, gpointer user_data)
+{
+	TakeCtx *c = user_data;
+	return take_section(c->r, tag, c->all, off, n);
+}
+
 KjMailResult *kj_mail_result_deserialize(GBytes *bytes, GError **error)
 {
 	gsize len = 0;
 	const char *d = g_bytes_get_data(bytes, &len);
 	g_autoptr(KjMailResult) r = result_empty();
 
-	if (len < WIRE_MAGIC_LEN || memcmp(d, WIRE_MAGIC, WIRE_MAGIC_LEN) != 0)
+	TakeCtx c = {r, bytes};
+
+	if (!kj_tlv_walk(d, len, WIRE_MAGIC, WIRE_MAGIC_LEN, take_one, &c))
 		goto bad;
-	for (gsize off = WIRE_MAGIC_LEN; off < len;) {
-		if (len - off < 5)
-			goto bad;
-		const guint8 *h = (const guint8 *)d + off;
-		gsize n = (gsize)h[1] | (gsize)h[2] << 8 | (gsize)h[3] << 16 | (gsize)h[4] << 24;
-		off += 5;
-		if (n > len - off || !take_section(r, (char)h[0], bytes, off, n))
-			goto bad;
-		off += n;
-	}
 	if (r->report_json == NULL || r->original_sha256[0] == '\0')
 		goto bad;
 	if (r->verdict == KJ_MAIL_SANITIZED && r->output == NULL)
