@@ -42,32 +42,12 @@ void kj_cdr_options_init(KjCdrOptions *opts)
 {
 	memset(opts, 0, sizeof(*opts));
 	opts->pdf_mode = KJ_CDR_PDF_PIXEL;
-#ifdef KJ_CDR_PDF_DPI_DEFAULT
 	opts->pdf_dpi = KJ_CDR_PDF_DPI_DEFAULT;
-#else
-	opts->pdf_dpi = 150;
-#endif
-#ifdef KJ_CDR_PDF_MAX_PAGES_DEFAULT
 	opts->pdf_max_pages = KJ_CDR_PDF_MAX_PAGES_DEFAULT;
-#else
-	opts->pdf_max_pages = 500;
-#endif
-#ifdef KJ_CDR_PDF_MAX_PIXELS_DEFAULT
 	opts->pdf_max_pixels = KJ_CDR_PDF_MAX_PIXELS_DEFAULT;
-#else
-	opts->pdf_max_pixels = 50ULL * 1000 * 1000;
-#endif
 	opts->image_format = KJ_CDR_IMAGE_KEEP_KIND;
-#ifdef KJ_CDR_IMAGE_MAX_DIM_DEFAULT
 	opts->image_max_dim = KJ_CDR_IMAGE_MAX_DIM_DEFAULT;
-#else
-	opts->image_max_dim = 20000;
-#endif
-#ifdef KJ_CDR_IMAGE_MAX_PIXELS_DEFAULT
 	opts->image_max_pixels = KJ_CDR_IMAGE_MAX_PIXELS_DEFAULT;
-#else
-	opts->image_max_pixels = 100ULL * 1000 * 1000;
-#endif
 	opts->archive_max_entries = KJ_CDR_ARCHIVE_MAX_ENTRIES_DEFAULT;
 	opts->archive_max_total = KJ_CDR_ARCHIVE_MAX_TOTAL_DEFAULT;
 	opts->archive_max_ratio = KJ_CDR_ARCHIVE_MAX_RATIO_DEFAULT;
