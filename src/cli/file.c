@@ -48,9 +48,11 @@ typedef struct {
 	const char *out_dir;
 	char **files;
 	guint n_files;
-	gint next;        /* atomic: next file index */
-	GMutex lock;      /* store, audit, output names */
-	GHashTable *used; /* output names taken in out_dir */
+	gint next;             /* atomic: next file index */
+	gint taken;            /* atomic: workers handed to threads */
+	KjCdrWorker **workers; /* one per thread, made before any thread */
+	GMutex lock;           /* store, audit, output names */
+	GHashTable *used;      /* output names taken in out_dir */
 	int *codes;
 	char **lines;
 } Batch;
@@ -284,7 +286,7 @@ static void batch_file(Batch *b, KjCdrWorker *w, guint i)
 static gpointer batch_thread(gpointer data)
 {
 	Batch *b = data;
-	g_autoptr(KjCdrWorker) w = kj_cdr_worker_new(b->opts, b->mode);
+	KjCdrWorker *w = b->workers[g_atomic_int_add(&b->taken, 1)];
 
 	for (;;) {
 		guint i = (guint)g_atomic_int_add(&b->next, 1);
@@ -343,11 +345,21 @@ static int sanitize_batch(KjCli *cli, const KjCdrOptions *opts, KjCdrIsolation m
 	b.lines = g_new0(char *, n + 1);
 	kj_out_text_quiet(cli->out, TRUE);
 	GPtrArray *threads = g_ptr_array_new();
-	for (int t = 0; t < jobs && (guint)t < n; t++)
+	guint nthreads = MIN((guint)jobs, n);
+	/* Workers (their spawners, see sandbox.c) are made while this is the
+	 * only thread: a copy of a process taken while another thread holds
+	 * a library's lock keeps it taken. */
+	b.workers = g_new0(KjCdrWorker *, nthreads);
+	for (guint t = 0; t < nthreads; t++)
+		b.workers[t] = kj_cdr_worker_new(opts, mode);
+	for (guint t = 0; t < nthreads; t++)
 		g_ptr_array_add(threads, g_thread_new("file-sanitize", batch_thread, &b));
 	for (guint t = 0; t < threads->len; t++)
 		g_thread_join(threads->pdata[t]);
 	g_ptr_array_free(threads, TRUE);
+	for (guint t = 0; t < nthreads; t++)
+		kj_cdr_worker_free(b.workers[t]);
+	g_free(b.workers);
 	int rc = batch_report(&b);
 	g_strfreev(b.lines);
 	g_free(b.codes);

@@ -56,12 +56,15 @@ typedef struct {
 	const char *out_dir;
 	char **files;
 	guint n_files;
-	gint running;   /* atomic: sanitizer threads still running */
-	GMutex lock;    /* store, audit and the results array */
-	int *codes;     /* exit code per file */
-	char **lines;   /* summary line per file */
-	char **names;   /* output name per file, unique in out_dir */
-	BQueue in, out; /* read -> sanitize -> write (see batch_reader) */
+	gint running;           /* atomic: sanitizer threads still running */
+	gint taken;             /* atomic: workers handed to threads */
+	KjMailWorker **workers; /* one per thread, made before any thread */
+	GError *worker_error;   /* why they could not be made */
+	GMutex lock;            /* store, audit and the results array */
+	int *codes;             /* exit code per file */
+	char **lines;           /* summary line per file */
+	char **names;           /* output name per file, unique in out_dir */
+	BQueue in, out;         /* read -> sanitize -> write (see batch_reader) */
 } Batch;
 
 /* Reads at most max + 1 bytes: one more than allowed tells the engine the
@@ -363,8 +366,8 @@ static gpointer batch_reader(gpointer data)
 static gpointer batch_thread(gpointer data)
 {
 	Batch *b = data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(KjMailWorker) w = kj_mail_worker_new(b->profile, b->mode, &error);
+	KjMailWorker *w = b->workers[g_atomic_int_add(&b->taken, 1)];
+	const GError *error = b->worker_error;
 	Item *it;
 
 	while ((it = bqueue_pop(&b->in)) != NULL) {
@@ -493,6 +496,12 @@ static int sanitize_batch(KjCli *cli, KjMailProfile *profile, KjMailIsolation mo
 	bqueue_init(&b.in);
 	bqueue_init(&b.out);
 	b.running = jobs;
+	/* Workers (their spawners, see sandbox.c) are made while this is the
+	 * only thread: a copy of a process taken while another thread holds
+	 * a library's lock keeps it taken. */
+	b.workers = g_new0(KjMailWorker *, jobs);
+	for (int t = 0; t < jobs && b.worker_error == NULL; t++)
+		b.workers[t] = kj_mail_worker_new(profile, mode, &b.worker_error);
 	GThread *reader = g_thread_new("mail-read", batch_reader, &b);
 	GPtrArray *threads = g_ptr_array_new();
 	for (int t = 0; t < jobs; t++)
@@ -506,6 +515,10 @@ static int sanitize_batch(KjCli *cli, KjMailProfile *profile, KjMailIsolation mo
 	for (guint t = 0; t < threads->len; t++)
 		g_thread_join(threads->pdata[t]);
 	g_ptr_array_free(threads, TRUE);
+	for (int t = 0; t < jobs; t++)
+		kj_mail_worker_free(b.workers[t]);
+	g_free(b.workers);
+	g_clear_error(&b.worker_error);
 	bqueue_clear(&b.in);
 	bqueue_clear(&b.out);
 	int rc = batch_report(&b);

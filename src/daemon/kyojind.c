@@ -5,7 +5,7 @@
  *	SMTP in (smtp/ state machine under GLib's main loop and GIO), the
  *	message spooled in the blob store and queued in the database before
  *	250, sanitized by the mail engine in sandboxed workers (a thread
- *	pool, each thread owning one KjMailWorker), delivered to a Maildir
+ *	pool; its KjMailWorkers are made before any thread), delivered to a Maildir
  *	or an LGWAN relay with retries and exponential backoff.  The main
  *	thread alone touches the store, the queue and the audit log; worker
  *	and delivery threads only compute and hand results back through the
@@ -649,6 +649,8 @@ static void gw_clear(Gw *gw)
 	}
 	if (gw->inflight)
 		g_hash_table_unref(gw->inflight);
+	if (gw->workers)
+		g_async_queue_unref(gw->workers);
 	if (gw->allowed)
 		g_ptr_array_unref(gw->allowed);
 	if (gw->loop)
@@ -718,6 +720,18 @@ int main(int argc, char **argv)
 	}
 	drop_privileges(gw.cfg->gateway_user ? gw.cfg->gateway_user : "kyojin");
 	gw.inflight = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	/* The sanitizer workers' spawners (sandbox.c) are copies of this
+	 * process made now, while it has one thread. */
+	gw.workers = g_async_queue_new_full((GDestroyNotify)kj_mail_worker_free);
+	for (guint i = 0; i < gw.cfg->gateway_workers; i++) {
+		KjMailWorker *w = kj_mail_worker_new(gw.profile, KJ_MAIL_ISOLATE_REUSE, &error);
+		if (w == NULL) {
+			kjd_log(LOG_CRIT, "cannot start: %s", error->message);
+			gw_clear(&gw);
+			return 3;
+		}
+		g_async_queue_push(gw.workers, w);
+	}
 	gw.sanitize_pool =
 	    g_thread_pool_new(kjd_sanitize_thread, &gw, (gint)gw.cfg->gateway_workers, FALSE, NULL);
 	gw.deliver_pool =

@@ -51,6 +51,7 @@ typedef struct {
 	GMainLoop *loop;
 	GSocketService *smtp, *metrics;
 	GThreadPool *sanitize_pool, *deliver_pool;
+	GAsyncQueue *workers; /* KjMailWorker *, one per sanitizer thread */
 	GHashTable *inflight; /* queue id -> GINT_TO_POINTER(1) */
 	GPtrArray *allowed;   /* GInetAddressMask * */
 	char *maildir;

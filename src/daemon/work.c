@@ -70,27 +70,22 @@ static void job_free(Job *j)
 	g_free(j);
 }
 
-static GPrivate worker_key = G_PRIVATE_INIT((GDestroyNotify)kj_mail_worker_free);
-
 static gboolean sanitized_in_main(gpointer data);
 static gboolean delivered_in_main(gpointer data);
 
 void kjd_sanitize_thread(gpointer data, gpointer user_data)
 {
 	Job *j = data;
-	KjMailWorker *w = g_private_get(&worker_key);
+	/* As many workers as pool threads: one is always free here. */
+	KjMailWorker *w = g_async_queue_pop(j->gw->workers);
 	char sha[KJ_SHA256_HEX_LEN + 1];
 	gsize len = 0;
 	const void *p = g_bytes_get_data(j->raw, &len);
 
 	kj_sha256_hex(p, len, sha);
 	j->qid = kj_mail_quarantine_id(sha);
-	if (w == NULL) {
-		w = kj_mail_worker_new(j->gw->profile, KJ_MAIL_ISOLATE_REUSE, &j->error);
-		g_private_set(&worker_key, w);
-	}
-	if (w != NULL)
-		j->ok = kj_mail_worker_sanitize(w, j->raw, j->qid, &j->result, &j->error);
+	j->ok = kj_mail_worker_sanitize(w, j->raw, j->qid, &j->result, &j->error);
+	g_async_queue_push(j->gw->workers, w);
 	g_main_context_invoke(NULL, sanitized_in_main, j);
 }
 

@@ -21,13 +21,14 @@
  *	/usr/lib/<triplet>/gconv on first use, which the worker cannot do
  *	(open is refused with EACCES).  glibc keeps a module loaded while
  *	any iconv_t uses it (a closed one is unloaded after a few other
- *	releases, so open-and-close is not enough).  kj_sandbox_new()
- *	therefore opens one iconv_t per charset in KjSandboxOptions.charsets
- *	(kj_sandbox_default_charsets() when NULL) and keeps it until
- *	kj_sandbox_free(): every worker forked from this parent inherits the
- *	loaded modules and the mapped gconv-modules.cache, and iconv_open()
- *	in the worker needs no file.  A charset outside the list fails in
- *	the worker like an unknown charset (EINVAL), never by a kill.
+ *	releases, so open-and-close is not enough).  Just before forking
+ *	the spawner (sandbox_spawn.c), which forks the workers, the host
+ *	opens one iconv_t per charset in KjSandboxOptions.charsets
+ *	(kj_sandbox_default_charsets() when NULL); the spawner keeps them
+ *	open, so every worker inherits the loaded modules and the mapped
+ *	gconv-modules.cache, and iconv_open() in the worker needs no file.
+ *	A charset outside the list fails in the worker like an unknown
+ *	charset (EINVAL), never by a kill.
  *	Other libraries that read files at initialisation (GMime's
  *	g_mime_init, libxml2's xmlInitParser) should be initialised in the
  *	parent before the first job, or in KjSandboxOptions.prepare.
@@ -41,16 +42,19 @@
  *	so a recycled pid is never hit.
  *
  *	Host process state is left alone: no signal handlers are installed;
- *	SIGPIPE is avoided with send(MSG_NOSIGNAL); only the worker's own
- *	pid is reaped, with waitpid(pid).  A host that sets SIGCHLD to
- *	SIG_IGN or reaps with waitpid(-1) loses the exit status; the job then
- *	fails as a protocol error (still never a success).
+ *	SIGPIPE is avoided with send(MSG_NOSIGNAL); the host's only child is
+ *	the spawner, reaped with waitpid(pid) when the sandbox is freed;
+ *	workers are the spawner's children and it reports their exit status.
  *
  *	Threads: a KjSandbox is used by one thread at a time; a daemon keeps
- *	one per worker slot.  PR_SET_PDEATHSIG fires when the forking
- *	*thread* exits, so that thread must outlive the KjSandbox.  Forking
- *	in a multithreaded host copies locks held by other threads; a worker
- *	that deadlocks on one is killed by the timeout like any other hang.
+ *	one per worker slot.  Workers are forked by the spawner, a copy of
+ *	the host made by kj_sandbox_new(), never by the host itself, so
+ *	locks held by the host's other threads when a worker starts do not
+ *	matter.  Create sandboxes before starting threads (the spawner is a
+ *	copy of the host at that moment, and user_data is read there), in
+ *	a thread that outlives them (PR_SET_PDEATHSIG of the spawner fires
+ *	when the creating *thread* exits; a lost spawner is replaced at the
+ *	next job, then forked from the thread running it).
  * LIMITS
  *	cpu_seconds, memory_bytes, timeout_ms, max_jobs, max_output: the
  *	KJ_SANDBOX_* defaults and ceilings in util/limits.h.
@@ -89,7 +93,8 @@ struct _KjSandbox {
 	int fd;    /* parent end of the channel */
 	guint jobs_on_worker;
 	KjSandboxStats stats;
-	GPtrArray *iconvs; /* iconv_t kept open, see DESCRIPTION */
+	KjSbSpawner spawner; /* forks the workers, see sandbox_spawn.c */
+	char **charsets;     /* KjSandboxOptions.charsets, copied; NULL = defaults */
 };
 
 typedef enum { IO_OK, IO_EOF, IO_TIMEOUT, IO_ERROR } IoResult;
@@ -161,13 +166,45 @@ static GPtrArray *prewarm_charsets(const char *const *charsets)
 	return a;
 }
 
-/* Serialises fork() with this module's own iconv_open()/iconv_close()
- * calls.  Those take glibc's gconv lock; a worker forked by one thread
- * while another thread was inside them inherits the lock taken and
- * deadlocks on its first charset conversion (seen: a CSV held as
- * "exceeded 30 s" in the batch form, where every thread makes its own
- * sandbox while others already fork their workers). */
+/* Serialises the forks of spawners with this module's own iconv_open()
+ * and iconv_close() calls.  Those take glibc's gconv lock; a process
+ * forked by one thread while another thread was inside them inherits the
+ * lock taken and deadlocks on its first charset conversion (seen: a CSV
+ * held as "exceeded 30 s" in the batch form).  Locks of other libraries
+ * are avoided by forking the spawner before the host starts threads. */
 static GMutex fork_lock;
+
+static KjSbChildArgs child_args(KjSandbox *sb)
+{
+	KjSbChildArgs args = {
+	    .opts = &sb->opts,
+	    .func = sb->func,
+	    .user_data = sb->user_data,
+	    .fd = -1,
+	    .jobs = sb->opts.max_jobs,
+	};
+	return args;
+}
+
+/* Forks the spawner with the charsets loaded (see DESCRIPTION); the host
+ * closes its iconv_t again at once: only the spawner forks workers. */
+static gboolean spawner_start(KjSandbox *sb, GError **error)
+{
+	const char *const *charsets =
+	    sb->charsets != NULL ? (const char *const *)sb->charsets : default_charsets;
+	KjSbChildArgs args = child_args(sb);
+	g_autoptr(GPtrArray) iconvs = NULL;
+	gboolean ok;
+
+	g_mutex_lock(&fork_lock);
+	iconvs = prewarm_charsets(charsets);
+	ok = _kj_sandbox_spawner_start(&sb->spawner, &args, error);
+	g_clear_pointer(&iconvs, g_ptr_array_unref);
+	g_mutex_unlock(&fork_lock);
+	if (!ok)
+		sb->stats.setup_errors++;
+	return ok;
+}
 
 KjSandbox *kj_sandbox_new(const KjSandboxOptions *opts, KjSandboxFunc func, gpointer user_data)
 {
@@ -184,12 +221,12 @@ KjSandbox *kj_sandbox_new(const KjSandboxOptions *opts, KjSandboxFunc func, gpoi
 	sb->user_data = user_data;
 	sb->pidfd = -1;
 	sb->fd = -1;
-	if (opts->mode != KJ_SANDBOX_NONE) {
-		g_mutex_lock(&fork_lock);
-		sb->iconvs =
-		    prewarm_charsets(opts->charsets != NULL ? opts->charsets : default_charsets);
-		g_mutex_unlock(&fork_lock);
-	}
+	sb->spawner.ctl = -1;
+	if (opts->charsets != NULL)
+		sb->charsets = g_strdupv((char **)(uintptr_t)opts->charsets);
+	/* A failure here is reported by the first kj_sandbox_run(). */
+	if (opts->mode != KJ_SANDBOX_NONE)
+		(void)spawner_start(sb, NULL);
 	return sb;
 }
 
@@ -204,12 +241,7 @@ static int worker_stop(KjSandbox *sb)
 		(void)pidfd_send_signal(sb->pidfd, SIGKILL, NULL, 0);
 	else
 		(void)kill(sb->pid, SIGKILL);
-	while (waitpid(sb->pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
-	}
+	status = _kj_sandbox_spawner_reap(&sb->spawner, sb->pid);
 	if (sb->pidfd >= 0)
 		close(sb->pidfd);
 	close(sb->fd);
@@ -225,11 +257,8 @@ void kj_sandbox_free(KjSandbox *sb)
 	if (sb == NULL)
 		return;
 	(void)worker_stop(sb);
-	if (sb->iconvs != NULL) {
-		g_mutex_lock(&fork_lock);
-		g_ptr_array_unref(sb->iconvs);
-		g_mutex_unlock(&fork_lock);
-	}
+	_kj_sandbox_spawner_stop(&sb->spawner);
+	g_strfreev(sb->charsets);
 	g_free(sb->name);
 	g_free(sb);
 }
@@ -502,7 +531,7 @@ static gboolean await_ready(KjSandbox *sb, GError **error)
  * attachment took several wake-ups of each side, and context switches
  * were 9 % of the mail benchmark with a reused worker (perf).  The kernel
  * caps the size at net.core.wmem_max; a smaller buffer is only slower. */
-static void set_buffers(const int sv[2])
+void _kj_sandbox_set_buffers(const int sv[2])
 {
 	int size = KJ_SB_SOCKET_BUFFER;
 
@@ -514,41 +543,21 @@ static void set_buffers(const int sv[2])
 
 static gboolean worker_start(KjSandbox *sb, GError **error)
 {
-	int sv[2];
-	pid_t pid;
-	KjSbChildArgs args = {
-	    .opts = &sb->opts,
-	    .func = sb->func,
-	    .user_data = sb->user_data,
-	    .jobs = sb->opts.max_jobs,
-	    .parent = getpid(),
-	};
+	pid_t pid = 0;
+	int fd = -1;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		int err = errno;
-		sb->stats.setup_errors++;
-		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_SETUP,
-			    "cannot create a channel for %s: %s", sb->opts.name, g_strerror(err));
+	/* A spawner lost since (killed, or its thread gone) is replaced
+	 * here, from whatever thread runs the job: better than holding
+	 * every later job. */
+	if (sb->spawner.pid <= 0 && !spawner_start(sb, error))
 		return FALSE;
-	}
-	args.fd = sv[1];
-	set_buffers(sv);
-	g_mutex_lock(&fork_lock);
-	pid = fork();
-	if (pid == 0)
-		_kj_sandbox_child_main(&args);
-	g_mutex_unlock(&fork_lock);
-	close(sv[1]);
-	if (pid < 0) {
-		int err = errno;
-		close(sv[0]);
+	if (!_kj_sandbox_spawner_spawn(&sb->spawner, &pid, &fd, error)) {
 		sb->stats.setup_errors++;
-		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_SETUP, "cannot fork %s: %s",
-			    sb->opts.name, g_strerror(err));
+		g_prefix_error(error, "%s: ", sb->opts.name);
 		return FALSE;
 	}
 	sb->pid = pid;
-	sb->fd = sv[0];
+	sb->fd = fd;
 	sb->pidfd = pidfd_open(pid, 0);
 	sb->stats.forks++;
 	return await_ready(sb, error);

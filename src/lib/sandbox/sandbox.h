@@ -68,10 +68,12 @@ typedef struct _KjSandbox KjSandbox;
 
 void kj_sandbox_options_init(KjSandboxOptions *opts);
 
-/* user_data is shared with the child by fork(): the child sees a copy of the
- * parent's memory as it was at the moment the worker was started.  Never fails:
- * workers are started lazily by kj_sandbox_run(), which reports setup errors.
- * A KjSandbox belongs to one thread at a time; use one per worker slot. */
+/* Forks the sandbox's worker spawner (sandbox_spawn.c), a copy of the host as
+ * it is now: user_data and everything it points to are seen by workers as they
+ * were at this call.  Call it before the host starts threads, or at least
+ * while no other thread may hold a lock a worker needs.  Never fails: workers
+ * are started lazily by kj_sandbox_run(), which reports setup errors.  A
+ * KjSandbox belongs to one thread at a time; use one per worker slot. */
 KjSandbox *kj_sandbox_new(const KjSandboxOptions *opts, KjSandboxFunc func, gpointer user_data);
 
 /* Returns the job's output (caller owns it), or NULL with error set.  After

@@ -115,7 +115,7 @@ static gboolean set_errno(GError **error, const char *what)
 	return FALSE;
 }
 
-static void close_from(int first)
+void _kj_sandbox_close_from(int first)
 {
 	if (close_range((unsigned)first, ~0U, 0) == 0)
 		return;
@@ -155,7 +155,7 @@ static gboolean arrange_fds(int fd, gboolean keep_stderr, GError **error)
 	if (chan != KJ_SB_CHILD_FD && dup2(chan, KJ_SB_CHILD_FD) < 0)
 		return set_errno(error, "cannot move the sandbox channel");
 	sb_chan = KJ_SB_CHILD_FD;
-	close_from(KJ_SB_CHILD_FD + 1);
+	_kj_sandbox_close_from(KJ_SB_CHILD_FD + 1);
 	return TRUE;
 }
 
@@ -163,7 +163,7 @@ static gboolean arrange_fds(int fd, gboolean keep_stderr, GError **error)
  * a self-pipe, ASan's SIGSEGV reporter that would try to fork a
  * symbolizer) must not run in the worker: a crash is reported by the
  * parent from the signal number. */
-static void reset_signals(void)
+void _kj_sandbox_reset_signals(void)
 {
 	struct sigaction sa;
 	sigset_t all;
@@ -241,7 +241,7 @@ static gboolean setup(const KjSbChildArgs *a, GError **error)
 		die(0);
 	if (!arrange_fds(a->fd, a->opts->keep_stderr, error))
 		return FALSE;
-	reset_signals();
+	_kj_sandbox_reset_signals();
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return set_errno(error, "cannot clear PR_SET_DUMPABLE");
 	if (!set_limits(a, error))

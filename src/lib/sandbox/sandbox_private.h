@@ -52,6 +52,26 @@ typedef struct {
 	pid_t parent; /* to detect a parent that died before PDEATHSIG was set */
 } KjSbChildArgs;
 
+/* The host's handle on its spawner (sandbox_spawn.c). */
+typedef struct {
+	pid_t pid; /* 0: none (not started, or stopped after a failure) */
+	int ctl;   /* SOCK_SEQPACKET channel, -1 if none */
+} KjSbSpawner;
+
+/* Forks the spawner; args is copied into it for every worker it starts. */
+gboolean _kj_sandbox_spawner_start(KjSbSpawner *sp, const KjSbChildArgs *args, GError **error);
+/* Closes the channel (the spawner kills its worker and exits) and reaps it. */
+void _kj_sandbox_spawner_stop(KjSbSpawner *sp);
+/* Asks for a worker: its pid and the host's end of its channel. */
+gboolean _kj_sandbox_spawner_spawn(KjSbSpawner *sp, pid_t *pid, int *fd, GError **error);
+/* The wait status of a worker the host has killed, -1 if unknown. */
+int _kj_sandbox_spawner_reap(KjSbSpawner *sp, pid_t pid);
+
+/* Shared by the worker and the spawner (sandbox_child.c, sandbox.c). */
+void _kj_sandbox_reset_signals(void);
+void _kj_sandbox_close_from(int first);
+void _kj_sandbox_set_buffers(const int sv[2]);
+
 /* Never returns: the child ends with _exit(). */
 G_GNUC_NORETURN void _kj_sandbox_child_main(const KjSbChildArgs *args);
 

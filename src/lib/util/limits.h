@@ -601,6 +601,11 @@
 /* RLIMIT_NOFILE of a worker.  It has fds 0-3 and may open nothing. */
 #define KJ_SANDBOX_NOFILE 8
 
+/* How long the host waits for its worker spawner (sandbox_spawn.c) to
+ * start a worker or report one's exit, in milliseconds.  The spawner only
+ * forks and reaps; a spawner this slow is replaced. */
+#define KJ_SANDBOX_SPAWN_MS 10000
+
 /* Largest single part of an OOXML package, in bytes (cdr/ooxml.c).
  * The biggest real parts are worksheets of data dumps, some hundred MB;
  * KjCdrOptions.archive_max_total bounds the sum of all parts. */

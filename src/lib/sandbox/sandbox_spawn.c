@@ -1,0 +1,334 @@
+/*++
+ * NAME
+ *	sandbox_spawn - the fork server that starts a sandbox's workers
+ * DESCRIPTION
+ *	fork() copies only the calling thread.  A lock that another thread
+ *	of the host held at that moment (glibc's gconv or locale lock, a
+ *	GLib or library mutex) stays taken forever in the child, and a
+ *	worker that needs it hangs until the job's timeout.  So workers are
+ *	not forked by the host: kj_sandbox_new() forks one small process,
+ *	the spawner, at a moment the host chooses (front ends create their
+ *	sandboxes before they start threads), and every worker of that
+ *	sandbox is then forked by the spawner, which never has a second
+ *	thread and never runs anything but the loop below.  A worker is
+ *	therefore a copy of the host as it was when the sandbox was made,
+ *	whatever the host's threads are doing when the worker starts.
+ *
+ *	Protocol on the spawner's channel (SOCK_SEQPACKET socketpair, one
+ *	KjSbSpawnMsg per packet, native byte order):
+ *	  host -> spawner: SPAWN; REAP with the worker's pid.
+ *	  spawner -> host: SPAWNED with the worker's pid and, as
+ *	  SCM_RIGHTS, the host's end of the worker channel; FAILED with an
+ *	  errno; EXITED with the worker's wait status.
+ *	The host sends REAP only after it has killed the worker, so the
+ *	spawner's blocking waitpid() returns at once.  End of file on the
+ *	channel (the host freed the sandbox or died) makes the spawner kill
+ *	its worker and exit.
+ * SECURITY
+ *	The spawner never sees job input; it is as trusted as the host.  It
+ *	holds no descriptor but its channel and stdio, resets inherited
+ *	signal handlers, and dies with the thread that created it
+ *	(PR_SET_PDEATHSIG); workers die with the spawner.  Workers are
+ *	confined exactly as before (sandbox_child.c).
+ * SEE ALSO
+ *	sandbox.c, sandbox_child.c
+ *--*/
+#include "sandbox/sandbox_private.h"
+
+#include "util/limits.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { SPAWN = 1, REAP, SPAWNED, FAILED, EXITED };
+
+typedef struct {
+	uint32_t magic;
+	uint32_t kind;
+	int32_t pid;
+	int32_t value; /* FAILED: errno; EXITED: wait status */
+} KjSbSpawnMsg;
+
+static G_GNUC_NORETURN void spawner_exit(void)
+{
+	for (;;)
+		syscall(SYS_exit_group, 0);
+}
+
+static void spawner_send(int ctl, uint32_t kind, pid_t pid, int value, int fd)
+{
+	KjSbSpawnMsg m = {.magic = KJ_SB_MAGIC, .kind = kind, .pid = pid, .value = value};
+	struct iovec iov = {&m, sizeof m};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr h = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+		memset(&u, 0, sizeof u);
+		h.msg_control = u.buf;
+		h.msg_controllen = sizeof u.buf;
+		c = CMSG_FIRSTHDR(&h);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	}
+	while (sendmsg(ctl, &h, MSG_NOSIGNAL) < 0) {
+		if (errno != EINTR)
+			spawner_exit(); /* the host is gone */
+	}
+}
+
+static void spawner_kill(pid_t worker)
+{
+	int st;
+
+	if (worker <= 0)
+		return;
+	(void)kill(worker, SIGKILL);
+	while (waitpid(worker, &st, 0) < 0 && errno == EINTR)
+		;
+}
+
+static void spawn_one(KjSbChildArgs *args, int ctl, pid_t *worker)
+{
+	int sv[2];
+	pid_t pid;
+
+	spawner_kill(*worker); /* the host always reaps first; be sure */
+	*worker = 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		spawner_send(ctl, FAILED, 0, errno, -1);
+		return;
+	}
+	_kj_sandbox_set_buffers(sv);
+	args->parent = getpid();
+	pid = fork();
+	if (pid == 0) {
+		close(ctl);
+		close(sv[0]);
+		args->fd = sv[1];
+		_kj_sandbox_child_main(args);
+	}
+	close(sv[1]);
+	if (pid < 0)
+		spawner_send(ctl, FAILED, 0, errno, -1);
+	else
+		spawner_send(ctl, SPAWNED, pid, 0, sv[0]);
+	close(sv[0]);
+	*worker = pid > 0 ? pid : 0;
+}
+
+static G_GNUC_NORETURN void spawner_main(KjSbChildArgs *args, int ctl, pid_t host)
+{
+	pid_t worker = 0;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != host)
+		spawner_exit();
+	_kj_sandbox_reset_signals();
+	/* Nothing of the host's but stdio and the channel: move the channel
+	 * to 3 and close the rest, as the worker will. */
+	if (ctl != KJ_SB_CHILD_FD) {
+		if (dup2(ctl, KJ_SB_CHILD_FD) < 0)
+			spawner_exit();
+		ctl = KJ_SB_CHILD_FD;
+	}
+	_kj_sandbox_close_from(KJ_SB_CHILD_FD + 1);
+	for (;;) {
+		KjSbSpawnMsg m;
+		ssize_t n = recv(ctl, &m, sizeof m, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof m || m.magic != KJ_SB_MAGIC) {
+			spawner_kill(worker);
+			spawner_exit();
+		}
+		if (m.kind == SPAWN) {
+			spawn_one(args, ctl, &worker);
+		} else if (m.kind == REAP && m.pid == worker && worker > 0) {
+			int st = -1;
+			while (waitpid(worker, &st, 0) < 0) {
+				if (errno != EINTR) {
+					st = -1;
+					break;
+				}
+			}
+			worker = 0;
+			spawner_send(ctl, EXITED, m.pid, st, -1);
+		} else {
+			spawner_send(ctl, EXITED, m.pid, -1, -1);
+		}
+	}
+}
+
+gboolean _kj_sandbox_spawner_start(KjSbSpawner *sp, const KjSbChildArgs *args, GError **error)
+{
+	int sv[2];
+	pid_t host = getpid();
+	pid_t pid;
+
+	sp->pid = 0;
+	sp->ctl = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		int err = errno;
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_SETUP,
+			    "cannot create a channel for the %s spawner: %s", args->opts->name,
+			    g_strerror(err));
+		return FALSE;
+	}
+	pid = fork();
+	if (pid == 0) {
+		KjSbChildArgs copy = *args;
+		close(sv[0]);
+		spawner_main(&copy, sv[1], host);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		int err = errno;
+		close(sv[0]);
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_SETUP,
+			    "cannot fork the %s spawner: %s", args->opts->name, g_strerror(err));
+		return FALSE;
+	}
+	sp->pid = pid;
+	sp->ctl = sv[0];
+	return TRUE;
+}
+
+void _kj_sandbox_spawner_stop(KjSbSpawner *sp)
+{
+	int st;
+
+	if (sp->pid <= 0)
+		return;
+	/* End of file tells the spawner to kill its worker and exit. */
+	close(sp->ctl);
+	while (waitpid(sp->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	sp->pid = 0;
+	sp->ctl = -1;
+}
+
+/* One reply, within the deadline.  *fd receives a passed descriptor. */
+static gboolean spawner_recv(KjSbSpawner *sp, KjSbSpawnMsg *m, int *fd, gint64 deadline)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {m, sizeof *m};
+	struct msghdr h = {.msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t n;
+
+	*fd = -1;
+	for (;;) {
+		struct pollfd p = {.fd = sp->ctl, .events = POLLIN};
+		gint64 left = deadline - g_get_monotonic_time();
+		int r;
+
+		if (left <= 0)
+			return FALSE;
+		r = poll(&p, 1, (int)MIN((left + 999) / 1000, (gint64)G_MAXINT));
+		if (r > 0)
+			break;
+		if (r < 0 && errno != EINTR)
+			return FALSE;
+	}
+	h.msg_control = u.buf;
+	h.msg_controllen = sizeof u.buf;
+	do
+		n = recvmsg(sp->ctl, &h, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); n > 0 && c != NULL; c = CMSG_NXTHDR(&h, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fd, CMSG_DATA(c), sizeof *fd);
+	}
+	if (n == (ssize_t)sizeof *m && m->magic == KJ_SB_MAGIC && !(h.msg_flags & MSG_CTRUNC))
+		return TRUE;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	return FALSE;
+}
+
+static gboolean spawner_ask(KjSbSpawner *sp, uint32_t kind, pid_t pid)
+{
+	KjSbSpawnMsg m = {.magic = KJ_SB_MAGIC, .kind = kind, .pid = pid};
+
+	if (sp->pid <= 0)
+		return FALSE;
+	for (;;) {
+		if (send(sp->ctl, &m, sizeof m, MSG_NOSIGNAL) == (ssize_t)sizeof m)
+			return TRUE;
+		if (errno != EINTR)
+			return FALSE;
+	}
+}
+
+/* A spawner that does not answer is replaced by the next spawn. */
+static void spawner_broken(KjSbSpawner *sp)
+{
+	if (sp->pid > 0)
+		(void)kill(sp->pid, SIGKILL);
+	_kj_sandbox_spawner_stop(sp);
+}
+
+gboolean _kj_sandbox_spawner_spawn(KjSbSpawner *sp, pid_t *pid, int *fd, GError **error)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)KJ_SANDBOX_SPAWN_MS * 1000;
+	KjSbSpawnMsg m;
+
+	if (!spawner_ask(sp, SPAWN, 0) || !spawner_recv(sp, &m, fd, deadline)) {
+		spawner_broken(sp);
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_SETUP,
+			    "the worker spawner did not answer");
+		return FALSE;
+	}
+	if (m.kind == SPAWNED && m.pid > 0 && *fd >= 0) {
+		*pid = m.pid;
+		return TRUE;
+	}
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	if (m.kind == FAILED) {
+		g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_SETUP,
+			    "cannot start a worker: %s", g_strerror(m.value));
+		return FALSE;
+	}
+	spawner_broken(sp);
+	g_set_error(error, KJ_SANDBOX_ERROR, KJ_SANDBOX_ERROR_SETUP,
+		    "the worker spawner sent an unexpected reply");
+	return FALSE;
+}
+
+int _kj_sandbox_spawner_reap(KjSbSpawner *sp, pid_t pid)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)KJ_SANDBOX_SPAWN_MS * 1000;
+	KjSbSpawnMsg m;
+	int fd;
+
+	if (!spawner_ask(sp, REAP, pid) || !spawner_recv(sp, &m, &fd, deadline)) {
+		spawner_broken(sp);
+		return -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (m.kind != EXITED || m.pid != pid) {
+		spawner_broken(sp);
+		return -1;
+	}
+	return m.value;
+}
