@@ -407,34 +407,50 @@ int kj_cli_ledger_staff(KjCli *cli, int argc, char **argv)
 int kj_cli_report_ciso(KjCli *cli, int argc, char **argv)
 {
 	g_autofree char *output = NULL, *campaign = NULL, *today = NULL;
+	gboolean pdf = FALSE;
 	const GOptionEntry entries[] = {
 	    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "write to FILE (else stdout)",
 	     "FILE"},
 	    {"campaign", 0, 0, G_OPTION_ARG_STRING, &campaign, "self-inspection to report", "KEY"},
 	    {"today", 0, 0, G_OPTION_ARG_STRING, &today, "report as of this date", "DATE"},
+	    {"pdf", 0, 0, G_OPTION_ARG_NONE, &pdf,
+	     "PDF (A4) instead of HTML; also when FILE ends .pdf", NULL},
 	    G_OPTION_ENTRY_NULL};
 	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) bytes = NULL;
 	char iso[11];
-	int rc;
+	int rc, pages = 0;
 
 	if (!kj_cli_parse(
 		cli, &argc, &argv, entries, "",
-		"The CISO's periodic report as one HTML page (Japanese): assets by class, "
-		"risk heat map, self-inspection scores, findings, incidents, overdue "
+		"The CISO's periodic report (Japanese) as one HTML page or as PDF: assets by "
+		"class, risk heat map, self-inspection scores, findings, incidents, overdue "
 		"duties (基本方針 6(9), 7, 8).",
 		&rc))
 		return rc;
 	if (today && !kj_ledger_date_parse(today, iso, &error))
 		return kj_cli_gerror(cli, KJ_EXIT_USAGE, error);
+	if (output && g_str_has_suffix(output, ".pdf"))
+		pdf = TRUE;
 	g_autoptr(KjLedger) l = open_ledger(cli);
-	g_autoptr(GString) html = kj_ledger_report_html(l, campaign, today ? iso : NULL, &error);
-	if (html == NULL)
+	if (pdf) {
+		bytes = kj_ledger_report_pdf(l, campaign, today ? iso : NULL, &pages, &error);
+	} else {
+		GString *html = kj_ledger_report_html(l, campaign, today ? iso : NULL, &error);
+		bytes = html ? g_string_free_to_bytes(html) : NULL;
+	}
+	if (bytes == NULL)
 		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
-	if (output)
-		return kj_fs_write_atomic(output, html->str, html->len, 0640, &error)
-			   ? KJ_EXIT_OK
-			   : kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
-	if (fwrite(html->str, 1, html->len, stdout) != html->len || fflush(stdout) != 0)
+	gsize len;
+	const char *data = g_bytes_get_data(bytes, &len);
+	if (output) {
+		if (!kj_fs_write_atomic(output, data, len, 0640, &error))
+			return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
+		if (pdf)
+			g_printerr("%s: %d pages\n", output, pages);
+		return KJ_EXIT_OK;
+	}
+	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
 		return kj_cli_error(cli, KJ_EXIT_INPUT, "cannot write to standard output");
 	return KJ_EXIT_OK;
 }

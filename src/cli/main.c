@@ -97,7 +97,7 @@ static const KjCliCommand commands[] = {
     {"ledger", "*", kj_cli_ledger_register, 0,
      "NOUN add|list|show|set|delete: any register ('kyojin ledger columns')"},
     {"report", "ciso", kj_cli_report_ciso, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
-     "the CISO's periodic report as HTML (基本方針 6(9), 7, 8)"},
+     "the CISO's periodic report as HTML or PDF (基本方針 6(9), 7, 8)"},
     {"inspect", "start", kj_cli_inspect_start,
      KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
      "start a self-inspection: the checklist to every department (基本方針 7)"},

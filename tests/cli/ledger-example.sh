@@ -40,3 +40,27 @@ grep -q '&lt;script&gt;alert(1)&lt;/script&gt; 研修' "$T/report.html" || fail 
 ! grep -q '<script>' "$T/report.html" || fail "raw script in the report"
 grep -q '令和8年6月1日' "$T/report.html" || fail "report date not in 和暦"
 run 3 report ciso --campaign NOPE
+
+# The same report as PDF: valid (MuPDF re-opens it and finds no damage),
+# A4 pages, the Japanese headings and the ledger's figures in its text.
+run 0 report ciso --campaign FY2026 --today 2026-06-01 -o "$T/report.pdf"
+expect_err 'report.pdf: [1-9][0-9]* pages'
+pages=$(sed -n 's/.*report.pdf: \([0-9]*\) pages.*/\1/p' "$T/err")
+head -c 5 "$T/report.pdf" | grep -q '^%PDF-' || fail "not a PDF"
+run 0 report ciso --campaign FY2026 --today 2026-06-01 --pdf -o "$T/report-2.bin"
+cmp -s "$T/report-2.bin" "$T/report.pdf" || head -c 5 "$T/report-2.bin" | grep -q '^%PDF-' ||
+	fail "--pdf did not write a PDF"
+if command -v mutool >/dev/null 2>&1; then
+	mutool info "$T/report.pdf" >"$T/info" 2>&1 || fail "mutool cannot open the PDF"
+	grep -q "^Pages: $pages\$" "$T/info" || { cat "$T/info" >&2; fail "page count"; }
+	grep -q '\[ 0 0 595 842 \]' "$T/info" || fail "pages are not A4"
+	mutool clean "$T/report.pdf" "$T/clean.pdf" 2>"$T/clean.err" || fail "mutool clean failed"
+	! grep -qi 'error\|repair' "$T/clean.err" || { cat "$T/clean.err" >&2; fail "PDF damaged"; }
+	mutool draw -F txt -o "$T/report.txt" "$T/report.pdf" 2>/dev/null || fail "no text"
+	tr -d '\n' <"$T/report.txt" >"$T/report.flat"
+	for s in '情報セキュリティ定期報告（最高情報セキュリティ責任者宛）' '令和8年6月1日（2026-06-01）時点' \
+		'1. 情報資産（実効区分別）' '2. リスクマップ（現状）' '3. 自己点検' '5. 対応中のインシデント' \
+		'自治体機密性3A3' 'DIGI2/1675%' '<script>alert(1)</script>' 'IN-2026-001'; do
+		grep -qF -- "$s" "$T/report.flat" || fail "PDF text lacks '$s'"
+	done
+fi

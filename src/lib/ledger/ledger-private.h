@@ -28,6 +28,11 @@ gboolean _kj_ledger_set_locked(KjLedger *l, const KjLedgerRegister *reg, const c
 			       gint64 expected_version, const char *const *assignments,
 			       gint64 *new_version, GError **error);
 
+/* The CISO's report page; for_pdf draws the heat map as a table instead
+ * of inline SVG (report.c, report_pdf.c). */
+GString *_kj_ledger_report_build(KjLedger *l, const char *campaign, const char *today,
+				 gboolean for_pdf, GError **error);
+
 /* Derive functions of register.c's table. */
 gboolean _kj_ledger_derive_risk(KjLedger *l, const KjLedgerRecord *old, KjLedgerRecord *rec,
 				GError **error);

@@ -19,6 +19,7 @@ typedef enum {
 	KJ_LEDGER_ERROR_CONFLICT,  /* the record changed since the version given */
 	KJ_LEDGER_ERROR_CSV,       /* an import file that cannot be taken */
 	KJ_LEDGER_ERROR_AUDIT,     /* the change could not be recorded: not made */
+	KJ_LEDGER_ERROR_REPORT,    /* a report could not be laid out */
 } KjLedgerError;
 
 /*
@@ -173,6 +174,11 @@ GHashTable *kj_ledger_effective_by_asset(KjLedger *l, const char *column, GError
  * campaign (nullable) picks the self-inspection; today (nullable) the date. */
 GString *kj_ledger_report_html(KjLedger *l, const char *campaign, const char *today,
 			       GError **error);
+/* The same report laid out on A4 pages as a PDF (MuPDF; Japanese set in
+ * the CJK font built into MuPDF and embedded).  *n_pages (nullable)
+ * receives the page count. */
+GBytes *kj_ledger_report_pdf(KjLedger *l, const char *campaign, const char *today, gint *n_pages,
+			     GError **error);
 
 typedef struct {
 	char *rule;    /* "asset-my-number-segment" */

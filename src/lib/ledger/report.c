@@ -9,7 +9,8 @@
  *	"kyojin ledger check" and the open audit findings, the incidents
  *	not closed with their PPC report deadlines, and the duties overdue
  *	or due soon.  One self-contained file (no scripts, no external
- *	resources) that can be mailed, printed or archived.
+ *	resources) that can be mailed, printed or archived.  The PDF
+ *	(report_pdf.c) lays out the same page, the heat map as a table.
  * SECURITY
  *	Every value from the ledger is escaped (g_markup_escape_text):
  *	ledger text is typed by people and imported from spreadsheets.
@@ -19,7 +20,7 @@
  * STANDARDS
  *	基本方針 6(2), 6(7), 6(9), 7, 8.  HTML5.
  * SEE ALSO
- *	check.c, due.c, inspect.c, matrix.c, cli/ledger_ops.c
+ *	check.c, due.c, inspect.c, matrix.c, report_pdf.c, cli/ledger_ops.c
  *--*/
 #include "ledger/ledger-private.h"
 
@@ -80,13 +81,39 @@ static gboolean section_assets(KjLedger *l, GString *out, GError **error)
 	return TRUE;
 }
 
-static gboolean section_risks(KjLedger *l, GString *out, GError **error)
+/* The heat map as a table, for the PDF: MuPDF's HTML layout draws no
+ * inline SVG (it would print the SVG's text elements as one line). */
+static void risk_table(GString *out, KjLedgerCell cells[5][5])
+{
+	g_string_append(out, "<table class=\"heat\"><tr><th>発生可能性＼影響度</th>");
+	for (int im = 1; im <= 5; im++)
+		g_string_append_printf(out, "<th>%d</th>", im);
+	g_string_append(out, "</tr>\n");
+	for (int li = 5; li >= 1; li--) {
+		g_string_append_printf(out, "<tr><th>%d</th>", li);
+		for (int im = 1; im <= 5; im++) {
+			const KjLedgerCell *c = &cells[li - 1][im - 1];
+			g_string_append(out, "<td>");
+			esc(out, "%s %" G_GINT64_FORMAT, c->level ? c->level : "?", c->risks);
+			g_string_append(out, "</td>");
+		}
+		g_string_append(out, "</tr>\n");
+	}
+	g_string_append(out, "</table>\n<p>各欄: リスクレベル 件数</p>\n");
+}
+
+static gboolean section_risks(KjLedger *l, gboolean for_pdf, GString *out, GError **error)
 {
 	KjLedgerCell cells[5][5];
 
 	g_string_append(out, "<h2>2. リスクマップ（現状） 基本方針 8</h2>\n");
 	if (!kj_ledger_risk_matrix(l, "current", cells, error))
 		return FALSE;
+	if (for_pdf) {
+		risk_table(out, cells);
+		kj_ledger_risk_matrix_clear(cells);
+		return TRUE;
+	}
 	g_autoptr(GString) svg = kj_ledger_risk_matrix_svg(cells, "");
 	kj_ledger_risk_matrix_clear(cells);
 	/* Inline: drop the XML declaration. */
@@ -219,6 +246,12 @@ static gboolean section_due(KjLedger *l, const char *today, GString *out, GError
 
 GString *kj_ledger_report_html(KjLedger *l, const char *campaign, const char *today, GError **error)
 {
+	return _kj_ledger_report_build(l, campaign, today, FALSE, error);
+}
+
+GString *_kj_ledger_report_build(KjLedger *l, const char *campaign, const char *today,
+				 gboolean for_pdf, GError **error)
+{
 	g_autoptr(GString) out = g_string_new(NULL);
 	g_autofree char *day = today ? g_strdup(today) : _kj_ledger_today();
 	g_autofree char *wareki = kj_ledger_date_to_wareki(day);
@@ -232,7 +265,7 @@ GString *kj_ledger_report_html(KjLedger *l, const char *campaign, const char *to
 			"<h1>情報セキュリティ定期報告（最高情報セキュリティ責任者宛）</h1>\n<p>");
 	esc(out, "%s（%s）時点", wareki ? wareki : day, day);
 	g_string_append(out, "</p>\n");
-	if (!section_assets(l, out, error) || !section_risks(l, out, error) ||
+	if (!section_assets(l, out, error) || !section_risks(l, for_pdf, out, error) ||
 	    !section_inspection(l, campaign, out, error) || !section_findings(l, out, error) ||
 	    !section_incidents(l, out, error) || !section_due(l, day, out, error))
 		return NULL;

@@ -879,4 +879,15 @@
 #error "a ledger period default is above its ceiling"
 #endif
 
+/* Pages of the CISO's report as PDF.  The report lists everything open,
+ * so a large ledger makes a long report; the bound stops the layout of a
+ * block that never fits a page from looping, and a report past it is
+ * refused rather than cut short. */
+#ifndef KJ_LEDGER_REPORT_MAX_PAGES
+#define KJ_LEDGER_REPORT_MAX_PAGES 2000
+#endif
+#if KJ_LEDGER_REPORT_MAX_PAGES > 100000
+#error "KJ_LEDGER_REPORT_MAX_PAGES is above its ceiling"
+#endif
+
 #endif /* KJ_UTIL_LIMITS_H */
