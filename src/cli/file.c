@@ -102,12 +102,24 @@ static gboolean load_profile(const KjConfig *c, const char *name, KjCdrOptions *
 	o->archive_max_total = (guint64)c->cdr_archive_max_total_bytes;
 	o->archive_max_ratio = (guint)c->cdr_archive_max_ratio;
 	o->archive_max_depth = (guint)c->cdr_archive_max_depth;
+	o->pdf_dpi = (guint)c->cdr_pdf_dpi;
+	o->pdf_max_pages = (guint)c->cdr_pdf_max_pages;
+	o->pdf_max_pixels = (guint64)c->cdr_pdf_max_pixels;
+	o->image_max_dim = (guint)c->cdr_image_max_dim;
+	o->image_max_pixels = (guint64)c->cdr_image_max_pixels;
+	o->convert_timeout_s = (guint)c->cdr_convert_timeout_s;
+	o->convert_memory = (guint64)c->cdr_convert_memory_bytes;
 	if (name == NULL || strcmp(name, "default") == 0)
 		return TRUE;
 	if (strcmp(name, "text") == 0) {
 		/* Everything that can become text does: HTML, SVG, PDF. */
 		o->html_to_text = TRUE;
 		o->pdf_mode = KJ_CDR_PDF_TEXT;
+		return TRUE;
+	}
+	if (strcmp(name, "office") == 0) {
+		/* Legacy Office through LibreOffice headless, its PDF in pixel mode. */
+		o->ole2_converter = "libreoffice";
 		return TRUE;
 	}
 	if (strcmp(name, "strict") == 0) {
@@ -117,7 +129,8 @@ static gboolean load_profile(const KjConfig *c, const char *name, KjCdrOptions *
 		return TRUE;
 	}
 	g_set_error(error, KJ_FS_ERROR, KJ_FS_ERROR_IO,
-		    "unknown profile '%s' (built-in profiles: default, strict, text)", name);
+		    "unknown profile '%s' (built-in profiles: default, office, strict, text)",
+		    name);
 	return FALSE;
 }
 
@@ -388,7 +401,7 @@ static gboolean apply_pdf_options(const char *mode, gint dpi, KjCdrOptions *o)
 int kj_cli_file_sanitize(KjCli *cli, int argc, char **argv)
 {
 	g_autofree char *out = NULL, *report = NULL, *profile = NULL, *out_dir = NULL;
-	g_autofree char *pdf_mode = NULL, *name = NULL, *declared = NULL;
+	g_autofree char *pdf_mode = NULL, *name = NULL, *declared = NULL, *converter = NULL;
 	gboolean no_sandbox = FALSE, fork_each = FALSE;
 	gint jobs = 1, dpi = 0;
 	int rc = KJ_EXIT_OK;
@@ -400,7 +413,13 @@ int kj_cli_file_sanitize(KjCli *cli, int argc, char **argv)
 	    {"report", 0, 0, G_OPTION_ARG_FILENAME, &report, "Write the JSON report to FILE",
 	     "FILE"},
 	    {"profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
-	     "Built-in profile: default, strict, text (HTML/SVG/PDF to text)", "P"},
+	     "Built-in profile: default, office (legacy Office converted), strict, text "
+	     "(HTML/SVG/PDF to text)",
+	     "P"},
+	    {"converter", 0, 0, G_OPTION_ARG_FILENAME, &converter,
+	     "Convert legacy Office (doc, xls, ppt) to PDF with PROG: libreoffice, a path to an "
+	     "soffice-compatible program, or none",
+	     "PROG"},
 	    {"out-dir", 0, 0, G_OPTION_ARG_FILENAME, &out_dir,
 	     "Batch: sanitize every FILE into DIR (NAME and NAME.report.json)", "DIR"},
 	    {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
@@ -439,6 +458,9 @@ int kj_cli_file_sanitize(KjCli *cli, int argc, char **argv)
 	if (!apply_pdf_options(pdf_mode, dpi, &opts))
 		return kj_cli_error(cli, KJ_EXIT_USAGE,
 				    "--pdf-mode is pixel, structural or text; --dpi 36-600");
+	if (converter)
+		opts.ole2_converter =
+		    *converter == '\0' || strcmp(converter, "none") == 0 ? NULL : converter;
 	if (no_sandbox)
 		fprintf(stderr, "kyojin: warning: --no-sandbox: hostile files are parsed without "
 				"isolation (debugging only)\n");

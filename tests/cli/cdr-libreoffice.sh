@@ -3,10 +3,8 @@
 # files from the corpus and one generated docx with a macro project, a
 # DDEAUTO field, a remote template and an external hyperlink are
 # sanitized with 'kyojin file sanitize', then LibreOffice headless converts
-# each output to PDF.  Skipped (exit 77) when soffice is not installed:
-# LibreOffice is too big for scripts/setup and CI, install it to run this
-# (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui
-# libreoffice-impress-nogui).
+# each output to PDF.  scripts/setup installs LibreOffice (the -nogui
+# packages); the test is skipped (exit 77) only where soffice is missing.
 . "$(dirname "$0")/lib.sh"
 
 SOFFICE=$(command -v soffice || command -v libreoffice || true)

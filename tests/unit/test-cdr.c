@@ -264,10 +264,11 @@ static void test_default_deny(void)
 	g_assert_cmpint(r->verdict, ==, KJ_CDR_BLOCKED);
 	g_assert_nonnull(strstr(r->reason, "default deny"));
 
-	/* OLE2 is held as unsupported (no converter yet). */
+	/* OLE2 is held as unsupported without a converter. */
 	guint8 ole[1536] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
 	g_autoptr(KjCdrResult) r2 = run(ole, sizeof(ole), "old.doc");
 	g_assert_cmpint(r2->verdict, !=, KJ_CDR_SANITIZED);
+	g_assert_false(r2->needs_converter);
 	/* fuzz-cdr: libmagic's text tests read past their buffer (detect.c). */
 	kj_cdr_result_free(run("u;.\xfbl%PDF-zh\xff\n", 14, "x"));
 }
@@ -766,6 +767,40 @@ static void test_wire(void)
 	}
 }
 
+/* With a converter named, the dispatcher (which runs in the worker and
+ * cannot exec) holds legacy Office saying it needs the converter; the
+ * flag and the converter note cross the worker's wire. */
+static void test_ole2_needs_converter(void)
+{
+	g_autoptr(GBytes) doc = corpus_bytes("../office/oletools/msodde/harmless-clean.doc");
+	KjCdrOptions o;
+
+	if (doc == NULL) {
+		g_test_skip("corpus not available");
+		return;
+	}
+	kj_cdr_options_init(&o);
+	g_autoptr(KjCdrResult) r0 = kj_cdr_sanitize(doc, "a.doc", NULL, &o, NULL);
+	g_assert_cmpint(r0->verdict, ==, KJ_CDR_HELD);
+	g_assert_false(r0->needs_converter);
+	g_assert_nonnull(strstr(r0->reason, "names a converter"));
+	o.ole2_converter = "libreoffice";
+	g_autoptr(KjCdrResult) r = kj_cdr_sanitize(doc, "a.doc", NULL, &o, NULL);
+	g_assert_cmpint(r->verdict, ==, KJ_CDR_HELD);
+	g_assert_true(r->needs_converter);
+	g_assert_cmpstr(r->detected_type, ==, "application/msword");
+	r->converter = g_strdup("soffice; network: none");
+	g_autoptr(GBytes) w = kj_cdr_result_serialize(r);
+	g_autoptr(KjCdrResult) back = kj_cdr_result_deserialize(w, NULL);
+	g_assert_nonnull(back);
+	g_assert_true(back->needs_converter);
+	g_assert_cmpstr(back->converter, ==, r->converter);
+	/* A sanitized result cannot claim to need the converter. */
+	r->verdict = KJ_CDR_BLOCKED;
+	g_autoptr(GBytes) w2 = kj_cdr_result_serialize(r);
+	g_assert_null(kj_cdr_result_deserialize(w2, NULL));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -776,6 +811,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/cdr/detect/always-blocked", test_always_blocked);
 	g_test_add_func("/cdr/detect/elf", test_elf);
 	g_test_add_func("/cdr/detect/default-deny", test_default_deny);
+	g_test_add_func("/cdr/ole2/needs-converter", test_ole2_needs_converter);
 	g_test_add_func("/cdr/detect/html-svg", test_html);
 	g_test_add_func("/cdr/text/csv-sjis", test_csv_sjis);
 	g_test_add_func("/cdr/text/controls", test_text_controls);

@@ -56,6 +56,31 @@ void kj_cdr_options_init(KjCdrOptions *opts)
 	opts->max_output = KJ_CDR_MAX_OUTPUT_DEFAULT;
 	opts->html_to_text = FALSE;
 	opts->ole2_converter = NULL;
+	opts->convert_timeout_s = KJ_CDR_CONVERT_TIMEOUT_S_DEFAULT;
+	opts->convert_memory = KJ_CDR_CONVERT_MEMORY_DEFAULT;
+}
+
+/* The extension a legacy Office document is converted under, by its
+ * content type, or by its name when libmagic names only the container;
+ * NULL for other OLE2 files (Outlook .msg, Visio, ...), which no office
+ * suite turns into pages. */
+const char *_kj_cdr_ole2_ext(const char *mime, const char *name)
+{
+	static const char *const by_name[] = {"doc", "dot", "xls", "xlt", "ppt", "pps", "pot"};
+	const char *dot = name ? strrchr(name, '.') : NULL;
+
+	if (mime && strcmp(mime, "application/msword") == 0)
+		return "doc";
+	if (mime && strcmp(mime, "application/vnd.ms-excel") == 0)
+		return "xls";
+	if (mime && strcmp(mime, "application/vnd.ms-powerpoint") == 0)
+		return "ppt";
+	if (mime && strcmp(mime, "application/vnd.ms-outlook") == 0)
+		return NULL;
+	for (gsize i = 0; dot && i < G_N_ELEMENTS(by_name); i++)
+		if (g_ascii_strcasecmp(dot + 1, by_name[i]) == 0)
+			return by_name[i];
+	return NULL;
 }
 
 /* Reasons carry names from the file (member paths, part names) that may
@@ -92,6 +117,7 @@ static void verdict_from_error(KjCdrResult *r, const GError *err)
 		if (!seen)
 			g_ptr_array_add(r->limits_hit, g_strdup(err->message));
 	}
+	r->needs_converter = g_error_matches(err, KJ_CDR_ERROR, KJ_CDR_ERROR_CONVERT);
 	set_verdict(r, blocked ? KJ_CDR_BLOCKED : KJ_CDR_HELD, err->message);
 }
 
@@ -246,12 +272,28 @@ static gboolean route(KjCdrJob *job, KjCdrKind kind, GError **error)
 			    _kj_cdr_kind_name(kind));
 		return FALSE;
 	case KJ_CDR_KIND_OLE2:
-		/* TODO: run opts->ole2_converter (LibreOffice headless) in the
-		 * sandbox and pixel-sanitize its PDF.  Until then OLE2 is held
-		 * with or without a converter configured. */
-		g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_CORRUPT,
-			    "legacy Office (OLE2: doc/xls/ppt) is not supported%s: held for review",
-			    job->opts->ole2_converter ? " (converter not yet implemented)" : "");
+		/* The worker cannot run the converter (its seccomp filter
+		 * forbids exec): it says so, and the parent converts
+		 * (isolate.c, convert.c) and sends the PDF back here. */
+		if (job->opts->ole2_converter == NULL)
+			g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_CORRUPT,
+				    "legacy Office (OLE2: doc/xls/ppt) is not supported unless the "
+				    "profile names a converter (converter: libreoffice): held for "
+				    "review");
+		else if (_kj_cdr_ole2_ext(job->detected, job->name) == NULL)
+			g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_CORRUPT,
+				    "OLE2 file that is not a Word, Excel or PowerPoint document "
+				    "(%s): no converter for it, held for review",
+				    job->detected);
+		else if (job->depth > 0)
+			g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_CORRUPT,
+				    "legacy Office (OLE2) inside an archive is not converted: held "
+				    "for review (sanitize it on its own)");
+		else
+			g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_CONVERT,
+				    "legacy Office (OLE2) needs the converter (%s), which runs "
+				    "outside the sanitizer worker: held",
+				    job->opts->ole2_converter);
 		return FALSE;
 	default:
 		g_set_error(

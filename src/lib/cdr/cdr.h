@@ -17,6 +17,7 @@ typedef enum {
 	KJ_CDR_ERROR_LIMIT,       /* a limit was hit; the message names it: held */
 	KJ_CDR_ERROR_CORRUPT,     /* cannot be parsed: held */
 	KJ_CDR_ERROR_IO,          /* cannot read input or write output */
+	KJ_CDR_ERROR_CONVERT,     /* legacy Office for the converter, outside the worker: held */
 } KjCdrError;
 
 typedef enum {
@@ -54,7 +55,10 @@ typedef struct {
 	gsize max_input;            /* bytes */
 	gsize max_output;           /* bytes */
 	gboolean html_to_text;      /* profile: convert HTML/SVG to text instead of blocking */
-	const char *ole2_converter; /* NULL: OLE2 held as unsupported */
+	const char *ole2_converter; /* NULL: OLE2 held as unsupported; else "libreoffice",
+				     * a program name in PATH or an absolute path */
+	guint convert_timeout_s;    /* wall clock of one conversion */
+	guint64 convert_memory;     /* address space of the converter */
 } KjCdrOptions;
 
 void kj_cdr_options_init(KjCdrOptions *opts);
@@ -77,6 +81,11 @@ typedef struct {
 	char *output_type;     /* MIME type of the output */
 	GPtrArray *actions;    /* KjCdrAction* */
 	GPtrArray *limits_hit; /* char* */
+	/* Additions: */
+	gboolean needs_converter; /* HELD: legacy Office that the profile's converter may turn
+				   * into a PDF (kj_cdr_worker_sanitize() does) */
+	char *converter;          /* non-NULL: the output was made from the converter's PDF;
+				   * says what ran and how it was isolated */
 } KjCdrResult;
 
 void kj_cdr_result_free(KjCdrResult *r);
@@ -125,5 +134,14 @@ GBytes *kj_cdr_result_serialize(const KjCdrResult *r);
 KjCdrResult *kj_cdr_result_deserialize(GBytes *bytes, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjCdrWorker, kj_cdr_worker_free)
+
+/* Runs opts->ole2_converter (LibreOffice headless) on one legacy Office
+ * document in a separate, isolated process (convert.c) and returns the
+ * PDF it wrote, not yet sanitized.  ext ("doc", "xls", "ppt") names the
+ * input file.  *how (may be NULL) says what ran and how it was isolated.
+ * Fails with KJ_CDR_ERROR_LIMIT (time), _CORRUPT (crash, no or bad
+ * output) or _UNSUPPORTED (no converter installed). */
+GBytes *kj_cdr_convert_to_pdf(const guint8 *data, gsize len, const char *ext,
+			      const KjCdrOptions *opts, char **how, GError **error);
 
 #endif

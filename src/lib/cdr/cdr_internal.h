@@ -49,6 +49,10 @@ KjCdrKind _kj_cdr_kind_of_name(const char *name, gboolean *always_blocked);
 KjCdrKind _kj_cdr_kind_of_mime(const char *mime);
 const char *_kj_cdr_kind_name(KjCdrKind kind);
 
+/* "doc", "xls" or "ppt" for a legacy Office document the converter
+ * takes (by MIME type, else by name), NULL for other OLE2 files. */
+const char *_kj_cdr_ole2_ext(const char *mime, const char *name);
+
 /* HTML and SVG to text (text.c), only when opts->html_to_text. */
 gboolean _kj_cdr_html(KjCdrJob *job, gboolean svg, GError **error);
 

@@ -14,8 +14,17 @@
  *	length (4 bytes, little-endian), bytes.  Tags: V verdict (1 byte),
  *	R reason, T detected type, D declared type, I input SHA-256, S output
  *	SHA-256, O output, N output name, Y output type, A action location
- *	followed by W its text, L a limit hit.  Unknown tags are an error:
- *	both ends are the same build.
+ *	followed by W its text, L a limit hit, X the file needs the
+ *	converter (1 byte), C the converter note.  Unknown tags are an
+ *	error: both ends are the same build.
+ *
+ *	Legacy Office with a converter in the profile: the worker types the
+ *	file and answers "needs the converter" (X); the parent runs the
+ *	converter in its own isolated process (convert.c) and sends the PDF
+ *	back to the worker as a "KJCP" job (a PDF from the converter: pixel
+ *	mode unless the profile asks for text).  The report keeps the
+ *	original's type and hash, lists the conversion first and names the
+ *	converter.
  * SECURITY
  *	The parent treats what the child sends as hostile: every length is
  *	checked against what is left, every string must be valid UTF-8,
@@ -25,7 +34,8 @@
  *	because the sanitizer failed).  libmagic's database is loaded before
  *	the fork (kj_cdr_global_init): the worker may open no file.
  * LIMITS
- *	30 s wall clock and 30 s CPU per file, 100 files per worker, output
+ *	cdr.convert_timeout_s for the converter (convert.c); 30 s wall clock
+ *	and 30 s CPU per file in the worker, 100 files per worker, output
  *	at most cdr.max_output + 16 MiB of report.
  * STANDARDS
  *	基本方針 2(12), 6(3)②, 6(6); DESIGN.md "Processes".
@@ -43,6 +53,7 @@
 #define WIRE_MAGIC "KJCR\x01"
 #define WIRE_MAGIC_LEN 5
 #define INPUT_MAGIC "KJCI"
+#define CONVERTED_MAGIC "KJCP" /* a PDF the converter made */
 
 struct KjCdrWorker {
 	KjCdrOptions opts;
@@ -72,6 +83,11 @@ static void serialize_into(const KjCdrResult *r, GByteArray *b)
 	}
 	for (guint i = 0; i < r->limits_hit->len; i++)
 		kj_tlv_put_str(b, 'L', r->limits_hit->pdata[i]);
+	if (r->needs_converter) {
+		guint8 x = 1;
+		kj_tlv_put(b, 'X', &x, 1);
+	}
+	kj_tlv_put_str(b, 'C', r->converter);
 }
 
 GBytes *kj_cdr_result_serialize(const KjCdrResult *r)
@@ -91,7 +107,7 @@ static gboolean set_once(char **field, const char *p, gsize n)
 
 static gboolean take_section(KjCdrResult *r, char tag, const char *p, gsize n)
 {
-	if (tag != 'O' && tag != 'V' && !g_utf8_validate_len(p, n, NULL))
+	if (tag != 'O' && tag != 'V' && tag != 'X' && !g_utf8_validate_len(p, n, NULL))
 		return FALSE;
 	switch (tag) {
 	case 'V':
@@ -134,6 +150,13 @@ static gboolean take_section(KjCdrResult *r, char tag, const char *p, gsize n)
 	case 'L':
 		g_ptr_array_add(r->limits_hit, g_strndup(p, n));
 		return TRUE;
+	case 'X':
+		if (n != 1 || p[0] != 1 || r->needs_converter)
+			return FALSE;
+		r->needs_converter = TRUE;
+		return TRUE;
+	case 'C':
+		return set_once(&r->converter, p, n);
 	default:
 		return FALSE;
 	}
@@ -146,6 +169,8 @@ static gboolean result_complete(const KjCdrResult *r)
 		if (((KjCdrAction *)r->actions->pdata[i])->what == NULL)
 			return FALSE;
 	if (r->input_sha256 == NULL || r->detected_type == NULL)
+		return FALSE;
+	if (r->needs_converter && r->verdict != KJ_CDR_HELD)
 		return FALSE;
 	if (r->verdict != KJ_CDR_SANITIZED)
 		return r->reason != NULL && r->output == NULL;
@@ -200,13 +225,24 @@ static KjCdrResult *held_result(GBytes *input, const char *declared, const char 
 	return r;
 }
 
+/* The converter parsed hostile bytes: its PDF is rendered to pixels
+ * (or reduced to text when the profile wants text), never kept in
+ * structure, and it may not name a converter of its own. */
+static void converted_options(KjCdrOptions *o)
+{
+	if (o->pdf_mode != KJ_CDR_PDF_TEXT)
+		o->pdf_mode = KJ_CDR_PDF_PIXEL;
+	o->ole2_converter = NULL;
+}
+
 static gboolean job(GBytes *input, GByteArray *output, gpointer user_data, GError **error)
 {
 	const KjCdrWorker *w = user_data;
 	gsize len = 0;
 	const char *d = g_bytes_get_data(input, &len);
 
-	if (len < 8 || memcmp(d, INPUT_MAGIC, 4) != 0) {
+	gboolean converted = len >= 8 && memcmp(d, CONVERTED_MAGIC, 4) == 0;
+	if (len < 8 || (!converted && memcmp(d, INPUT_MAGIC, 4) != 0)) {
 		g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_IO, "bad job framing");
 		return FALSE;
 	}
@@ -220,7 +256,10 @@ static gboolean job(GBytes *input, GByteArray *output, gpointer user_data, GErro
 	g_autofree char *type = tlen ? g_strndup(d + 8 + nlen, tlen) : NULL;
 	g_autoptr(GBytes) file =
 	    g_bytes_new_from_bytes(input, 8 + nlen + tlen, len - 8 - nlen - tlen);
-	g_autoptr(KjCdrResult) r = kj_cdr_sanitize(file, name, type, &w->opts, error);
+	KjCdrOptions opts = w->opts;
+	if (converted)
+		converted_options(&opts);
+	g_autoptr(KjCdrResult) r = kj_cdr_sanitize(file, name, type, &opts, error);
 	if (r == NULL)
 		return FALSE;
 	serialize_into(r, output);
@@ -266,21 +305,25 @@ void kj_cdr_worker_free(KjCdrWorker *w)
 	g_free(w);
 }
 
-KjCdrResult *kj_cdr_worker_sanitize(KjCdrWorker *w, GBytes *input, const char *name,
-				    const char *declared_type, GError **error)
+static KjCdrResult *run_once(KjCdrWorker *w, GBytes *input, const char *name,
+			     const char *declared_type, gboolean converted, GError **error)
 {
 	g_autoptr(GError) err = NULL;
 
-	if (w->mode == KJ_CDR_ISOLATE_NONE)
-		return kj_cdr_sanitize(input, name, declared_type, &w->opts, error);
+	if (w->mode == KJ_CDR_ISOLATE_NONE) {
+		KjCdrOptions opts = w->opts;
+		if (converted)
+			converted_options(&opts);
+		return kj_cdr_sanitize(input, name, declared_type, &opts, error);
+	}
 	gsize nlen = name ? MIN(strlen(name), 4096) : 0;
 	gsize tlen = declared_type ? MIN(strlen(declared_type), 1024) : 0, len = 0;
 	const void *d = g_bytes_get_data(input, &len);
 	GByteArray *in = g_byte_array_sized_new((guint)(len + nlen + tlen + 8));
-	guint8 h[8] = {'K',          'J',
-		       'C',          'I',
-		       (guint8)nlen, (guint8)(nlen >> 8),
-		       (guint8)tlen, (guint8)(tlen >> 8)};
+	const char *magic = converted ? CONVERTED_MAGIC : INPUT_MAGIC;
+	guint8 h[8] = {(guint8)magic[0], (guint8)magic[1],   (guint8)magic[2],
+		       (guint8)magic[3], (guint8)nlen,       (guint8)(nlen >> 8),
+		       (guint8)tlen,     (guint8)(tlen >> 8)};
 	g_byte_array_append(in, h, 8);
 	g_byte_array_append(in, (const guint8 *)name, (guint)nlen);
 	g_byte_array_append(in, (const guint8 *)declared_type, (guint)tlen);
@@ -291,6 +334,76 @@ KjCdrResult *kj_cdr_worker_sanitize(KjCdrWorker *w, GBytes *input, const char *n
 		return held_result(input, declared_type, err->message);
 	KjCdrResult *r = kj_cdr_result_deserialize(reply, &err);
 	return r ? r : held_result(input, declared_type, err->message);
+}
+
+/* NAME without its extension, then ".pdf": what the PDF is judged as. */
+static char *pdf_name(const char *name)
+{
+	g_autofree char *base = g_path_get_basename(name && *name ? name : "document");
+	char *dot = strrchr(base, '.');
+
+	if (dot && dot != base)
+		*dot = '\0';
+	return g_strconcat(base, ".pdf", NULL);
+}
+
+/* The legacy Office document r says needs the converter: converted
+ * outside the worker, its PDF sanitized by the worker, and one result
+ * made of both.  Any failure holds the original with the reason. */
+static KjCdrResult *convert_held(KjCdrWorker *w, KjCdrResult *r, GBytes *input, const char *name,
+				 GError **error)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *how = NULL;
+	gsize len = 0;
+	const guint8 *d = g_bytes_get_data(input, &len);
+	const char *ext = _kj_cdr_ole2_ext(r->detected_type, name);
+
+	r->needs_converter = FALSE;
+	g_autoptr(GBytes) pdf =
+	    kj_cdr_convert_to_pdf(d, len, ext ? ext : "doc", &w->opts, &how, &err);
+	if (pdf == NULL) {
+		g_free(r->reason);
+		r->reason = g_strdup_printf("legacy Office (OLE2) held: %s", err->message);
+		if (g_error_matches(err, KJ_CDR_ERROR, KJ_CDR_ERROR_LIMIT))
+			g_ptr_array_add(r->limits_hit, g_strdup(err->message));
+		return r;
+	}
+	g_autofree char *pname = pdf_name(name);
+	g_autoptr(KjCdrResult) p = run_once(w, pdf, pname, NULL, TRUE, error);
+	if (p == NULL)
+		return r;
+	g_autoptr(KjCdrResult) orig = r;
+	KjCdrAction *a = g_new0(KjCdrAction, 1);
+	a->location = g_strdup("document");
+	a->what = g_strdup_printf("legacy Office (%s) converted to PDF by the converter; "
+				  "macros, embedded objects and fields are not carried over",
+				  orig->detected_type);
+	g_ptr_array_insert(p->actions, 0, a);
+	g_free(p->detected_type);
+	p->detected_type = g_steal_pointer(&orig->detected_type);
+	g_free(p->declared_type);
+	p->declared_type = g_steal_pointer(&orig->declared_type);
+	g_free(p->input_sha256);
+	p->input_sha256 = g_steal_pointer(&orig->input_sha256);
+	p->converter = g_steal_pointer(&how);
+	if (p->verdict != KJ_CDR_SANITIZED) {
+		g_autofree char *why = p->reason;
+		p->reason = g_strdup_printf("the converter's PDF: %s", why ? why : "refused");
+		/* Blocked output of a converter is a converter failure: held. */
+		p->verdict = KJ_CDR_HELD;
+	}
+	return g_steal_pointer(&p);
+}
+
+KjCdrResult *kj_cdr_worker_sanitize(KjCdrWorker *w, GBytes *input, const char *name,
+				    const char *declared_type, GError **error)
+{
+	KjCdrResult *r = run_once(w, input, name, declared_type, FALSE, error);
+
+	if (r && r->needs_converter && w->opts.ole2_converter)
+		return convert_held(w, r, input, name, error);
+	return r;
 }
 
 KjCdrResult *kj_cdr_sanitize_isolated(GBytes *input, const char *name, const char *declared_type,

@@ -54,6 +54,7 @@ void kj_cdr_result_free(KjCdrResult *r)
 		g_bytes_unref(r->output);
 	g_free(r->output_name);
 	g_free(r->output_type);
+	g_free(r->converter);
 	g_ptr_array_unref(r->actions);
 	g_ptr_array_unref(r->limits_hit);
 	g_free(r);
@@ -124,5 +125,6 @@ json_t *kj_cdr_result_to_json(const KjCdrResult *r)
 	for (guint i = 0; i < r->limits_hit->len; i++)
 		json_array_append_new(limits, str_or_null(r->limits_hit->pdata[i]));
 	json_object_set_new(o, "limits_hit", limits);
+	json_object_set_new(o, "converter", str_or_null(r->converter));
 	return o;
 }

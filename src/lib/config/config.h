@@ -52,6 +52,13 @@ typedef struct {
 	gint64 cdr_archive_max_total_bytes; /* cdr.archive_max_total_bytes */
 	gint64 cdr_archive_max_ratio;       /* cdr.archive_max_ratio */
 	gint64 cdr_archive_max_depth;       /* cdr.archive_max_depth */
+	gint64 cdr_pdf_dpi;                 /* cdr.pdf_dpi */
+	gint64 cdr_pdf_max_pages;           /* cdr.pdf_max_pages */
+	gint64 cdr_pdf_max_pixels;          /* cdr.pdf_max_pixels */
+	gint64 cdr_image_max_dim;           /* cdr.image_max_dim */
+	gint64 cdr_image_max_pixels;        /* cdr.image_max_pixels */
+	gint64 cdr_convert_timeout_s;       /* cdr.convert_timeout_s */
+	gint64 cdr_convert_memory_bytes;    /* cdr.convert_memory_bytes */
 
 	/* Gateway, kyojind (daemon/kyojind.c).  Strings NULL = the daemon's default. */
 	char *smtp_listen;                   /* smtp.listen: "127.0.0.1:2525" */

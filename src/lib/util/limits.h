@@ -431,6 +431,40 @@
  * component is made safe.  Zip allows 64 KB; Windows' MAX_PATH is 260. */
 #define KJ_CDR_ARCHIVE_MAX_PATH 1024
 
+/* Wall-clock seconds the legacy Office converter (LibreOffice headless,
+ * cdr/convert.c) may run for one document (KjCdrOptions.convert_timeout_s,
+ * config cdr.convert_timeout_s).  A cold start with a fresh profile takes
+ * 3-10 s on a loaded machine; a 200-page .doc some 30 s more.  On expiry
+ * its whole process group is killed and the file is held. */
+#ifndef KJ_CDR_CONVERT_TIMEOUT_S_DEFAULT
+#define KJ_CDR_CONVERT_TIMEOUT_S_DEFAULT 120
+#endif
+#define KJ_CDR_CONVERT_TIMEOUT_S_CEILING 3600
+#if KJ_CDR_CONVERT_TIMEOUT_S_DEFAULT > KJ_CDR_CONVERT_TIMEOUT_S_CEILING
+#error "KJ_CDR_CONVERT_TIMEOUT_S_DEFAULT is above its ceiling"
+#endif
+
+/* Address space of the converter process (RLIMIT_AS,
+ * KjCdrOptions.convert_memory, config cdr.convert_memory_bytes).
+ * LibreOffice maps about 1 GB of address space at start; 4 GiB leaves room
+ * for a large spreadsheet while stopping a runaway. */
+#ifndef KJ_CDR_CONVERT_MEMORY_DEFAULT
+#define KJ_CDR_CONVERT_MEMORY_DEFAULT (4096LL * 1024 * 1024)
+#endif
+#define KJ_CDR_CONVERT_MEMORY_MIN (512LL * 1024 * 1024)
+#define KJ_CDR_CONVERT_MEMORY_CEILING (64LL * 1024 * 1024 * 1024)
+#if KJ_CDR_CONVERT_MEMORY_DEFAULT > KJ_CDR_CONVERT_MEMORY_CEILING
+#error "KJ_CDR_CONVERT_MEMORY_DEFAULT is above its ceiling"
+#endif
+
+/* Most open files of the converter process (RLIMIT_NOFILE): fonts,
+ * its profile and libraries. */
+#define KJ_CDR_CONVERT_MAX_FILES 1024
+
+/* Bytes of the converter's own messages kept for the reason of a held
+ * file. */
+#define KJ_CDR_CONVERT_LOG_BYTES 4096
+
 /*
  * CDR: PDF and images (cdr/pdf.c, cdr/image.c).  MuPDF parses, renders and
  * decodes; these bound what it may be asked to do.
