@@ -225,9 +225,9 @@ static char *log_tail(const char *path)
 	g_autofree char *valid = g_utf8_make_valid(text + from, (gssize)(len - from));
 	g_strstrip(valid);
 	char *nl = strrchr(valid, '\n');
-	const char *last = nl ? nl + 1 : valid;
+	char *last = nl ? nl + 1 : valid;
 	GString *s = g_string_new(": ");
-	for (const char *p = last; *p && s->len < 200; p = g_utf8_next_char(p)) {
+	for (char *p = last; *p && s->len < 200; p = g_utf8_next_char(p)) {
 		gunichar ch = g_utf8_get_char(p);
 		g_string_append_unichar(s, g_unichar_iscntrl(ch) ? ' ' : ch);
 	}
