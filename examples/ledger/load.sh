@@ -10,14 +10,15 @@
 # Japanese label, dates in 和暦 or Western form.  Order matters: a register
 # is loaded after the registers it references.  The ledger is left with a
 # few findings on purpose (a contract without the clauses its assets need,
-# a missing pledge, a department without a manager) for 'ledger check'.
+# a missing pledge, a department without a manager, personal information
+# classified 3B kept by a cloud service abroad) for 'ledger check'.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 KYOJIN=${KYOJIN:-kyojin}
 dir=${1:-./var}
 k() { "$KYOJIN" --data-dir "$dir" --actor example-loader "$@"; }
 
-for noun in department person role contractor asset cloud social risk incident timeline \
+for noun in department person role contractor cloud asset social risk incident timeline \
 	pledge training audit-plan audit-finding; do
 	k ledger import "$noun" "$here/$noun.csv"
 done

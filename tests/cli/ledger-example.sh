@@ -12,6 +12,11 @@ json "any(f['rule'] == 'asset-contract-clauses' and f['key'] == 'SYS-HP' for f i
 json "any(f['rule'] == 'asset-level-below-content' and f['key'] == 'SYS-HP' for f in d['findings'])"
 json "any(f['rule'] == 'person-no-pledge' and f['key'] == 'P013' for f in d['findings'])"
 json "not any(f['rule'] == 'asset-my-number-segment' for f in d['findings'])"
+# The form data (自治体機密性 3B) kept by a service in the US; the mail
+# service in Japan with its terms on record is not a finding.
+json "any(f['rule'] == 'cloud-data-location' and f['key'] == 'CL-FORM' and 'US' in f['message'] for f in d['findings'])"
+json "not any(f['rule'].startswith('cloud-') and f['key'] == 'CL-MAIL' for f in d['findings'])"
+json "any(f['rule'] == 'asset-level-mismatch' and f['key'] == 'INF-HPFORM' for f in d['findings'])"
 run 0 --json ledger due --today 2026-06-01 --days 60
 json "any(x['key'] == 'IN-2026-001' and x['overdue'] for x in d['due'])"
 run 0 --json ledger staff

@@ -10,59 +10,9 @@
  *	like markup printed as text.  A ledger long enough for several
  *	pages gives several pages with every row of its long tables.
  *--*/
-#include "audit/audit.h"
-#include "ledger/ledger.h"
-#include "store/store.h"
+#include "ledger-fixture.h"
 
 #include <mupdf/fitz.h>
-#include <string.h>
-
-typedef struct {
-	char *dir;
-	KjStore *store;
-	KjAudit *audit;
-	KjLedger *l;
-} Fixture;
-
-static void setup(Fixture *f, gconstpointer data)
-{
-	g_autoptr(GError) error = NULL;
-
-	f->dir = g_dir_make_tmp("kj-ledger-report-XXXXXX", &error);
-	g_assert_no_error(error);
-	f->store = kj_store_open(f->dir, NULL, &error);
-	g_assert_no_error(error);
-	f->audit = kj_audit_open(f->dir, NULL, &error);
-	g_assert_no_error(error);
-	f->l = kj_ledger_new(kj_store_get_db(f->store), f->audit, "tester", NULL);
-}
-
-static void teardown(Fixture *f, gconstpointer data)
-{
-	kj_ledger_free(f->l);
-	kj_audit_free(f->audit);
-	kj_store_free(f->store);
-	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
-	g_assert_cmpint(system(cmd), ==, 0);
-	g_free(f->dir);
-}
-
-static void add_ok(Fixture *f, const char *noun, const char *key, ...)
-{
-	g_autoptr(GPtrArray) a = g_ptr_array_new();
-	g_autoptr(GError) error = NULL;
-	va_list ap;
-	char *s;
-
-	va_start(ap, key);
-	while ((s = va_arg(ap, char *)) != NULL)
-		g_ptr_array_add(a, s);
-	va_end(ap);
-	g_ptr_array_add(a, NULL);
-	kj_ledger_add(f->l, kj_ledger_register_find(noun), key, (const char *const *)a->pdata,
-		      &error);
-	g_assert_no_error(error);
-}
 
 /* Re-opens pdf with MuPDF; returns the text of every page with the
  * newlines taken out (MuPDF breaks lines where the layout did). */

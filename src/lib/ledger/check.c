@@ -14,13 +14,22 @@
  *	  asset-handling             handling restrictions its level requires are missing (6(2))
  *	  asset-contract-clauses     a contractor's contract lacks clauses its level requires (6(8))
  *	  asset-held-in-cycle        held_in chain loops or is too deep
+ *	  asset-level-mismatch       its level in one scheme is not the equivalent of its level
+ *	                             in another (自治体機密性 3B but 機密性 2) (6(2))
+ *	  asset-level-minimum        below the lowest level for what it holds (個人番号: 3A and
+ *	                             機密性3; 個人情報: 3B) (6(2))
+ *	  cloud-data-location        a cloud service keeps an asset's data in a country its
+ *	                             level does not allow (機密性3: Japan only) (6(8))
+ *	  cloud-data-location-unknown  the same, the service's countries not recorded (6(8))
+ *	  cloud-terms-unknown        such a service without governing law or jurisdiction (6(8))
  *	  org-no-ciso                no CISO (6(1))
  *	  org-no-manager             a department without 情報セキュリティ管理者 (6(1))
  *	  person-no-pledge           staff without a pledge (5)
  *	  risk-acceptance-expired    an accepted risk past its expiry (8)
  *	  incident-ppc-not-reported  PPC preliminary report overdue, not in reported_to (6(7))
- *	What each level requires (handling, contract clauses) is data of
- *	ledger_level, not code.
+ *	What each level requires (handling, contract clauses, its equivalent
+ *	in another scheme, the flags it is the minimum for, the countries a
+ *	cloud service may keep it in) is data of ledger_level, not code.
  * SECURITY
  *	Read-only queries.
  * LIMITS
@@ -133,17 +142,34 @@ static gboolean effective(Ctx *c, const KjLedgerRecord *a, int col, int depth, c
 	return TRUE;
 }
 
-/* Whether a or anything it holds carries personal numbers. */
-static gboolean holds_my_number(Ctx *c, const KjLedgerRecord *a, int depth)
+/* Whether a or anything it holds has the BOOL column flag set
+ * (my_number: personal numbers; personal_info: personal information). */
+static gboolean holds_flag(Ctx *c, const KjLedgerRecord *a, const char *flag, int depth)
 {
 	GPtrArray *kids = g_hash_table_lookup(c->children, a->key);
 
 	if (depth > KJ_LEDGER_MAX_DEPTH)
 		return FALSE;
-	if (g_strcmp0(kj_ledger_record_get(a, "my_number"), "1") == 0)
+	if (g_strcmp0(kj_ledger_record_get(a, flag), "1") == 0)
 		return TRUE;
 	for (guint i = 0; kids && i < kids->len; i++)
-		if (holds_my_number(c, kids->pdata[i], depth + 1))
+		if (holds_flag(c, kids->pdata[i], flag, depth + 1))
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean holds_my_number(Ctx *c, const KjLedgerRecord *a, int depth)
+{
+	return holds_flag(c, a, "my_number", depth);
+}
+
+/* Whether the LIST value list has item (trimmed, case as given). */
+static gboolean list_has(const char *list, const char *item)
+{
+	g_autoptr(GPtrArray) items = _kj_ledger_list_split(list);
+
+	for (guint i = 0; i < items->len; i++)
+		if (strcmp(items->pdata[i], item) == 0)
 			return TRUE;
 	return FALSE;
 }
@@ -249,6 +275,63 @@ static char *missing_items(const char *need, const char *have)
 	return miss->len ? g_strdup(miss->str) : NULL;
 }
 
+/* The asset's own level in a scheme whose level names an equivalent
+ * level of another scheme (自治体機密性 3B -> 機密性 3) must agree with the
+ * asset's own level in that scheme, when it has one. */
+static void check_equivalent(Ctx *c, const KjLedgerRecord *a, const KjLedgerColumn *col,
+			     const char *own, GPtrArray *out)
+{
+	const KjLedgerRecord *lv = level_of(c, col->ref, own);
+	const char *eq = lv ? kj_ledger_record_get(lv, "equivalent") : NULL;
+	const KjLedgerRecord *eqlv = eq ? g_hash_table_lookup(c->level, eq) : NULL;
+
+	if (eqlv == NULL)
+		return;
+	const char *scheme = kj_ledger_record_get(eqlv, "scheme");
+	for (gsize j = 0; j < a->reg->n_columns; j++) {
+		const KjLedgerColumn *other = &a->reg->columns[j];
+		if (other->type != KJ_LEDGER_LEVEL || g_strcmp0(other->ref, scheme) != 0 ||
+		    a->values[j] == NULL)
+			continue;
+		if (strcmp(a->values[j], kj_ledger_record_get(eqlv, "code")) != 0)
+			add_finding(out, "asset-level-mismatch", "基本方針 6(2)", "asset", a->key,
+				    "資産 %s の%s %s は%s %s に当たるが、%sが %s になっている",
+				    a->key, col->label, own, other->label,
+				    kj_ledger_record_get(eqlv, "code"), other->label, a->values[j]);
+	}
+}
+
+/* Levels whose minimum_for names a flag the asset (or what it holds)
+ * carries are the lowest it may have in their scheme: personal numbers at
+ * 3A and 機密性3, personal information at 3B. */
+static void check_minimum(Ctx *c, const KjLedgerRecord *a, const KjLedgerColumn *col,
+			  const char *effective_code, GPtrArray *out)
+{
+	static const struct {
+		const char *flag, *label;
+	} flags[] = {{"my_number", "個人番号"}, {"personal_info", "個人情報"}};
+
+	if (effective_code == NULL)
+		return;
+	gint64 have = rank_of(c, col->ref, effective_code);
+	for (gsize f = 0; f < G_N_ELEMENTS(flags); f++) {
+		if (!holds_flag(c, a, flags[f].flag, 0))
+			continue;
+		for (guint i = 0; i < c->levels->len; i++) {
+			const KjLedgerRecord *v = c->levels->pdata[i];
+			if (g_strcmp0(kj_ledger_record_get(v, "scheme"), col->ref) != 0 ||
+			    !list_has(kj_ledger_record_get(v, "minimum_for"), flags[f].flag))
+				continue;
+			const char *need = kj_ledger_record_get(v, "code");
+			if (have < rank_of(c, col->ref, need))
+				add_finding(
+				    out, "asset-level-minimum", "基本方針 6(2)", "asset", a->key,
+				    "資産 %s は%sを含むため%sは %s 以上とすること (現在 %s)",
+				    a->key, flags[f].label, col->label, need, effective_code);
+		}
+	}
+}
+
 static void check_levels(KjLedger *l, Ctx *c, const KjLedgerRecord *a, GPtrArray *out)
 {
 	const KjLedgerRegister *creg = kj_ledger_register_find("contractor");
@@ -275,6 +358,8 @@ static void check_levels(KjLedger *l, Ctx *c, const KjLedgerRecord *a, GPtrArray
 			    "資産 %s の%s %s は、格納する情報資産 %s の %s より低い (格納する"
 			    "情報の最も高い区分を継承すること)",
 			    a->key, col->label, a->values[i], from->key, code);
+		check_equivalent(c, a, col, a->values[i], out);
+		check_minimum(c, a, col, code, out);
 		const KjLedgerRecord *lv = level_of(c, col->ref, code);
 		if (lv == NULL)
 			continue;
@@ -316,6 +401,83 @@ static void check_assets(KjLedger *l, Ctx *c, GPtrArray *out)
 			    kj_ledger_record_get(a, "segment") ? kj_ledger_record_get(a, "segment")
 							       : "未設定");
 		check_levels(l, c, a, out);
+	}
+}
+
+/* Items of have that are not in allowed (case-insensitive: country
+ * codes), joined with ","; NULL if none. */
+static char *outside(const char *have, const char *allowed)
+{
+	g_autoptr(GPtrArray) h = _kj_ledger_list_split(have);
+	g_autoptr(GPtrArray) a = _kj_ledger_list_split(allowed);
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	for (guint i = 0; i < h->len; i++) {
+		gboolean ok = FALSE;
+		for (guint j = 0; j < a->len && !ok; j++)
+			ok = g_ascii_strcasecmp(h->pdata[i], a->pdata[j]) == 0;
+		if (!ok)
+			g_string_append_printf(out, "%s%s", out->len ? "," : "",
+					       (char *)h->pdata[i]);
+	}
+	return out->len ? g_strdup(out->str) : NULL;
+}
+
+/* 基本方針 6(8): an external (cloud) service keeps an asset's data only in
+ * the countries the asset's level allows (cloud_locations of the level,
+ * Japan for 機密性3), and for such data its governing law and court of
+ * jurisdiction are on record. */
+static void check_cloud_asset(Ctx *c, const KjLedgerRecord *cl, const KjLedgerRecord *a,
+			      gboolean *restricted, GPtrArray *out)
+{
+	const char *countries = kj_ledger_record_get(cl, "data_countries");
+
+	for (gsize i = 0; i < a->reg->n_columns; i++) {
+		const KjLedgerColumn *col = &a->reg->columns[i];
+		const char *code = NULL;
+		const KjLedgerRecord *from = NULL;
+		if (col->type != KJ_LEDGER_LEVEL || !effective(c, a, (int)i, 0, &code, &from))
+			continue;
+		const KjLedgerRecord *lv = level_of(c, col->ref, code);
+		const char *allowed = lv ? kj_ledger_record_get(lv, "cloud_locations") : NULL;
+		if (allowed == NULL)
+			continue;
+		*restricted = TRUE;
+		g_autofree char *bad = outside(countries, allowed);
+		if (countries == NULL)
+			add_finding(out, "cloud-data-location-unknown", "基本方針 6(8)", "cloud",
+				    cl->key,
+				    "外部サービス %s のデータ保管国 (data_countries) が未登録だが、"
+				    "資産 %s (%s %s) は %s でのみ保管できる",
+				    cl->key, a->key, col->label, code, allowed);
+		else if (bad)
+			add_finding(
+			    out, "cloud-data-location", "基本方針 6(8)", "cloud", cl->key,
+			    "外部サービス %s はデータを %s に保管するが、資産 %s (%s %s) は "
+			    "%s でのみ保管できる",
+			    cl->key, bad, a->key, col->label, code, allowed);
+	}
+}
+
+static void check_clouds(KjLedger *l, Ctx *c, GPtrArray *out, GError **error)
+{
+	g_autoptr(GPtrArray) clouds =
+	    kj_ledger_list(l, kj_ledger_register_find("cloud"), NULL, NULL, error);
+
+	for (guint k = 0; clouds && k < clouds->len; k++) {
+		const KjLedgerRecord *cl = clouds->pdata[k];
+		gboolean restricted = FALSE;
+		for (guint i = 0; i < c->assets->len; i++) {
+			const KjLedgerRecord *a = c->assets->pdata[i];
+			if (g_strcmp0(kj_ledger_record_get(a, "cloud"), cl->key) == 0)
+				check_cloud_asset(c, cl, a, &restricted, out);
+		}
+		if (restricted && (kj_ledger_record_get(cl, "governing_law") == NULL ||
+				   kj_ledger_record_get(cl, "jurisdiction") == NULL))
+			add_finding(out, "cloud-terms-unknown", "基本方針 6(8)", "cloud", cl->key,
+				    "保管場所が制限される情報資産を扱う外部サービス %s の準拠法・"
+				    "裁判管轄が未登録",
+				    cl->key);
 	}
 }
 
@@ -420,8 +582,10 @@ GPtrArray *kj_ledger_check(KjLedger *l, GError **error)
 		return NULL;
 	}
 	check_assets(l, &c, out);
+	check_clouds(l, &c, out, &e);
 	ctx_clear(&c);
-	check_organisation(l, out, &e);
+	if (e == NULL)
+		check_organisation(l, out, &e);
 	if (e == NULL)
 		check_people(l, out, &e);
 	if (e == NULL)

@@ -232,4 +232,45 @@
  * CISO, 個人情報保護委員会 ...). */
 #define KJ_LEDGER_SCHEMA_REPORTING "ALTER TABLE ledger_incident ADD COLUMN reported_to TEXT"
 
+/*
+ * Classification and external services, data of the checks of check.c:
+ * - a level's equivalent level in another scheme (自治体機密性 3A/3B/3C are
+ *   機密性3, 2 is 2, 1 is 1), its minimum_for (the asset flags for which
+ *   it is the lowest level allowed: 個人番号 -> 3A and 機密性3, 個人情報 ->
+ *   3B) and its cloud_locations (countries where a cloud service may keep
+ *   information of that level: Japan for every 機密性3 level);
+ * - cloud services' data_countries (ISO 3166-1 alpha-2), governing law
+ *   and jurisdiction; an asset's cloud (the external service holding it);
+ * - the vocabulary of handling restrictions (取扱制限), so that a
+ *   restriction typed differently is a finding instead of a silent miss.
+ */
+#define KJ_LEDGER_SCHEMA_CLASSIFICATION                                                                                \
+	"ALTER TABLE ledger_level ADD COLUMN equivalent TEXT;"                                                         \
+	"ALTER TABLE ledger_level ADD COLUMN minimum_for TEXT;"                                                        \
+	"ALTER TABLE ledger_level ADD COLUMN cloud_locations TEXT;"                                                    \
+	"ALTER TABLE ledger_cloud ADD COLUMN data_countries TEXT;"                                                     \
+	"ALTER TABLE ledger_cloud ADD COLUMN governing_law TEXT;"                                                      \
+	"ALTER TABLE ledger_cloud ADD COLUMN jurisdiction TEXT;"                                                       \
+	"ALTER TABLE ledger_asset ADD COLUMN cloud TEXT;"                                                              \
+	"UPDATE ledger_level SET minimum_for = 'my_number', cloud_locations = 'JP'"                                    \
+	" WHERE key = 'mic-c:3';"                                                                                      \
+	"UPDATE ledger_level SET equivalent = 'mic-c:3', minimum_for = 'my_number',"                                   \
+	" cloud_locations = 'JP' WHERE key = 'lg-c:3A';"                                                               \
+	"UPDATE ledger_level SET equivalent = 'mic-c:3', minimum_for = 'personal_info',"                               \
+	" cloud_locations = 'JP' WHERE key = 'lg-c:3B';"                                                               \
+	"UPDATE ledger_level SET equivalent = 'mic-c:3', cloud_locations = 'JP'"                                       \
+	" WHERE key = 'lg-c:3C';"                                                                                      \
+	"UPDATE ledger_level SET equivalent = 'mic-c:2' WHERE key = 'lg-c:2';"                                         \
+	"UPDATE ledger_level SET equivalent = 'mic-c:1' WHERE key = 'lg-c:1';"                                         \
+	"CREATE TABLE ledger_restriction (" KJ_LEDGER_COMMON ", definition TEXT);"                                     \
+	"INSERT INTO ledger_restriction VALUES"                                                                        \
+	" ('複製禁止', " KJ_LEDGER_T0 ", '複製してはならない'),"                                              \
+	" ('複製制限', " KJ_LEDGER_T0 ", '業務上必要な範囲を超えて複製・配付してはならない')," \
+	" ('持出禁止', " KJ_LEDGER_T0 ", '庁外に持ち出してはならない'),"                                  \
+	" ('送信禁止', " KJ_LEDGER_T0 ", '電子メール等で外部に送信してはならない'),"                \
+	" ('暗号化必須', " KJ_LEDGER_T0 ", '保存・運搬・送信の際は暗号化する'),"                       \
+	" ('印刷禁止', " KJ_LEDGER_T0 ", '印刷してはならない'),"                                              \
+	" ('施錠保管', " KJ_LEDGER_T0 ", '施錠できる場所に保管する'),"                                     \
+	" ('廃棄時消去', " KJ_LEDGER_T0 ", '廃棄時は復元不可能な処理を施す')"
+
 #endif

@@ -37,7 +37,9 @@ typedef enum {
 	KJ_LEDGER_ENUM,  /* one of choices ("a|b|c") */
 	KJ_LEDGER_REF,   /* the key of a record of register ref */
 	KJ_LEDGER_LEVEL, /* a level code of classification scheme ref */
-	KJ_LEDGER_LIST,  /* comma-separated identifiers (clauses, restrictions) */
+	KJ_LEDGER_LIST,  /* comma-separated identifiers (clauses, restrictions);
+			  * with ref, each item is one of its choices ("a|b")
+			  * or the key of a record of register ref */
 } KjLedgerType;
 
 typedef enum {
@@ -51,7 +53,8 @@ typedef struct {
 	const char *label; /* Japanese label, also accepted as CSV header */
 	KjLedgerType type;
 	unsigned flags;
-	const char *ref; /* REF: register noun; LEVEL: scheme key; ENUM: choices */
+	const char *ref; /* REF: register noun; LEVEL: scheme key; ENUM: choices;
+			  * LIST: choices or register noun (nullable) */
 	gint64 min, max; /* INT only */
 } KjLedgerColumn;
 

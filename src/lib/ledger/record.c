@@ -479,8 +479,29 @@ gboolean kj_ledger_set(KjLedger *l, const KjLedgerRegister *reg, const char *key
 	    error);
 }
 
-/* Whether any record still refers to rec (REF columns naming its
- * register, LEVEL columns naming its scheme and code). */
+/* How many records of reg hold key as an item of their LIST column col. */
+static gboolean count_in_lists(KjLedger *l, const KjLedgerRegister *reg, const char *col,
+			       const char *key, gint64 *count, GError **error)
+{
+	g_autoptr(GPtrArray) recs = kj_ledger_list(l, reg, NULL, NULL, error);
+
+	*count = 0;
+	if (recs == NULL)
+		return FALSE;
+	for (guint i = 0; i < recs->len; i++) {
+		g_autoptr(GPtrArray) items =
+		    _kj_ledger_list_split(kj_ledger_record_get(recs->pdata[i], col));
+		for (guint j = 0; j < items->len; j++)
+			if (strcmp(items->pdata[j], key) == 0) {
+				(*count)++;
+				break;
+			}
+	}
+	return TRUE;
+}
+
+/* Whether any record still refers to rec (REF columns and LIST columns
+ * naming its register, LEVEL columns naming its scheme and code). */
 static gboolean check_unreferenced(KjLedger *l, const KjLedgerRecord *rec, GError **error)
 {
 	gsize n = 0;
@@ -496,14 +517,22 @@ static gboolean check_unreferenced(KjLedger *l, const KjLedgerRecord *rec, GErro
 			else if (is_level && col->type == KJ_LEDGER_LEVEL &&
 				 g_strcmp0(col->ref, kj_ledger_record_get(rec, "scheme")) == 0)
 				value = kj_ledger_record_get(rec, "code");
-			if (value == NULL)
-				continue;
 			gint64 count = 0;
-			g_autofree char *csql = g_strdup_printf(
-			    "SELECT count(*) FROM %s WHERE %s = $1", regs[r].table, col->name);
-			if (!kj_db_query_int(l->db, csql, KJ_DB_ARGS(KJ_DB_TEXT(value)), &count,
-					     NULL, error))
-				return FALSE;
+			if (col->type == KJ_LEDGER_LIST &&
+			    g_strcmp0(col->ref, rec->reg->noun) == 0) {
+				if (!count_in_lists(l, &regs[r], col->name, rec->key, &count,
+						    error))
+					return FALSE;
+			} else if (value == NULL) {
+				continue;
+			} else {
+				g_autofree char *csql =
+				    g_strdup_printf("SELECT count(*) FROM %s WHERE %s = $1",
+						    regs[r].table, col->name);
+				if (!kj_db_query_int(l->db, csql, KJ_DB_ARGS(KJ_DB_TEXT(value)),
+						     &count, NULL, error))
+					return FALSE;
+			}
 			if (count > 0) {
 				g_set_error(error, KJ_LEDGER_ERROR, KJ_LEDGER_ERROR_REFERENCE,
 					    "%s %s is still referenced by %" G_GINT64_FORMAT

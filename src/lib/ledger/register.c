@@ -72,8 +72,15 @@ static const KjLedgerColumn level_cols[] = {
     {"rank", "順位", KJ_LEDGER_INT, REQ, NULL, 1, 99},
     {"definition", "定義", KJ_LEDGER_TEXT, REQ, NULL, 0, 0},
     {"handling", "取扱制限", KJ_LEDGER_TEXT, 0, NULL, 0, 0},
-    {"required_handling", "必須の取扱制限", KJ_LEDGER_LIST, 0, NULL, 0, 0},
+    {"required_handling", "必須の取扱制限", KJ_LEDGER_LIST, 0, "restriction", 0, 0},
     {"contract_clauses", "委託契約の必須条項", KJ_LEDGER_LIST, 0, NULL, 0, 0},
+    {"equivalent", "対応する区分", KJ_LEDGER_REF, 0, "level", 0, 0},
+    {"minimum_for", "最低限この区分とする資産", KJ_LEDGER_LIST, 0, "my_number|personal_info", 0, 0},
+    {"cloud_locations", "クラウドでの保管を認める国", KJ_LEDGER_LIST, 0, NULL, 0, 0},
+};
+
+static const KjLedgerColumn restriction_cols[] = {
+    {"definition", "内容", KJ_LEDGER_TEXT, REQ, NULL, 0, 0},
 };
 
 static const KjLedgerColumn contractor_cols[] = {
@@ -94,7 +101,7 @@ static const KjLedgerColumn asset_cols[] = {
     {"location", "保管場所", KJ_LEDGER_TEXT, 0, NULL, 0, 0},
     {"format", "形態", KJ_LEDGER_TEXT, 0, NULL, 0, 0},
     {"retention", "保存期間", KJ_LEDGER_TEXT, 0, NULL, 0, 0},
-    {"handling", "取扱制限", KJ_LEDGER_LIST, 0, NULL, 0, 0},
+    {"handling", "取扱制限", KJ_LEDGER_LIST, 0, "restriction", 0, 0},
     {"hosts", "ホスト", KJ_LEDGER_LIST, 0, NULL, 0, 0},
     {"held_in", "格納先", KJ_LEDGER_REF, 0, "asset", 0, 0},
     {"confidentiality", "機密性", KJ_LEDGER_LEVEL, 0, "mic-c", 0, 0},
@@ -104,6 +111,7 @@ static const KjLedgerColumn asset_cols[] = {
     {"personal_info", "個人情報", KJ_LEDGER_BOOL, 0, NULL, 0, 0},
     {"my_number", "個人番号", KJ_LEDGER_BOOL, 0, NULL, 0, 0},
     {"contractor", "取扱委託先", KJ_LEDGER_REF, 0, "contractor", 0, 0},
+    {"cloud", "利用する外部サービス", KJ_LEDGER_REF, 0, "cloud", 0, 0},
 };
 
 static const KjLedgerColumn cloud_cols[] = {
@@ -113,6 +121,9 @@ static const KjLedgerColumn cloud_cols[] = {
     {"data_location", "データ保管場所", KJ_LEDGER_TEXT, REQ, NULL, 0, 0},
     {"responsible", "責任者", KJ_LEDGER_REF, REQ, "person", 0, 0},
     {"next_review", "次回確認日", KJ_LEDGER_DATE, DUE, NULL, 0, 0},
+    {"data_countries", "データ保管国", KJ_LEDGER_LIST, 0, NULL, 0, 0},
+    {"governing_law", "準拠法", KJ_LEDGER_TEXT, 0, NULL, 0, 0},
+    {"jurisdiction", "裁判管轄", KJ_LEDGER_TEXT, 0, NULL, 0, 0},
 };
 
 /* 基本方針 6(8): "利用するソーシャルメディアサービスごとの責任者を定める". */
@@ -166,7 +177,7 @@ static const KjLedgerColumn incident_cols[] = {
     {"severity", "重大度", KJ_LEDGER_ENUM, REQ, "高|中|低", 0, 0},
     {"status", "状態", KJ_LEDGER_ENUM, REQ, "報告|初動対応|調査|復旧|再発防止|完了", 0, 0},
     {"reporter", "報告者", KJ_LEDGER_REF, 0, "person", 0, 0},
-    {"assets", "影響資産", KJ_LEDGER_LIST, 0, NULL, 0, 0},
+    {"assets", "影響資産", KJ_LEDGER_LIST, 0, "asset", 0, 0},
     {"discovered", "発覚日", KJ_LEDGER_DATE, REQ, NULL, 0, 0},
     {"personal_info", "個人情報", KJ_LEDGER_BOOL, 0, NULL, 0, 0},
     {"my_number", "個人番号", KJ_LEDGER_BOOL, 0, NULL, 0, 0},
@@ -253,12 +264,14 @@ static const KjLedgerRegister registers[] = {
      NULL, NULL},
     {"level", "ledger_level", "levels of a scheme with definitions and handling (基本方針 6(2))",
      COLS(level_cols), NULL, NULL, NULL},
+    {"restriction", "ledger_restriction", "取扱制限の種類 (基本方針 6(2))", COLS(restriction_cols),
+     NULL, NULL, NULL},
     {"contractor", "ledger_contractor", "委託事業者 and their contract clauses (基本方針 6(8))",
      COLS(contractor_cols), NULL, NULL, NULL},
-    {"asset", "ledger_asset", "情報資産管理台帳 (基本方針 4(2), 6(2))", COLS(asset_cols), NULL,
-     NULL, NULL},
     {"cloud", "ledger_cloud", "外部サービス (クラウドサービス) (基本方針 6(8))", COLS(cloud_cols),
      NULL, NULL, NULL},
+    {"asset", "ledger_asset", "情報資産管理台帳 (基本方針 4(2), 6(2))", COLS(asset_cols), NULL,
+     NULL, NULL},
     {"social", "ledger_social", "ソーシャルメディアのアカウント (基本方針 6(8))", COLS(social_cols),
      NULL, NULL, NULL},
     {"threat", "ledger_threat", "脅威 (基本方針 3)", COLS(threat_cols), NULL, NULL, NULL},

@@ -323,6 +323,25 @@ static char *parse_level(KjLedger *l, const KjLedgerColumn *col, const char *tex
 	return g_strdup(text);
 }
 
+/* A list is stored as its items joined with ","; with a ref, each item
+ * is checked as one value of an ENUM (ref has "|") or a REF column. */
+static char *parse_list(KjLedger *l, const KjLedgerColumn *col, const char *text, GError **error)
+{
+	g_autoptr(GPtrArray) items = _kj_ledger_list_split(text);
+	KjLedgerColumn one = *col;
+
+	one.type = col->ref && strchr(col->ref, '|') ? KJ_LEDGER_ENUM : KJ_LEDGER_REF;
+	for (guint i = 0; col->ref && i < items->len; i++) {
+		g_autofree char *v = one.type == KJ_LEDGER_ENUM
+					 ? parse_enum(&one, items->pdata[i], error)
+					 : parse_ref(l, &one, items->pdata[i], error);
+		if (v == NULL)
+			return NULL;
+	}
+	g_ptr_array_add(items, NULL);
+	return g_strjoinv(",", (char **)items->pdata);
+}
+
 static char *parse_int(const KjLedgerColumn *col, const char *text, GError **error)
 {
 	gint64 v = 0;
@@ -365,11 +384,8 @@ char *kj_ledger_value_parse(KjLedger *l, const KjLedgerColumn *col, const char *
 		return parse_ref(l, col, text, error);
 	case KJ_LEDGER_LEVEL:
 		return parse_level(l, col, text, error);
-	case KJ_LEDGER_LIST: {
-		g_autoptr(GPtrArray) items = _kj_ledger_list_split(text);
-		g_ptr_array_add(items, NULL);
-		return g_strjoinv(",", (char **)items->pdata);
-	}
+	case KJ_LEDGER_LIST:
+		return parse_list(l, col, text, error);
 	case KJ_LEDGER_TEXT:
 	default:
 		return g_strdup(text);

@@ -92,7 +92,9 @@ static const KjMigration migrations[] = {
     {8, "ledger: self-inspection checklist, campaigns and answers", KJ_LEDGER_SCHEMA_INSPECTION,
      NULL, NULL},
     {9, "ledger: incident reporting chain", KJ_LEDGER_SCHEMA_REPORTING, NULL, NULL},
-    /* Append new migrations here: { 10, "module: what", "SQL", NULL, NULL }, */
+    {10, "ledger: equivalent levels, minimum levels, cloud data location, restrictions",
+     KJ_LEDGER_SCHEMA_CLASSIFICATION, NULL, NULL},
+    /* Append new migrations here: { 11, "module: what", "SQL", NULL, NULL }, */
 };
 
 const KjMigration *_kj_schema_migrations(gsize *n)
