@@ -101,5 +101,13 @@ int kj_cli_risk_matrix(KjCli *cli, int argc, char **argv);
 int kj_cli_inspect_start(KjCli *cli, int argc, char **argv);
 int kj_cli_inspect_answer(KjCli *cli, int argc, char **argv);
 int kj_cli_inspect_report(KjCli *cli, int argc, char **argv);
+int kj_cli_account_add(KjCli *cli, int argc, char **argv);
+int kj_cli_account_list(KjCli *cli, int argc, char **argv);
+int kj_cli_account_passwd(KjCli *cli, int argc, char **argv);
+int kj_cli_account_totp(KjCli *cli, int argc, char **argv);
+int kj_cli_account_totp_code(KjCli *cli, int argc, char **argv);
+int kj_cli_account_lock(KjCli *cli, int argc, char **argv);
+int kj_cli_account_unlock(KjCli *cli, int argc, char **argv);
+int kj_cli_account_mailbox(KjCli *cli, int argc, char **argv);
 
 #endif

@@ -94,7 +94,85 @@ static const KjMigration migrations[] = {
     {9, "ledger: incident reporting chain", KJ_LEDGER_SCHEMA_REPORTING, NULL, NULL},
     {10, "ledger: equivalent levels, minimum levels, cloud data location, restrictions",
      KJ_LEDGER_SCHEMA_CLASSIFICATION, NULL, NULL},
-    /* Append new migrations here: { 11, "module: what", "SQL", NULL, NULL }, */
+    /* 11-19: the web console (account/, release/, exchange/). */
+    {11, "account: console accounts and sessions (account/account.c)",
+     "CREATE TABLE account ("
+     " login TEXT PRIMARY KEY NOT NULL,"
+     " display_name TEXT NOT NULL,"
+     " role TEXT NOT NULL"
+     "  CHECK (role IN ('staff', 'approver', 'secadmin', 'auditor', 'readonly')),"
+     " department TEXT NOT NULL,"
+     " email TEXT,"
+     " password_hash TEXT NOT NULL,"
+     " totp_secret TEXT, totp_pending TEXT,"
+     " totp_last_step BIGINT NOT NULL,"
+     " failures BIGINT NOT NULL,"
+     " locked_until BIGINT NOT NULL,"
+     " disabled INTEGER NOT NULL,"
+     " created_at TEXT NOT NULL, password_changed_at TEXT NOT NULL, last_login_at TEXT);"
+     "CREATE INDEX account_department ON account (department, role);"
+     "CREATE TABLE account_session ("
+     " token_hash TEXT PRIMARY KEY NOT NULL CHECK (length(token_hash) = 64),"
+     " login TEXT NOT NULL REFERENCES account (login),"
+     " csrf TEXT NOT NULL,"
+     " created_unix BIGINT NOT NULL, last_unix BIGINT NOT NULL, client TEXT);"
+     "CREATE INDEX account_session_login ON account_session (login);"
+     "CREATE TABLE mailbox ("
+     " address TEXT PRIMARY KEY NOT NULL,"
+     " department TEXT NOT NULL);"
+     "CREATE INDEX mailbox_department ON mailbox (department)",
+     NULL, NULL},
+    {12, "release: requests to release quarantined attachments (release/release.c)",
+     "CREATE TABLE release_request ("
+     " id TEXT PRIMARY KEY NOT NULL,"
+     " kind TEXT NOT NULL CHECK (kind IN ('sanitized', 'original', 'ppap')),"
+     " quarantine_id TEXT NOT NULL REFERENCES quarantine (id),"
+     " attachment_idx BIGINT NOT NULL,"
+     " filename TEXT,"
+     " department TEXT NOT NULL,"
+     " requester TEXT NOT NULL, reason TEXT NOT NULL,"
+     " state TEXT NOT NULL CHECK (state IN"
+     "  ('requested', 'approved', 'released', 'refused', 'failed')),"
+     " approver TEXT, approved_at TEXT, second_approver TEXT, second_approved_at TEXT,"
+     " decision_comment TEXT,"
+     " result_sha256 TEXT, result_name TEXT, result_size BIGINT, report TEXT, failure TEXT,"
+     " created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+     "CREATE INDEX release_request_department ON release_request (department, id);"
+     "CREATE INDEX release_request_state ON release_request (state, id);"
+     "CREATE INDEX release_request_item ON release_request (quarantine_id, attachment_idx)",
+     NULL, NULL},
+    {13, "exchange: files between segments and security notifications (release/exchange.c)",
+     "CREATE TABLE exchange_file ("
+     " id TEXT PRIMARY KEY NOT NULL,"
+     " direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),"
+     " uploader TEXT NOT NULL, department TEXT NOT NULL, recipient TEXT NOT NULL,"
+     " filename TEXT NOT NULL, size BIGINT NOT NULL, sha256 TEXT NOT NULL, note TEXT,"
+     " state TEXT NOT NULL CHECK (state IN"
+     "  ('uploaded', 'available', 'blocked', 'refused', 'failed', 'expired')),"
+     " approver TEXT, decided_at TEXT, decision_comment TEXT,"
+     " result_sha256 TEXT, result_size BIGINT, report TEXT, failure TEXT,"
+     " created_at TEXT NOT NULL, created_unix BIGINT NOT NULL, expires_unix BIGINT NOT NULL,"
+     " downloaded_at TEXT, updated_at TEXT NOT NULL);"
+     "CREATE INDEX exchange_file_department ON exchange_file (department, id);"
+     "CREATE INDEX exchange_file_recipient ON exchange_file (recipient, id);"
+     "CREATE INDEX exchange_file_state ON exchange_file (state, expires_unix);"
+     "CREATE TABLE notification ("
+     " id TEXT PRIMARY KEY NOT NULL,"
+     " created_at TEXT NOT NULL, audience TEXT NOT NULL, kind TEXT NOT NULL,"
+     " object TEXT NOT NULL, message TEXT NOT NULL, read_by TEXT, read_at TEXT);"
+     "CREATE INDEX notification_audience ON notification (audience, id)",
+     NULL, NULL},
+    {14, "release: recipients of quarantined mail, indexed for department scope",
+     "CREATE TABLE quarantine_rcpt ("
+     " address TEXT NOT NULL, received_at TEXT NOT NULL, quarantine_id TEXT NOT NULL,"
+     " PRIMARY KEY (address, received_at, quarantine_id));"
+     "CREATE INDEX quarantine_rcpt_item ON quarantine_rcpt (quarantine_id);"
+     "CREATE INDEX quarantine_received ON quarantine (received_at, id);"
+     "CREATE INDEX queue_quarantine ON queue (quarantine_id);"
+     "CREATE TABLE index_cursor ("
+     " name TEXT PRIMARY KEY NOT NULL, position TEXT NOT NULL)",
+     NULL, NULL},
+    /* Append new migrations here: { N, "module: what", "SQL", NULL, NULL }, */
 };
 
 const KjMigration *_kj_schema_migrations(gsize *n)

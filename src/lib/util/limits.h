@@ -924,4 +924,98 @@
 #error "KJ_LEDGER_REPORT_MAX_PAGES is above its ceiling"
 #endif
 
+/*
+ * Web console (console/, account/, release/).
+ */
+/* Largest JSON request body the console reads; larger is 413 before the
+ * rest is read.  API requests are small forms; 64 KiB is room for a long
+ * ledger record. */
+#ifndef KJ_CONSOLE_MAX_JSON_BODY
+#define KJ_CONSOLE_MAX_JSON_BODY (64 * 1024)
+#endif
+#if KJ_CONSOLE_MAX_JSON_BODY > (1024 * 1024)
+#error "KJ_CONSOLE_MAX_JSON_BODY is above its ceiling"
+#endif
+/* Deepest nesting of a JSON request body (jansson parses recursively). */
+#define KJ_CONSOLE_MAX_JSON_DEPTH 8
+/* Largest file uploaded for exchange between segments (config:
+ * console.exchange_max_bytes).  Same order as the CDR input limit: what
+ * cannot be sanitized cannot be exchanged. */
+#ifndef KJ_CONSOLE_EXCHANGE_MAX_DEFAULT
+#define KJ_CONSOLE_EXCHANGE_MAX_DEFAULT (50LL * 1024 * 1024)
+#endif
+#define KJ_CONSOLE_EXCHANGE_MAX_CEILING (1024LL * 1024 * 1024)
+#if KJ_CONSOLE_EXCHANGE_MAX_DEFAULT > KJ_CONSOLE_EXCHANGE_MAX_CEILING
+#error "KJ_CONSOLE_EXCHANGE_MAX_DEFAULT is above its ceiling"
+#endif
+/* Days an exchanged file stays downloadable after approval (config:
+ * console.exchange_expiry_days).  A transfer is a hand-over, not storage. */
+#ifndef KJ_CONSOLE_EXCHANGE_EXPIRY_DEFAULT
+#define KJ_CONSOLE_EXCHANGE_EXPIRY_DEFAULT 7
+#endif
+#define KJ_CONSOLE_EXCHANGE_EXPIRY_CEILING 365
+/* Session lifetimes (config: console.session_idle_s, console.session_max_s).
+ * Thirty minutes idle and eight hours absolute: a working day's login, but
+ * an unattended screen does not stay signed in (基本方針 6(6)). */
+#ifndef KJ_CONSOLE_SESSION_IDLE_DEFAULT
+#define KJ_CONSOLE_SESSION_IDLE_DEFAULT (30 * 60)
+#endif
+#ifndef KJ_CONSOLE_SESSION_MAX_DEFAULT
+#define KJ_CONSOLE_SESSION_MAX_DEFAULT (8 * 3600)
+#endif
+#define KJ_CONSOLE_SESSION_CEILING (7 * 24 * 3600)
+#if KJ_CONSOLE_SESSION_IDLE_DEFAULT > KJ_CONSOLE_SESSION_MAX_DEFAULT ||                            \
+    KJ_CONSOLE_SESSION_MAX_DEFAULT > KJ_CONSOLE_SESSION_CEILING
+#error "a console session lifetime default is out of order or above its ceiling"
+#endif
+/* Failed logins before an account is locked, and for how long (config:
+ * console.lockout_failures, console.lockout_s).  Five tries stop online
+ * guessing yet forgive typing mistakes; fifteen minutes lets a user retry
+ * without the help desk. */
+#ifndef KJ_CONSOLE_LOCKOUT_FAILURES_DEFAULT
+#define KJ_CONSOLE_LOCKOUT_FAILURES_DEFAULT 5
+#endif
+#ifndef KJ_CONSOLE_LOCKOUT_DEFAULT
+#define KJ_CONSOLE_LOCKOUT_DEFAULT (15 * 60)
+#endif
+#define KJ_CONSOLE_LOCKOUT_FAILURES_CEILING 100
+#define KJ_CONSOLE_LOCKOUT_CEILING (7 * 24 * 3600)
+/* Login attempts per client address per minute, whatever the account
+ * (config: console.login_rate_per_min): guessing across many accounts from
+ * one address is slowed even when no single account locks. */
+#ifndef KJ_CONSOLE_LOGIN_RATE_DEFAULT
+#define KJ_CONSOLE_LOGIN_RATE_DEFAULT 20
+#endif
+#define KJ_CONSOLE_LOGIN_RATE_CEILING 100000
+/* Client addresses the login rate limiter remembers at once; the oldest
+ * window is dropped first, so memory is bounded under a spray of sources. */
+#define KJ_CONSOLE_RATE_TABLE_MAX 4096
+/* Rows per page of every list endpoint, and the most a client may ask. */
+#define KJ_CONSOLE_PAGE_DEFAULT 50
+#define KJ_CONSOLE_PAGE_MAX 500
+/* Concurrent HTTP connections and handler threads (config:
+ * console.max_connections, console.threads). */
+#ifndef KJ_CONSOLE_MAX_CONNECTIONS_DEFAULT
+#define KJ_CONSOLE_MAX_CONNECTIONS_DEFAULT 256
+#endif
+#define KJ_CONSOLE_MAX_CONNECTIONS_CEILING 65536
+#ifndef KJ_CONSOLE_THREADS_DEFAULT
+#define KJ_CONSOLE_THREADS_DEFAULT 4
+#endif
+#define KJ_CONSOLE_THREADS_CEILING 256
+/* Seconds an idle HTTP connection is kept (slowloris). */
+#ifndef KJ_CONSOLE_CONNECTION_TIMEOUT_DEFAULT
+#define KJ_CONSOLE_CONNECTION_TIMEOUT_DEFAULT 30
+#endif
+/* Longest PPAP password typed by a recipient, and longest text field
+ * (reason, comment) kept with a request. */
+#define KJ_CONSOLE_MAX_PASSWORD 256
+#define KJ_CONSOLE_MAX_TEXT 2000
+/* Shortest password an account may be given. */
+#define KJ_ACCOUNT_MIN_PASSWORD 12
+/* TOTP (RFC 6238): 30 s steps, 6 digits, one step of clock skew either way. */
+#define KJ_ACCOUNT_TOTP_STEP 30
+#define KJ_ACCOUNT_TOTP_DIGITS 6
+#define KJ_ACCOUNT_TOTP_WINDOW 1
+
 #endif /* KJ_UTIL_LIMITS_H */
