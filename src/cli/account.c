@@ -115,9 +115,9 @@ int kj_cli_account_add(KjCli *cli, int argc, char **argv)
 				    "account add LOGIN --role ROLE --department NAME "
 				    "--password-stdin");
 	if (!kj_role_from_name(role, &r))
-		return kj_cli_error(cli, KJ_EXIT_USAGE,
-				    "unknown role '%s' (staff, approver, secadmin, auditor, readonly)",
-				    role);
+		return kj_cli_error(
+		    cli, KJ_EXIT_USAGE,
+		    "unknown role '%s' (staff, approver, secadmin, auditor, readonly)", role);
 	g_autofree char *pw = read_password(pw_stdin, &error);
 	if (!pw)
 		return kj_cli_gerror(cli, KJ_EXIT_USAGE, error);
@@ -162,10 +162,9 @@ int kj_cli_account_passwd(KjCli *cli, int argc, char **argv)
 	gboolean pw_stdin = FALSE;
 	g_autoptr(GError) error = NULL;
 	int rc;
-	const GOptionEntry entries[] = {
-	    {"password-stdin", 0, 0, G_OPTION_ARG_NONE, &pw_stdin,
-	     "read the new password from standard input", NULL},
-	    {NULL}};
+	const GOptionEntry entries[] = {{"password-stdin", 0, 0, G_OPTION_ARG_NONE, &pw_stdin,
+					 "read the new password from standard input", NULL},
+					{NULL}};
 
 	if (!kj_cli_parse(cli, &argc, &argv, entries, "LOGIN",
 			  "Set an account's password; its sessions end.", &rc))
@@ -203,7 +202,8 @@ int kj_cli_account_totp(KjCli *cli, int argc, char **argv)
 			  &rc))
 		return rc;
 	if (argc != 2 || (confirm && reset))
-		return kj_cli_error(cli, KJ_EXIT_USAGE, "account totp LOGIN [--confirm CODE|--reset]");
+		return kj_cli_error(cli, KJ_EXIT_USAGE,
+				    "account totp LOGIN [--confirm CODE|--reset]");
 	KjDb *db = kj_store_get_db(cli->store);
 	kj_out_begin_map(cli->out);
 	kj_out_key(cli->out, "login");
@@ -232,10 +232,10 @@ int kj_cli_account_totp_code(KjCli *cli, int argc, char **argv)
 	gint64 offset = 0;
 	g_autoptr(GError) error = NULL;
 	int rc;
-	const GOptionEntry entries[] = {
-	    {"step-offset", 0, 0, G_OPTION_ARG_INT64, &offset,
-	     "the code of N 30-second steps later (negative: earlier)", "N"},
-	    {NULL}};
+	const GOptionEntry entries[] = {{"step-offset", 0, 0, G_OPTION_ARG_INT64, &offset,
+					 "the code of N 30-second steps later (negative: earlier)",
+					 "N"},
+					{NULL}};
 
 	if (!kj_cli_parse(cli, &argc, &argv, entries, "LOGIN",
 			  "Print an account's current one-time code.  For demonstrations and "
@@ -243,10 +243,11 @@ int kj_cli_account_totp_code(KjCli *cli, int argc, char **argv)
 			  &rc))
 		return rc;
 	if (argc != 2 || offset < -2 || offset > 2)
-		return kj_cli_error(cli, KJ_EXIT_USAGE, "account totp-code LOGIN [--step-offset -2..2]");
+		return kj_cli_error(cli, KJ_EXIT_USAGE,
+				    "account totp-code LOGIN [--step-offset -2..2]");
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC + offset * 30;
-	g_autofree char *code = kj_account_totp_code_now(kj_store_get_db(cli->store), argv[1], now,
-							 &error);
+	g_autofree char *code =
+	    kj_account_totp_code_now(kj_store_get_db(cli->store), argv[1], now, &error);
 	if (!code)
 		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
 	kj_out_begin_map(cli->out);
@@ -266,7 +267,8 @@ static int set_locked(KjCli *cli, int argc, char **argv, gboolean lock)
 			  &rc))
 		return rc;
 	if (argc != 2)
-		return kj_cli_error(cli, KJ_EXIT_USAGE, "account %s LOGIN", lock ? "lock" : "unlock");
+		return kj_cli_error(cli, KJ_EXIT_USAGE, "account %s LOGIN",
+				    lock ? "lock" : "unlock");
 	if (!kj_account_set_locked(kj_store_get_db(cli->store), cli->audit, cli->actor, argv[1],
 				   lock, &error))
 		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);

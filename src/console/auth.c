@@ -28,22 +28,21 @@
 json_t *kj_console_account_json(const KjAccount *a);
 json_t *kj_console_account_json(const KjAccount *a)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o}", "login", a->login,
-			 "display_name", a->display_name, "role", kj_role_name(a->role),
-			 "department", a->department, "email",
-			 a->email ? json_string(a->email) : json_null(), "totp_enabled",
-			 a->totp_enabled, "totp_required", kj_role_needs_totp(a->role), "locked",
-			 a->disabled, "last_login_at",
-			 a->last_login_at ? json_string(a->last_login_at) : json_null());
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o}", "login", a->login, "display_name",
+	    a->display_name, "role", kj_role_name(a->role), "department", a->department, "email",
+	    a->email ? json_string(a->email) : json_null(), "totp_enabled", a->totp_enabled,
+	    "totp_required", kj_role_needs_totp(a->role), "locked", a->disabled, "last_login_at",
+	    a->last_login_at ? json_string(a->last_login_at) : json_null());
 }
 
 static void set_cookie(KjReq *r, const char *token, gint64 max_age)
 {
 	g_free(r->set_cookie);
-	r->set_cookie = g_strdup_printf("%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%" G_GINT64_FORMAT
-					"%s",
-					r->console->cookie_name, token ? token : "", max_age,
-					r->console->https ? "; Secure" : "");
+	r->set_cookie = g_strdup_printf(
+	    "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%" G_GINT64_FORMAT "%s",
+	    r->console->cookie_name, token ? token : "", max_age,
+	    r->console->https ? "; Secure" : "");
 }
 
 static json_t *permissions_json(const KjAccount *a)
@@ -140,8 +139,8 @@ static void change_password(KjReq *r)
 		return;
 	if (!kj_console_get_string(body, "current_password", TRUE, KJ_CONSOLE_MAX_PASSWORD, FALSE,
 				   &cur, &why) ||
-	    !kj_console_get_string(body, "new_password", TRUE, KJ_CONSOLE_MAX_PASSWORD, FALSE,
-				   &neu, &why)) {
+	    !kj_console_get_string(body, "new_password", TRUE, KJ_CONSOLE_MAX_PASSWORD, FALSE, &neu,
+				   &why)) {
 		kj_req_error(r, 400, "invalid", "%s", why);
 		json_decref(body);
 		return;
@@ -192,9 +191,9 @@ static void totp_enrol(KjReq *r)
 		return;
 	}
 	g_autofree char *uri = kj_account_totp_uri("kyojin", login, secret);
-	kj_req_json(r, 200, json_pack("{s:s, s:s, s:i, s:i}", "secret", secret, "otpauth_uri", uri,
-				      "digits", KJ_ACCOUNT_TOTP_DIGITS, "period",
-				      KJ_ACCOUNT_TOTP_STEP));
+	kj_req_json(r, 200,
+		    json_pack("{s:s, s:s, s:i, s:i}", "secret", secret, "otpauth_uri", uri,
+			      "digits", KJ_ACCOUNT_TOTP_DIGITS, "period", KJ_ACCOUNT_TOTP_STEP));
 }
 
 static void totp_confirm(KjReq *r)

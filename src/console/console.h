@@ -43,11 +43,11 @@ typedef struct {
 
 	/* The response, set by the handler. */
 	guint status;
-	json_t *json;       /* a JSON body, or */
-	GBytes *bytes;      /* a file body with */
-	char *filename;     /* a download name (Content-Disposition: attachment) */
-	const char *mime;   /* its type */
-	char *set_cookie;   /* a Set-Cookie value */
+	json_t *json;     /* a JSON body, or */
+	GBytes *bytes;    /* a file body with */
+	char *filename;   /* a download name (Content-Disposition: attachment) */
+	const char *mime; /* its type */
+	char *set_cookie; /* a Set-Cookie value */
 } KjReq;
 
 typedef void (*KjRouteFunc)(KjReq *r);

@@ -45,8 +45,7 @@ void kj_req_error(KjReq *r, guint status, const char *code, const char *fmt, ...
 		g_free(msg);
 		msg = g_strdup("invalid request");
 	}
-	kj_req_json(r, status,
-		    json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
+	kj_req_json(r, status, json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
 }
 
 void kj_req_not_found(KjReq *r)
@@ -144,7 +143,8 @@ json_t *kj_req_body_object(KjReq *r)
 	g_autofree char *why = NULL;
 
 	if (!mt || strcmp(mt, "application/json") != 0) {
-		kj_req_error(r, 415, "unsupported_media_type", "send Content-Type: application/json");
+		kj_req_error(r, 415, "unsupported_media_type",
+			     "send Content-Type: application/json");
 		return NULL;
 	}
 	json_t *v = kj_console_parse_json_object(r->body ? (const char *)r->body->data : "",

@@ -151,6 +151,21 @@ static gboolean write_ready(const char *path, guint16 port, GError **error)
 	return TRUE;
 }
 
+static void console_clear(KjConsole *c)
+{
+	if (c->approvers)
+		g_hash_table_unref(c->approvers);
+	if (c->rate) {
+		g_hash_table_unref(c->rate);
+		g_mutex_clear(&c->rate_lock);
+	}
+	g_free(c->cookie_name);
+	g_free(c->www_dir);
+	g_free(c->data_dir);
+	kj_config_free(c->cfg);
+	memset(c, 0, sizeof *c);
+}
+
 int main(int argc, char **argv)
 {
 	g_autofree char *opt_config = NULL, *opt_data_dir = NULL, *opt_ready = NULL;
@@ -190,23 +205,25 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	c.approvers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	const char *listen = opt_listen               ? opt_listen
+	const char *listen = opt_listen              ? opt_listen
 			     : c.cfg->console_listen ? c.cfg->console_listen
 						     : DEFAULT_LISTEN;
 	if (!check_config(&c, listen, &cert, &key, &error)) {
 		fprintf(stderr, "kyojin-console: %s\n", error->message);
+		console_clear(&c);
 		return 3;
 	}
 	if (opt_check) {
 		printf("kyojin-console: configuration %s is good (%s on %s)\n",
 		       opt_config ? opt_config : "(defaults)", cert ? "HTTPS" : "HTTP", listen);
+		console_clear(&c);
 		return 0;
 	}
-	c.data_dir = g_strdup(opt_data_dir			   ? opt_data_dir
+	c.data_dir = g_strdup(opt_data_dir                  ? opt_data_dir
 			      : g_getenv("KYOJIN_DATA_DIR") ? g_getenv("KYOJIN_DATA_DIR")
-			      : c.cfg->data_dir		   ? c.cfg->data_dir
-							   : "var");
-	g_autofree char *www = g_strdup(opt_www		 ? opt_www
+			      : c.cfg->data_dir             ? c.cfg->data_dir
+							    : "var");
+	g_autofree char *www = g_strdup(opt_www                  ? opt_www
 					: c.cfg->console_www_dir ? c.cfg->console_www_dir
 								 : NULL);
 	if (!www)
@@ -227,12 +244,14 @@ int main(int argc, char **argv)
 	 * migrations before any request thread opens its own connection. */
 	if (g_mkdir_with_parents(c.data_dir, 0750) != 0) {
 		fprintf(stderr, "kyojin-console: cannot create %s\n", c.data_dir);
+		console_clear(&c);
 		return 3;
 	}
 	{
 		g_autoptr(KjStore) store = kj_store_open(c.data_dir, NULL, &error);
 		if (!store) {
 			fprintf(stderr, "kyojin-console: %s\n", error->message);
+			console_clear(&c);
 			return 3;
 		}
 	}
@@ -240,12 +259,14 @@ int main(int argc, char **argv)
 	struct MHD_Daemon *d = kj_console_start(&c, listen, cert, key, &port, &error);
 	if (!d) {
 		fprintf(stderr, "kyojin-console: %s\n", error->message);
+		console_clear(&c);
 		return 3;
 	}
 	g_message("listening on %s (port %u, %s)", listen, port, c.https ? "HTTPS" : "HTTP");
 	if (opt_ready && !write_ready(opt_ready, port, &error)) {
 		fprintf(stderr, "kyojin-console: %s\n", error->message);
 		MHD_stop_daemon(d);
+		console_clear(&c);
 		return 3;
 	}
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
@@ -255,12 +276,6 @@ int main(int argc, char **argv)
 	g_main_loop_run(loop);
 	MHD_stop_daemon(d);
 	g_message("stopped");
-	g_hash_table_unref(c.approvers);
-	g_hash_table_unref(c.rate);
-	g_mutex_clear(&c.rate_lock);
-	g_free(c.cookie_name);
-	g_free(c.www_dir);
-	g_free(c.data_dir);
-	kj_config_free(c.cfg);
+	console_clear(&c);
 	return 0;
 }

@@ -207,8 +207,8 @@ static enum MHD_Result respond(ConnState *st, gboolean api)
 		gsize n = s ? strlen(s) : 0;
 		/* jansson allocates with malloc, which MUST_FREE releases. */
 		static char empty[] = "";
-		resp = MHD_create_response_from_buffer(n, s ? s : empty,
-						       s ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+		resp = MHD_create_response_from_buffer(
+		    n, s ? s : empty, s ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 		MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	}
 	if (!resp)
@@ -244,7 +244,8 @@ static void serve_static(KjReq *r, const char *url)
 	g_autofree char *full = g_build_filename(r->console->www_dir, rel, NULL);
 	g_autofree char *real = realpath(full, NULL);
 	g_autofree char *prefix = g_strconcat(r->console->www_dir, "/", NULL);
-	if (!real || !g_str_has_prefix(real, prefix) || !g_file_test(real, G_FILE_TEST_IS_REGULAR)) {
+	if (!real || !g_str_has_prefix(real, prefix) ||
+	    !g_file_test(real, G_FILE_TEST_IS_REGULAR)) {
 		kj_req_not_found(r);
 		return;
 	}
@@ -334,8 +335,8 @@ static void dispatch(ConnState *st)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	KjConsole *c = cls;
 	ConnState *st = *con_cls;
@@ -357,12 +358,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (ci && ci->client_addr) {
 			const struct sockaddr *sa = ci->client_addr;
 			if (sa->sa_family == AF_INET)
-				inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+				inet_ntop(AF_INET,
+					  &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
 					  r->client, sizeof r->client);
 			else if (sa->sa_family == AF_INET6)
-				inet_ntop(AF_INET6,
-					  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-					  r->client, sizeof r->client);
+				inet_ntop(
+				    AF_INET6,
+				    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+				    r->client, sizeof r->client);
 		}
 		if (api)
 			st->route = find_route(method, url, r->params, &st->method_mismatch);
@@ -371,7 +374,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			st->max_body = (st->route->flags & KJ_ROUTE_UPLOAD)
 					   ? (gsize)c->cfg->console_exchange_max_bytes
 					   : KJ_CONSOLE_MAX_JSON_BODY;
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		const char *cl =
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl) {
 			char *end = NULL;
 			errno = 0;
@@ -379,9 +383,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			if (errno || end == cl || *end || n > st->max_body)
 				st->too_large = n > 0 || errno || end == cl;
 		}
+		if (!api && state_changing(method)) {
+			kj_req_error(r, 405, "method_not_allowed",
+				     "static files are read with GET");
+			return respond(st, FALSE);
+		}
 		if (st->too_large) {
-			kj_req_error(r, 413, "too_large", "request body larger than %" G_GSIZE_FORMAT
-				     " bytes", st->max_body);
+			kj_req_error(r, 413, "too_large",
+				     "request body larger than %" G_GSIZE_FORMAT " bytes",
+				     st->max_body);
 			return respond(st, TRUE);
 		}
 		return MHD_YES;
@@ -410,8 +420,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	KjReq *r = &st->req;
 	if (st->too_large)
-		kj_req_error(r, 413, "too_large", "request body larger than %" G_GSIZE_FORMAT " bytes",
-			     st->max_body);
+		kj_req_error(r, 413, "too_large",
+			     "request body larger than %" G_GSIZE_FORMAT " bytes", st->max_body);
 	else if (api)
 		dispatch(st);
 	else
@@ -467,7 +477,8 @@ static gboolean parse_listen(const char *listen, struct sockaddr_storage *ss, so
 	}
 bad:
 	g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-		    "console.listen '%s': give a numeric ADDRESS:PORT, e.g. 127.0.0.1:8443", listen);
+		    "console.listen '%s': give a numeric ADDRESS:PORT, e.g. 127.0.0.1:8443",
+		    listen);
 	return FALSE;
 }
 
@@ -479,11 +490,12 @@ gboolean kj_console_listen_check(const char *listen, gboolean https, GError **er
 	if (!parse_listen(listen, &ss, &len, &loopback, error))
 		return FALSE;
 	if (!https && !loopback) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "console.listen %s is not loopback: plain HTTP would send passwords "
-			    "and session cookies in clear (基本方針 6(6)); set console.tls_cert and "
-			    "console.tls_key",
-			    listen);
+		g_set_error(
+		    error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+		    "console.listen %s is not loopback: plain HTTP would send passwords "
+		    "and session cookies in clear (基本方針 6(6)); set console.tls_cert and "
+		    "console.tls_key",
+		    listen);
 		return FALSE;
 	}
 	return TRUE;

@@ -131,7 +131,8 @@ gboolean kj_console_get_string(json_t *obj, const char *key, gboolean required, 
 		return FALSE;
 	}
 	if (n > max_len) {
-		*why = g_strdup_printf("'%s' is longer than %" G_GSIZE_FORMAT " bytes", key, max_len);
+		*why =
+		    g_strdup_printf("'%s' is longer than %" G_GSIZE_FORMAT " bytes", key, max_len);
 		return FALSE;
 	}
 	for (const char *p = s; *p; p = g_utf8_next_char(p)) {

@@ -139,9 +139,9 @@ static char *hash_password(const char *password, GError **error)
 	char out[crypto_pwhash_STRBYTES];
 	if (!sodium_ready(error))
 		return NULL;
-	if (crypto_pwhash_str_alg(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE,
-				  crypto_pwhash_ALG_ARGON2ID13) != 0) {
+	if (crypto_pwhash_str_alg(
+		out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
 		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_INTERNAL,
 			    "argon2id hashing failed (out of memory?)");
 		return NULL;
@@ -191,8 +191,8 @@ static gboolean password_acceptable(const char *login, const char *password, GEr
 	return TRUE;
 }
 
-static gboolean audit_rec(KjAudit *audit, const char *actor, const char *action,
-			  const char *object, json_t *details, GError **error)
+static gboolean audit_rec(KjAudit *audit, const char *actor, const char *action, const char *object,
+			  json_t *details, GError **error)
 {
 	gboolean ok = TRUE;
 	if (audit)
@@ -246,18 +246,17 @@ gboolean kj_account_add(KjDb *db, KjAudit *audit, const char *actor, const char 
 			    "account '%s' exists already", login);
 		goto fail;
 	}
-	if (!kj_db_exec(db,
-			"INSERT INTO account (login, display_name, role, department, email,"
-			" password_hash, totp_secret, totp_pending, totp_last_step, failures,"
-			" locked_until, disabled, created_at, password_changed_at)"
-			" VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, 0, 0, 0, 0, $8, $8)",
-			KJ_DB_ARGS(KJ_DB_TEXT(login),
-				   KJ_DB_TEXT(display_name ? display_name : login),
-				   KJ_DB_TEXT(kj_role_name(role)), KJ_DB_TEXT(department),
-				   lower_email ? KJ_DB_TEXT(lower_email) : KJ_DB_NULL,
-				   KJ_DB_TEXT(hash), secret ? KJ_DB_TEXT(secret) : KJ_DB_NULL,
-				   KJ_DB_TEXT(now)),
-			error))
+	if (!kj_db_exec(
+		db,
+		"INSERT INTO account (login, display_name, role, department, email,"
+		" password_hash, totp_secret, totp_pending, totp_last_step, failures,"
+		" locked_until, disabled, created_at, password_changed_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, 0, 0, 0, 0, $8, $8)",
+		KJ_DB_ARGS(KJ_DB_TEXT(login), KJ_DB_TEXT(display_name ? display_name : login),
+			   KJ_DB_TEXT(kj_role_name(role)), KJ_DB_TEXT(department),
+			   lower_email ? KJ_DB_TEXT(lower_email) : KJ_DB_NULL, KJ_DB_TEXT(hash),
+			   secret ? KJ_DB_TEXT(secret) : KJ_DB_NULL, KJ_DB_TEXT(now)),
+		error))
 		goto fail;
 	if (lower_email &&
 	    !kj_db_exec(db,
@@ -304,7 +303,7 @@ static gboolean row_account(const KjDbRow *row, gpointer user_data)
 }
 
 #define ACCOUNT_COLUMNS                                                                            \
-	"login, display_name, role, department, email, totp_secret, totp_pending, failures,"      \
+	"login, display_name, role, department, email, totp_secret, totp_pending, failures,"       \
 	" locked_until, disabled, created_at, password_changed_at, last_login_at"
 
 KjAccount *kj_account_get(KjDb *db, const char *login, GError **error)
@@ -314,8 +313,8 @@ KjAccount *kj_account_get(KjDb *db, const char *login, GError **error)
 			 KJ_DB_ARGS(KJ_DB_TEXT(login ? login : "")), row_account, out, error))
 		return NULL;
 	if (out->len == 0) {
-		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_NOT_FOUND,
-			    "no account '%s'", login ? login : "");
+		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_NOT_FOUND, "no account '%s'",
+			    login ? login : "");
 		return NULL;
 	}
 	return g_ptr_array_steal_index(out, 0);
@@ -443,11 +442,11 @@ static gboolean count_failure(KjDb *db, KjAudit *audit, const KjAccountPolicy *p
 			     KJ_DB_ARGS(KJ_DB_TEXT(login)), &failures, NULL, NULL))
 		return FALSE;
 	if (failures >= policy->lockout_failures) {
-		locked = kj_db_exec(db,
-				    "UPDATE account SET failures = 0, locked_until = $2"
-				    " WHERE login = $1",
-				    KJ_DB_ARGS(KJ_DB_TEXT(login), KJ_DB_INT(now + policy->lockout_s)),
-				    NULL);
+		locked = kj_db_exec(
+		    db,
+		    "UPDATE account SET failures = 0, locked_until = $2"
+		    " WHERE login = $1",
+		    KJ_DB_ARGS(KJ_DB_TEXT(login), KJ_DB_INT(now + policy->lockout_s)), NULL);
 	}
 	audit_rec(audit, login, "account.login_failed", login,
 		  json_pack("{s:s, s:s, s:I}", "reason", why, "client", client ? client : "",
@@ -554,8 +553,7 @@ KjAccount *kj_account_authenticate(KjDb *db, KjAudit *audit, const KjAccountPoli
 			KJ_DB_ARGS(KJ_DB_TEXT(login), KJ_DB_TEXT(stamp)), error))
 		return NULL;
 	if (!audit_rec(audit, login, "account.login", login,
-		       json_pack("{s:s, s:b}", "client", client ? client : "", "totp",
-				 step != 0),
+		       json_pack("{s:s, s:b}", "client", client ? client : "", "totp", step != 0),
 		       error))
 		return NULL;
 	g_free(a->last_login_at);

@@ -12,16 +12,16 @@
 GQuark kj_account_error_quark(void);
 
 typedef enum {
-	KJ_ACCOUNT_ERROR_NOT_FOUND,     /* no such account */
-	KJ_ACCOUNT_ERROR_EXISTS,        /* the login is taken */
-	KJ_ACCOUNT_ERROR_INVALID,       /* an argument is not acceptable */
-	KJ_ACCOUNT_ERROR_WEAK_PASSWORD, /* shorter than KJ_ACCOUNT_MIN_PASSWORD, or the login */
-	KJ_ACCOUNT_ERROR_AUTH,          /* wrong login, password or second factor */
-	KJ_ACCOUNT_ERROR_LOCKED,        /* locked by an administrator or after failures */
-	KJ_ACCOUNT_ERROR_TOTP_REQUIRED, /* password right, one-time code missing */
+	KJ_ACCOUNT_ERROR_NOT_FOUND,         /* no such account */
+	KJ_ACCOUNT_ERROR_EXISTS,            /* the login is taken */
+	KJ_ACCOUNT_ERROR_INVALID,           /* an argument is not acceptable */
+	KJ_ACCOUNT_ERROR_WEAK_PASSWORD,     /* shorter than KJ_ACCOUNT_MIN_PASSWORD, or the login */
+	KJ_ACCOUNT_ERROR_AUTH,              /* wrong login, password or second factor */
+	KJ_ACCOUNT_ERROR_LOCKED,            /* locked by an administrator or after failures */
+	KJ_ACCOUNT_ERROR_TOTP_REQUIRED,     /* password right, one-time code missing */
 	KJ_ACCOUNT_ERROR_TOTP_NOT_ENROLLED, /* the role needs a second factor not set up */
-	KJ_ACCOUNT_ERROR_SESSION,       /* no such session, or it expired */
-	KJ_ACCOUNT_ERROR_INTERNAL,      /* the password library failed */
+	KJ_ACCOUNT_ERROR_SESSION,           /* no such session, or it expired */
+	KJ_ACCOUNT_ERROR_INTERNAL,          /* the password library failed */
 } KjAccountError;
 
 /* Roles of 基本方針 4 (組織体制): 職員等, 情報セキュリティ管理者 (approves for a
@@ -48,9 +48,9 @@ typedef struct {
 	char *email; /* or NULL */
 	gboolean totp_enabled;
 	gboolean totp_pending;
-	gboolean disabled;      /* locked by an administrator */
-	gint64 failures;        /* failed logins since the last success */
-	gint64 locked_until;    /* unix seconds; 0 = not locked for failures */
+	gboolean disabled;   /* locked by an administrator */
+	gint64 failures;     /* failed logins since the last success */
+	gint64 locked_until; /* unix seconds; 0 = not locked for failures */
 	char *created_at;
 	char *password_changed_at;
 	char *last_login_at; /* or NULL */
@@ -81,7 +81,8 @@ gboolean kj_account_department_valid(const char *dept);
  * is confirmed by the first code (kj_account_totp_confirm). */
 gboolean kj_account_add(KjDb *db, KjAudit *audit, const char *actor, const char *login,
 			const char *display_name, KjRole role, const char *department,
-			const char *email, const char *password, char **totp_secret, GError **error);
+			const char *email, const char *password, char **totp_secret,
+			GError **error);
 KjAccount *kj_account_get(KjDb *db, const char *login, GError **error);
 /* All accounts, or those of one department (NULL = all), by login. */
 GPtrArray *kj_account_list(KjDb *db, const char *department, GError **error);

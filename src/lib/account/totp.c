@@ -228,9 +228,9 @@ gboolean kj_account_totp_reset(KjDb *db, KjAudit *audit, const char *actor, cons
 	if (!load(db, login, &t, error))
 		return FALSE;
 	totp_clear(&t);
-	if (!kj_db_exec(db,
-			"UPDATE account SET totp_secret = NULL, totp_pending = NULL WHERE login = $1",
-			KJ_DB_ARGS(KJ_DB_TEXT(login)), error) ||
+	if (!kj_db_exec(
+		db, "UPDATE account SET totp_secret = NULL, totp_pending = NULL WHERE login = $1",
+		KJ_DB_ARGS(KJ_DB_TEXT(login)), error) ||
 	    !kj_session_end_all(db, login, error))
 		return FALSE;
 	GError *aerr = NULL;

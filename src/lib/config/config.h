@@ -91,21 +91,21 @@ typedef struct {
 	gint64 ledger_due_horizon_days;     /* ledger.due_horizon_days */
 
 	/* Web console, kyojin-console (console/).  Strings NULL = its default. */
-	char *console_listen;               /* console.listen: "127.0.0.1:8443" */
-	char *console_tls_cert;             /* console.tls_cert: PEM chain for HTTPS */
-	char *console_tls_key;              /* console.tls_key: PEM private key */
-	char *console_www_dir;              /* console.www_dir: static front end */
-	char *console_approvers;            /* console.approvers: "dept=login, ..." */
-	char *console_gateway_metrics;      /* console.gateway_metrics: kyojind's counters */
-	gint64 console_session_idle_s;      /* console.session_idle_s */
-	gint64 console_session_max_s;       /* console.session_max_s */
-	gint64 console_lockout_failures;    /* console.lockout_failures */
-	gint64 console_lockout_s;           /* console.lockout_s */
-	gint64 console_login_rate_per_min;  /* console.login_rate_per_min */
-	gint64 console_exchange_max_bytes;  /* console.exchange_max_bytes */
+	char *console_listen;                /* console.listen: "127.0.0.1:8443" */
+	char *console_tls_cert;              /* console.tls_cert: PEM chain for HTTPS */
+	char *console_tls_key;               /* console.tls_key: PEM private key */
+	char *console_www_dir;               /* console.www_dir: static front end */
+	char *console_approvers;             /* console.approvers: "dept=login, ..." */
+	char *console_gateway_metrics;       /* console.gateway_metrics: kyojind's counters */
+	gint64 console_session_idle_s;       /* console.session_idle_s */
+	gint64 console_session_max_s;        /* console.session_max_s */
+	gint64 console_lockout_failures;     /* console.lockout_failures */
+	gint64 console_lockout_s;            /* console.lockout_s */
+	gint64 console_login_rate_per_min;   /* console.login_rate_per_min */
+	gint64 console_exchange_max_bytes;   /* console.exchange_max_bytes */
 	gint64 console_exchange_expiry_days; /* console.exchange_expiry_days */
-	gint64 console_max_connections;     /* console.max_connections */
-	gint64 console_threads;             /* console.threads */
+	gint64 console_max_connections;      /* console.max_connections */
+	gint64 console_threads;              /* console.threads */
 } KjConfig;
 
 KjConfig *kj_config_new(void);

@@ -95,7 +95,8 @@ static void add_header_addresses(GHashTable *set, const char *to)
 	for (int i = 0; i < internet_address_list_length(list); i++) {
 		InternetAddress *ia = internet_address_list_get_address(list, i);
 		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
-			add_address(set, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+			add_address(
+			    set, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
 	}
 	g_object_unref(list);
 }
@@ -128,8 +129,8 @@ static gboolean row_pending(const KjDbRow *row, gpointer user_data)
 static gboolean row_envelope(const KjDbRow *row, gpointer user_data)
 {
 	GHashTable *set = user_data;
-	json_t *a = json_loads(kj_db_row_get_text(row, 0) ? kj_db_row_get_text(row, 0) : "[]", 0,
-			       NULL);
+	json_t *a =
+	    json_loads(kj_db_row_get_text(row, 0) ? kj_db_row_get_text(row, 0) : "[]", 0, NULL);
 	size_t i;
 	json_t *v;
 	json_array_foreach(a, i, v) add_address(set, json_string_value(v));
@@ -179,7 +180,8 @@ static gboolean index_batch(KjDb *db, gint64 *indexed, gboolean *more, GError **
 		return FALSE;
 	for (guint i = 0; i < rows->len; i++) {
 		Pending *p = rows->pdata[i];
-		g_autoptr(GHashTable) set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		g_autoptr(GHashTable) set =
+		    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 		add_header_addresses(set, p->to);
 		if (!kj_db_query(db, "SELECT recipients FROM queue WHERE quarantine_id = $1",
 				 KJ_DB_ARGS(KJ_DB_TEXT(p->id)), row_envelope, set, error))
@@ -188,12 +190,13 @@ static gboolean index_batch(KjDb *db, gint64 *indexed, gboolean *more, GError **
 		gpointer addr;
 		g_hash_table_iter_init(&it, set);
 		while (g_hash_table_iter_next(&it, &addr, NULL))
-			if (!kj_db_exec(db,
-					"INSERT INTO quarantine_rcpt (address, received_at, quarantine_id)"
-					" VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-					KJ_DB_ARGS(KJ_DB_TEXT(addr), KJ_DB_TEXT(p->received_at),
-						   KJ_DB_TEXT(p->id)),
-					error))
+			if (!kj_db_exec(
+				db,
+				"INSERT INTO quarantine_rcpt (address, received_at, quarantine_id)"
+				" VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+				KJ_DB_ARGS(KJ_DB_TEXT(addr), KJ_DB_TEXT(p->received_at),
+					   KJ_DB_TEXT(p->id)),
+				error))
 				goto fail;
 	}
 	Pending *last = rows->pdata[rows->len - 1];
@@ -250,14 +253,13 @@ typedef struct {
 
 static json_t *list_item(const KjDbRow *row)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:o, s:I}", "id",
-			 kj_db_row_get_text(row, 0), "received_at", kj_db_row_get_text(row, 1),
-			 "verdict", kj_db_row_get_text(row, 2), "sender",
-			 nullable(kj_db_row_get_text(row, 3)), "subject",
-			 nullable(kj_db_row_get_text(row, 4)), "size",
-			 (json_int_t)kj_db_row_get_int(row, 5), "reasons",
-			 parse_json_or_null(kj_db_row_get_text(row, 6)), "attachments",
-			 (json_int_t)kj_db_row_get_int(row, 7));
+	return json_pack(
+	    "{s:s, s:s, s:s, s:o, s:o, s:I, s:o, s:I}", "id", kj_db_row_get_text(row, 0),
+	    "received_at", kj_db_row_get_text(row, 1), "verdict", kj_db_row_get_text(row, 2),
+	    "sender", nullable(kj_db_row_get_text(row, 3)), "subject",
+	    nullable(kj_db_row_get_text(row, 4)), "size", (json_int_t)kj_db_row_get_int(row, 5),
+	    "reasons", parse_json_or_null(kj_db_row_get_text(row, 6)), "attachments",
+	    (json_int_t)kj_db_row_get_int(row, 7));
 }
 
 static gboolean row_list(const KjDbRow *row, gpointer user_data)
@@ -379,16 +381,16 @@ static gboolean row_get(const KjDbRow *row, gpointer user_data)
 
 static gboolean row_attachment(const KjDbRow *row, gpointer user_data)
 {
-	json_array_append_new(
-	    user_data,
-	    json_pack("{s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:s}", "index",
-		      (json_int_t)kj_db_row_get_int(row, 0), "filename",
-		      nullable(kj_db_row_get_text(row, 1)), "declared_type",
-		      nullable(kj_db_row_get_text(row, 2)), "detected_type",
-		      nullable(kj_db_row_get_text(row, 3)), "size",
-		      (json_int_t)kj_db_row_get_int(row, 4), "container",
-		      nullable(kj_db_row_get_text(row, 5)), "note", nullable(kj_db_row_get_text(row, 6)),
-		      "sha256", kj_db_row_get_text(row, 7)));
+	json_array_append_new(user_data,
+			      json_pack("{s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:s}", "index",
+					(json_int_t)kj_db_row_get_int(row, 0), "filename",
+					nullable(kj_db_row_get_text(row, 1)), "declared_type",
+					nullable(kj_db_row_get_text(row, 2)), "detected_type",
+					nullable(kj_db_row_get_text(row, 3)), "size",
+					(json_int_t)kj_db_row_get_int(row, 4), "container",
+					nullable(kj_db_row_get_text(row, 5)), "note",
+					nullable(kj_db_row_get_text(row, 6)), "sha256",
+					kj_db_row_get_text(row, 7)));
 	return TRUE;
 }
 
@@ -408,10 +410,11 @@ json_t *kj_mail_get(KjDb *db, const char *qid, GError **error)
 	json_t *atts = json_array();
 	json_t *depts = kj_mail_departments(db, qid, error);
 	if (!depts ||
-	    !kj_db_query(db,
-			 "SELECT idx, filename, declared_type, detected_type, size, container, note,"
-			 " sha256 FROM quarantine_attachment WHERE quarantine_id = $1 ORDER BY idx",
-			 KJ_DB_ARGS(KJ_DB_TEXT(qid)), row_attachment, atts, error)) {
+	    !kj_db_query(
+		db,
+		"SELECT idx, filename, declared_type, detected_type, size, container, note,"
+		" sha256 FROM quarantine_attachment WHERE quarantine_id = $1 ORDER BY idx",
+		KJ_DB_ARGS(KJ_DB_TEXT(qid)), row_attachment, atts, error)) {
 		json_decref(m);
 		json_decref(atts);
 		if (depts)

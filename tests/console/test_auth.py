@@ -1,0 +1,259 @@
+# test_auth.py - login, sessions, CSRF, TOTP, lockout and the hostile
+# requests every endpoint must survive (tests/cli/console-auth.sh).
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from kjconsole import CONSOLE, PASSWORD, Env, check, finish  # noqa: E402
+
+env = Env("console:\n  lockout_failures: 3\n  login_rate_per_min: 1000\n")
+env.add_account("alice", "staff", "総務課", "alice@city.example.lg.jp")
+env.add_account("appr", "approver", "総務課")
+env.add_account("eve", "staff", "税務課")
+env.start()
+try:
+    c = env.client()
+
+    # Security headers on API, static and error answers alike.
+    for path in ("/api/auth/me", "/", "/js/app.js", "/nope", "/api/nope"):
+        st, _, resp = c.get(path)
+        csp = resp.getheader("Content-Security-Policy") or ""
+        check("default-src 'self'" in csp and "unsafe-inline" not in csp
+              and "frame-ancestors 'none'" in csp, "CSP on %s: %s" % (path, csp))
+        check(resp.getheader("X-Content-Type-Options") == "nosniff", "nosniff on " + path)
+        check(resp.getheader("X-Frame-Options") == "DENY", "X-Frame-Options on " + path)
+        check(resp.getheader("Referrer-Policy") == "no-referrer", "Referrer-Policy on " + path)
+        if path.startswith("/api/"):
+            check(resp.getheader("Cache-Control") == "no-store", "no-store on " + path)
+    st, _, resp = c.get("/api/auth/me")
+    check(st == 401, "me without a session is 401 (%d)" % st)
+
+    # Static files: types, traversal refused, nothing outside www.
+    st, body, resp = c.download("/")
+    check(st == 200 and b"kyojin" in body and resp.getheader("Content-Type").startswith(
+        "text/html"), "index.html served as text/html")
+    st, body, resp = c.download("/js/app.js")
+    check(st == 200 and resp.getheader("Content-Type").startswith("text/javascript"),
+          "module served as text/javascript")
+    for evil in ("/../secret.txt", "/%2e%2e/secret.txt", "/js/../../secret.txt",
+                 "/js/%2e%2e/%2e%2e/secret.txt", "/.hidden", "/js/..%2f..%2fsecret.txt",
+                 "/..\\secret.txt", "/js//app.js", "/%00/../secret.txt"):
+        st, body, resp = c.download(evil)
+        # A NUL ends the path where libmicrohttpd decodes it: "/" is served.
+        check((st in (400, 404) or "%00" in evil) and b"outside the www" not in body,
+              "static traversal %s refused (%d)" % (evil, st))
+    os.symlink(os.path.join(env.tmp, "secret.txt"), os.path.join(env.www, "link.txt"))
+    st, body, _ = c.download("/link.txt")
+    check(st == 404 and b"outside" not in body, "symlink out of www refused (%d)" % st)
+    st, _, _ = c.post("/index.html", {}, csrf=False)
+    check(st == 405, "POST to a static file is 405 (%d)" % st)
+
+    # Login: wrong password, unknown login, bad shapes.
+    st, js, _ = c.post("/api/auth/login", {"login": "alice", "password": "wrong password!!"})
+    check(st == 401 and js["error"]["code"] == "bad_credentials", "wrong password is 401")
+    st, js, _ = c.post("/api/auth/login", {"login": "nobody", "password": PASSWORD})
+    check(st == 401 and js["error"]["code"] == "bad_credentials",
+          "unknown login looks like a wrong password")
+    st, js, _ = c.post("/api/auth/login", {"login": 5, "password": PASSWORD})
+    check(st == 400 and js["error"]["code"] == "invalid", "non-string login is 400")
+    st, js, _ = c.post("/api/auth/login", {"password": PASSWORD})
+    check(st == 400, "missing login is 400")
+    st, js, _, _ = c.request("POST", "/api/auth/login", raw=b'{"login": "alice", "pass',
+                             csrf=False)
+    check(st == 400 and js["error"]["code"] == "bad_json", "truncated JSON is 400 bad_json")
+    st, js, _, _ = c.request("POST", "/api/auth/login", raw=b"[1,2]", csrf=False)
+    check(st == 400, "a JSON array body is 400")
+    st, js, _, _ = c.request("POST", "/api/auth/login", raw=b"[" * 100000 + b"]" * 100000,
+                             csrf=False)
+    check(st == 413, "a 200 kB body of brackets is 413 (%d)" % st)
+    st, js, _, _ = c.request("POST", "/api/auth/login", raw=b"[" * 50 + b"]" * 50, csrf=False)
+    check(st == 400, "deeply nested JSON is 400 (%d)" % st)
+    st, js, _, _ = c.request("POST", "/api/auth/login", raw=b'{"login":"a\xff"}', csrf=False)
+    check(st == 400, "non-UTF-8 body is 400")
+    st, js, _, _ = c.request("POST", "/api/auth/login",
+                             raw=b'{"login":"alice","login":"appr","password":"x"}', csrf=False)
+    check(st == 400, "duplicate keys are 400")
+    st, js, _, _ = c.request("POST", "/api/auth/login",
+                             raw=json.dumps({"login": "alice", "password": PASSWORD}).encode(),
+                             content_type="application/x-www-form-urlencoded", csrf=False)
+    check(st == 415, "form-encoded login is 415 (no cross-site form posts)")
+    st, js, _, _ = c.request("POST", "/api/auth/login", raw=b"x" * (70 * 1024), csrf=False)
+    check(st == 413 and js["error"]["code"] == "too_large", "oversized body is 413")
+    st, js, _ = c.post("/api/auth/login", {"login": "alice", "password": PASSWORD},
+                       headers={"Origin": "https://evil.example"})
+    check(st == 403 and js["error"]["code"] == "origin", "cross-origin login refused")
+    st, js, _ = c.post("/api/auth/login", {"login": "alice", "password": PASSWORD},
+                       headers={"Sec-Fetch-Site": "cross-site"})
+    check(st == 403, "Sec-Fetch-Site: cross-site refused")
+
+    # Session fixation: a cookie planted before login is not what login gives.
+    planted = "kj_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    c = env.client()
+    c.cookie = planted
+    st, js, resp = c.post("/api/auth/login", {"login": "alice", "password": PASSWORD})
+    check(st == 200 and c.cookie != planted, "login issues a new session id")
+    sc = resp.getheader("Set-Cookie")
+    check("HttpOnly" in sc and "SameSite=Strict" in sc and "Path=/" in sc,
+          "session cookie is HttpOnly, SameSite=Strict: " + sc)
+    fix = env.client()
+    fix.cookie = planted
+    st, _, _ = fix.get("/api/auth/me")
+    check(st == 401, "the planted cookie is no session")
+    st, js, _ = c.get("/api/auth/me")
+    check(st == 200 and js["account"]["login"] == "alice" and js["account"]["department"] ==
+          "総務課", "me names the account")
+    check(js["permissions"]["mail.read"] == "own" and js["permissions"]["audit.read"] ==
+          "none", "me lists permissions")
+    # Re-login from the same browser rotates the session: the old one dies.
+    old = c.cookie
+    st, js, _ = c.post("/api/auth/login", {"login": "alice", "password": PASSWORD})
+    o = env.client()
+    o.cookie = old
+    check(o.get("/api/auth/me")[0] == 401 and c.cookie != old,
+          "a second login ends the previous session")
+
+    # CSRF: state changes need the header, and the right value.
+    st, js, _ = c.post("/api/auth/logout", {}, csrf=False)
+    check(st == 403 and js["error"]["code"] == "csrf", "logout without CSRF is 403")
+    st, js, _ = c.post("/api/auth/logout", {}, headers={"X-CSRF-Token": "x" * 43})
+    check(st == 403 and js["error"]["code"] == "csrf", "wrong CSRF token is 403")
+    other = env.login("eve")
+    st, js, _ = c.post("/api/auth/logout", {}, headers={"X-CSRF-Token": other.csrf})
+    check(st == 403, "another session's CSRF token is refused")
+    st, js, _ = c.post("/api/auth/logout", {})
+    check(st == 200, "logout with CSRF")
+    check(c.get("/api/auth/me")[0] == 401, "session gone after logout")
+
+    # Unknown endpoints and methods.
+    st, js, _ = other.get("/api/nothing/here")
+    check(st == 404, "unknown endpoint 404")
+    st, js, _ = other.request("DELETE", "/api/auth/me")[:3]
+    check(st == 405, "wrong method 405 (%d)" % st)
+
+    # Expired sessions: idle and absolute.
+    s = env.login("eve")
+    db = env.db()
+    db.execute("UPDATE account_session SET last_unix = last_unix - 100000")
+    db.commit()
+    st, js, _ = s.get("/api/auth/me")
+    check(st == 401 and "expired" in js["error"]["message"], "idle session expires")
+    s = env.login("eve")
+    db.execute("UPDATE account_session SET created_unix = created_unix - 100000")
+    db.commit()
+    check(s.get("/api/auth/me")[0] == 401, "session past its absolute lifetime expires")
+
+    # TOTP: required for the approver, replay refused.
+    a = env.client()
+    st, js, _ = a.post("/api/auth/login", {"login": "appr", "password": PASSWORD})
+    check(st == 401 and js["error"]["code"] == "totp_required", "approver needs a code")
+    code = env.totp_code("appr")
+    st, js, _ = a.post("/api/auth/login", {"login": "appr", "password": PASSWORD,
+                                           "totp": code})
+    check(st == 200, "approver logs in with password and code (%s)" % js)
+    b = env.client()
+    st, js, _ = b.post("/api/auth/login", {"login": "appr", "password": PASSWORD,
+                                           "totp": code})
+    check(st == 401 and "already used" in js["error"]["message"], "a replayed code is refused")
+    st, js, _ = b.post("/api/auth/login", {"login": "appr", "password": PASSWORD,
+                                           "totp": env.totp_code("appr", offset=-1)})
+    check(st == 401, "an older code is refused after a newer one")
+    st, js, _ = b.post("/api/auth/login", {"login": "appr", "password": PASSWORD,
+                                           "totp": "12345x"})
+    check(st == 401, "a malformed code is refused")
+
+    # Lockout after 3 failures (config), refusing even the right password.
+    env.kj("account", "unlock", "appr")
+    for i in range(3):
+        b.post("/api/auth/login", {"login": "eve", "password": "not the password"})
+    st, js, _ = b.post("/api/auth/login", {"login": "eve", "password": PASSWORD})
+    check(st == 423 and js["error"]["code"] == "locked", "locked after 3 failures (%d)" % st)
+    env.kj("account", "unlock", "eve")
+    st, js, _ = b.post("/api/auth/login", {"login": "eve", "password": PASSWORD})
+    check(st == 200, "unlock lets the account in")
+    env.kj("account", "lock", "eve")
+    check(b.get("/api/auth/me")[0] == 401, "locking an account ends its sessions")
+    env.kj("account", "unlock", "eve")
+
+    # Password change: current password needed, sessions rotated.
+    s = env.login("alice")
+    st, js, _ = s.post("/api/auth/password", {"current_password": "wrong",
+                                             "new_password": "another long password"})
+    check(st == 403, "password change needs the current password")
+    st, js, _ = s.post("/api/auth/password", {"current_password": PASSWORD,
+                                             "new_password": "short"})
+    check(st == 400 and js["error"]["code"] == "weak_password", "short password refused")
+    keep = env.login("alice")
+    st, js, _ = s.post("/api/auth/password", {"current_password": PASSWORD,
+                                             "new_password": "another long password"})
+    check(st == 200, "password changed")
+    check(keep.get("/api/auth/me")[0] == 401, "other sessions end on a password change")
+    check(s.get("/api/auth/me")[0] == 200, "the changing browser keeps a new session")
+    st, _, _ = s.post("/api/auth/password", {"current_password": "another long password",
+                                             "new_password": PASSWORD})
+    check(st == 200, "password changed back")
+
+    # TOTP enrolment for a staff member.
+    st, js, _ = s.post("/api/auth/totp/enrol", {"password": PASSWORD})
+    check(st == 200 and js["otpauth_uri"].startswith("otpauth://totp/"), "TOTP enrolment")
+    st, js, _ = s.post("/api/auth/totp/confirm", {"code": "000000"})
+    check(st == 400, "wrong confirmation code refused")
+    st, js, _ = s.post("/api/auth/totp/confirm",
+                       {"code": env.totp_code("alice", pending=True, offset=-1)})
+    check(st == 200 and js["totp_enabled"], "TOTP confirmed")
+    st, js, _ = env.client().post("/api/auth/login", {"login": "alice", "password": PASSWORD})
+    check(st == 401 and js["error"]["code"] == "totp_required", "alice now needs a code")
+
+    # The audit log has the story, without passwords or codes.
+    log = open(os.path.join(env.data, "audit.jsonl"), encoding="utf-8").read()
+    check('"account.login"' in log and '"account.login_failed"' in log and
+          '"account.lockout"' in log, "logins, failures and lockouts audited")
+    check(PASSWORD not in log and code not in log, "no password or code in the audit log")
+finally:
+    env.stop()
+
+# Plain HTTP only on loopback; HTTPS with a configured certificate.
+tmp = Env(www=False)
+p = subprocess.run([CONSOLE, "--check-config", "--listen", "0.0.0.0:8443"],
+                   capture_output=True, text=True, env=tmp.env)
+check(p.returncode == 3 and "loopback" in p.stderr, "plain HTTP on 0.0.0.0 refused")
+p = subprocess.run([CONSOLE, "--check-config", "--listen", "127.0.0.1:8443"],
+                   capture_output=True, text=True, env=tmp.env)
+check(p.returncode == 0, "plain HTTP on loopback accepted")
+key, crt = os.path.join(tmp.tmp, "k.pem"), os.path.join(tmp.tmp, "c.pem")
+r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", crt, "-days", "1", "-subj", "/CN=localhost"], capture_output=True)
+if r.returncode == 0:
+    with open(os.path.join(tmp.tmp, "tls.yaml"), "w") as f:
+        f.write("console:\n  listen: 0.0.0.0:8443\n  tls_cert: %s\n  tls_key: %s\n" % (crt, key))
+    p = subprocess.run([CONSOLE, "--check-config", "--config",
+                        os.path.join(tmp.tmp, "tls.yaml")], capture_output=True, text=True,
+                       env=tmp.env)
+    check(p.returncode == 0 and "HTTPS" in p.stdout, "HTTPS on any address accepted")
+    tls = Env("console:\n  tls_cert: %s\n  tls_key: %s\n" % (crt, key), www=False)
+    tls.add_account("alice", "staff", "総務課")
+    tls.start()
+    import http.client
+    import ssl
+    ctx = ssl.create_default_context(cafile=crt)
+    ctx.check_hostname = False
+    conn = http.client.HTTPSConnection("127.0.0.1", tls.port, context=ctx, timeout=60)
+    conn.request("POST", "/api/auth/login", body=json.dumps(
+        {"login": "alice", "password": PASSWORD}), headers={"Content-Type": "application/json"})
+    resp = conn.getresponse()
+    resp.read()
+    sc = resp.getheader("Set-Cookie") or ""
+    check(resp.status == 200 and sc.startswith("__Host-kj_session=") and "Secure" in sc,
+          "over HTTPS the cookie is __Host- and Secure: " + sc)
+    check("max-age" in (resp.getheader("Strict-Transport-Security") or ""), "HSTS over HTTPS")
+    conn.close()
+    tls.stop()
+with open(os.path.join(tmp.tmp, "bad.yaml"), "w") as f:
+    f.write("console:\n  session_idle_s: 5\n")
+p = subprocess.run([CONSOLE, "--check-config", "--config", os.path.join(tmp.tmp, "bad.yaml")],
+                   capture_output=True, text=True, env=tmp.env)
+check(p.returncode == 3 and "bad.yaml:2:" in p.stderr, "config errors name file:line (%s)" %
+      p.stderr.strip())
+tmp.stop()
+finish()
