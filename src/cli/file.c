@@ -92,46 +92,35 @@ static GBytes *read_path(const char *path, gsize max, GError **error)
 	return b ? g_byte_array_free_to_bytes(b) : NULL;
 }
 
-/* Defaults, then the cdr.* configuration keys, then the profile. */
-static gboolean load_profile(const KjConfig *c, const char *name, KjCdrOptions *o, GError **error)
+/* Defaults, then the cdr.* configuration keys, then the profile: a
+ * built-in name, or a YAML file (a path, or a name ending in .yaml). */
+static KjCdrProfile *load_profile(const KjConfig *c, const char *arg, GError **error)
 {
-	kj_cdr_options_init(o);
-	o->max_input = (gsize)c->cdr_max_input_bytes;
-	o->max_output = (gsize)c->cdr_max_output_bytes;
-	o->archive_max_entries = (guint)c->cdr_archive_max_entries;
-	o->archive_max_total = (guint64)c->cdr_archive_max_total_bytes;
-	o->archive_max_ratio = (guint)c->cdr_archive_max_ratio;
-	o->archive_max_depth = (guint)c->cdr_archive_max_depth;
-	o->pdf_dpi = (guint)c->cdr_pdf_dpi;
-	o->pdf_max_pages = (guint)c->cdr_pdf_max_pages;
-	o->pdf_max_pixels = (guint64)c->cdr_pdf_max_pixels;
-	o->image_max_dim = (guint)c->cdr_image_max_dim;
-	o->image_max_pixels = (guint64)c->cdr_image_max_pixels;
-	o->convert_timeout_s = (guint)c->cdr_convert_timeout_s;
-	o->convert_memory = (guint64)c->cdr_convert_memory_bytes;
-	if (name == NULL || strcmp(name, "default") == 0)
-		return TRUE;
-	if (strcmp(name, "text") == 0) {
-		/* Everything that can become text does: HTML, SVG, PDF. */
-		o->html_to_text = TRUE;
-		o->pdf_mode = KJ_CDR_PDF_TEXT;
-		return TRUE;
+	KjCdrOptions o;
+
+	kj_cdr_options_init(&o);
+	o.max_input = (gsize)c->cdr_max_input_bytes;
+	o.max_output = (gsize)c->cdr_max_output_bytes;
+	o.archive_max_entries = (guint)c->cdr_archive_max_entries;
+	o.archive_max_total = (guint64)c->cdr_archive_max_total_bytes;
+	o.archive_max_ratio = (guint)c->cdr_archive_max_ratio;
+	o.archive_max_depth = (guint)c->cdr_archive_max_depth;
+	o.pdf_dpi = (guint)c->cdr_pdf_dpi;
+	o.pdf_max_pages = (guint)c->cdr_pdf_max_pages;
+	o.pdf_max_pixels = (guint64)c->cdr_pdf_max_pixels;
+	o.image_max_dim = (guint)c->cdr_image_max_dim;
+	o.image_max_pixels = (guint64)c->cdr_image_max_pixels;
+	o.convert_timeout_s = (guint)c->cdr_convert_timeout_s;
+	o.convert_memory = (guint64)c->cdr_convert_memory_bytes;
+	if (arg &&
+	    (strchr(arg, '/') || g_str_has_suffix(arg, ".yaml") || g_str_has_suffix(arg, ".yml"))) {
+		g_autofree char *data = NULL;
+		gsize len = 0;
+		if (!kj_fs_read_file(arg, KJ_CDR_PROFILE_MAX_BYTES, &data, &len, error))
+			return NULL;
+		return kj_cdr_profile_new_from_data(arg, data, len, &o, error);
 	}
-	if (strcmp(name, "office") == 0) {
-		/* Legacy Office through LibreOffice headless, its PDF in pixel mode. */
-		o->ole2_converter = "libreoffice";
-		return TRUE;
-	}
-	if (strcmp(name, "strict") == 0) {
-		o->archive_max_depth = MIN(o->archive_max_depth, 2);
-		o->archive_max_entries = MIN(o->archive_max_entries, 1000);
-		o->archive_max_ratio = MIN(o->archive_max_ratio, 100);
-		return TRUE;
-	}
-	g_set_error(error, KJ_FS_ERROR, KJ_FS_ERROR_IO,
-		    "unknown profile '%s' (built-in profiles: default, office, strict, text)",
-		    name);
-	return FALSE;
+	return kj_cdr_profile_new(arg, &o, error);
 }
 
 /* Keeps the original and records the verdict, when there is a store. */
@@ -407,15 +396,14 @@ int kj_cli_file_sanitize(KjCli *cli, int argc, char **argv)
 	int rc = KJ_EXIT_OK;
 	g_autoptr(GError) error = NULL;
 	KjCdrOptions opts;
+	g_autoptr(KjCdrProfile) prof = NULL;
 	const GOptionEntry entries[] = {
 	    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &out,
 	     "Write the sanitized file to FILE ('-' for stdout)", "FILE"},
 	    {"report", 0, 0, G_OPTION_ARG_FILENAME, &report, "Write the JSON report to FILE",
 	     "FILE"},
 	    {"profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
-	     "Built-in profile: default, office (legacy Office converted), strict, text "
-	     "(HTML/SVG/PDF to text)",
-	     "P"},
+	     "Built-in profile (default, office, strict, text) or a YAML profile file", "P"},
 	    {"converter", 0, 0, G_OPTION_ARG_FILENAME, &converter,
 	     "Convert legacy Office (doc, xls, ppt) to PDF with PROG: libreoffice, a path to an "
 	     "soffice-compatible program, or none",
@@ -453,8 +441,10 @@ int kj_cli_file_sanitize(KjCli *cli, int argc, char **argv)
 	if (out_dir == NULL && (argc != 2 || out == NULL))
 		return kj_cli_error(cli, KJ_EXIT_USAGE,
 				    "give one input and -o OUT, or --out-dir DIR with files");
-	if (!load_profile(cli->cfg, profile, &opts, &error))
+	prof = load_profile(cli->cfg, profile, &error);
+	if (prof == NULL)
 		return kj_cli_gerror(cli, KJ_EXIT_USAGE, error);
+	opts = prof->opts;
 	if (!apply_pdf_options(pdf_mode, dpi, &opts))
 		return kj_cli_error(cli, KJ_EXIT_USAGE,
 				    "--pdf-mode is pixel, structural or text; --dpi 36-600");

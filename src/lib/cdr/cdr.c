@@ -234,8 +234,38 @@ G_GNUC_UNUSED static gboolean unsupported(GError **error, const char *what)
 	return FALSE;
 }
 
+/* The profile class a kind belongs to, 0 for kinds a profile does not
+ * name (they have their own rules). */
+static guint kind_class(KjCdrKind kind)
+{
+	switch (kind) {
+	case KJ_CDR_KIND_PDF:
+		return KJ_CDR_CLASS_PDF;
+	case KJ_CDR_KIND_IMAGE:
+		return KJ_CDR_CLASS_IMAGE;
+	case KJ_CDR_KIND_OOXML:
+		return KJ_CDR_CLASS_OFFICE;
+	case KJ_CDR_KIND_OLE2:
+		return KJ_CDR_CLASS_LEGACY_OFFICE;
+	case KJ_CDR_KIND_TEXT:
+	case KJ_CDR_KIND_CSV:
+	case KJ_CDR_KIND_RTF:
+		return KJ_CDR_CLASS_TEXT;
+	case KJ_CDR_KIND_ARCHIVE:
+		return KJ_CDR_CLASS_ARCHIVE;
+	default:
+		return 0;
+	}
+}
+
 static gboolean route(KjCdrJob *job, KjCdrKind kind, GError **error)
 {
+	if (kind_class(kind) & job->opts->blocked_classes) {
+		g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_BLOCKED,
+			    "%s files are blocked by the profile (基本方針 2(12))",
+			    _kj_cdr_kind_name(kind));
+		return FALSE;
+	}
 	switch (kind) {
 	case KJ_CDR_KIND_PDF:
 #ifdef KJ_CDR_HAVE_PDF

@@ -18,6 +18,7 @@ typedef enum {
 	KJ_CDR_ERROR_CORRUPT,     /* cannot be parsed: held */
 	KJ_CDR_ERROR_IO,          /* cannot read input or write output */
 	KJ_CDR_ERROR_CONVERT,     /* legacy Office for the converter, outside the worker: held */
+	KJ_CDR_ERROR_PROFILE,     /* a profile file or name is not acceptable (front ends) */
 } KjCdrError;
 
 typedef enum {
@@ -37,6 +38,16 @@ typedef enum {
 	KJ_CDR_IMAGE_JPEG,
 	KJ_CDR_IMAGE_KEEP_KIND, /* JPEG stays JPEG, everything else becomes PNG (default) */
 } KjCdrImageFormat;
+
+/* Kinds of file a profile may refuse (KjCdrOptions.blocked_classes). */
+typedef enum {
+	KJ_CDR_CLASS_PDF = 1 << 0,
+	KJ_CDR_CLASS_IMAGE = 1 << 1,
+	KJ_CDR_CLASS_OFFICE = 1 << 2,        /* OOXML: docx, xlsx, pptx and macro forms */
+	KJ_CDR_CLASS_LEGACY_OFFICE = 1 << 3, /* OLE2: doc, xls, ppt */
+	KJ_CDR_CLASS_TEXT = 1 << 4,          /* text, CSV, RTF */
+	KJ_CDR_CLASS_ARCHIVE = 1 << 5,
+} KjCdrClass;
 
 /* Options of one run; kj_cdr_options_init() gives the named defaults of
  * util/limits.h.  Engines read only what concerns them. */
@@ -59,6 +70,7 @@ typedef struct {
 				     * a program name in PATH or an absolute path */
 	guint convert_timeout_s;    /* wall clock of one conversion */
 	guint64 convert_memory;     /* address space of the converter */
+	guint blocked_classes;      /* KjCdrClass bits the profile refuses (blocked) */
 } KjCdrOptions;
 
 void kj_cdr_options_init(KjCdrOptions *opts);
@@ -134,6 +146,26 @@ GBytes *kj_cdr_result_serialize(const KjCdrResult *r);
 KjCdrResult *kj_cdr_result_deserialize(GBytes *bytes, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjCdrWorker, kj_cdr_worker_free)
+
+/* A file profile (profile.c): options after a site's choices.  Built-in
+ * profiles: "default", "office" (legacy Office converted), "strict",
+ * "text".  base (may be NULL: defaults) is what the configuration made of
+ * the defaults; the profile starts from it. */
+typedef struct {
+	char *name;
+	KjCdrOptions opts; /* opts.ole2_converter points into converter */
+	char *converter;
+} KjCdrProfile;
+
+KjCdrProfile *kj_cdr_profile_new(const char *builtin, const KjCdrOptions *base, GError **error);
+/* A YAML profile given as a buffer; file names it in errors
+ * ("FILE:LINE:COL: ..."). */
+KjCdrProfile *kj_cdr_profile_new_from_data(const char *file, const char *data, gsize len,
+					   const KjCdrOptions *base, GError **error);
+void kj_cdr_profile_free(KjCdrProfile *p);
+/* Names of the built-in profiles, NULL-terminated, static. */
+const char *const *kj_cdr_profile_builtins(void);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjCdrProfile, kj_cdr_profile_free)
 
 /* Runs opts->ole2_converter (LibreOffice headless) on one legacy Office
  * document in a separate, isolated process (convert.c) and returns the

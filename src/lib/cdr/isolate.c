@@ -233,6 +233,8 @@ static void converted_options(KjCdrOptions *o)
 	if (o->pdf_mode != KJ_CDR_PDF_TEXT)
 		o->pdf_mode = KJ_CDR_PDF_PIXEL;
 	o->ole2_converter = NULL;
+	/* The PDF is the converter's, not a PDF the sender sent. */
+	o->blocked_classes &= ~(guint)KJ_CDR_CLASS_PDF;
 }
 
 static gboolean job(GBytes *input, GByteArray *output, gpointer user_data, GError **error)

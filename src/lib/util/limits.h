@@ -465,6 +465,10 @@
  * file. */
 #define KJ_CDR_CONVERT_LOG_BYTES 4096
 
+/* Largest file profile (cdr/profile.c), in bytes.  A profile is a few
+ * dozen lines. */
+#define KJ_CDR_PROFILE_MAX_BYTES (64 * 1024)
+
 /*
  * CDR: PDF and images (cdr/pdf.c, cdr/image.c).  MuPDF parses, renders and
  * decodes; these bound what it may be asked to do.
