@@ -179,6 +179,10 @@ export class Env {
 		context.setDefaultTimeout(20000);
 		const page = await context.newPage();
 		page.on('pageerror', (e) => this.problems.push(`${label}: page error: ${e.message}`));
+		page.on('response', (r) => {
+			if (r.status() >= 500)
+				this.problems.push(`${label}: ${r.status()} from ${r.request().method()} ${r.url()}`);
+		});
 		page.on('console', (m) => {
 			if (m.type() === 'error' && !/status of 4\d\d/.test(m.text()))
 				this.problems.push(`${label}: console error: ${m.text()}`);

@@ -47,7 +47,6 @@ export function accountView(ctx) {
 		h('p', null, t('account.totp_intro')),
 		field(t('account.pw_current'), epw),
 		h('div', {class: 'actions'}, h('button', {type: 'submit'}, t('account.totp_start'))),
-		enrolArea,
 	], async () => {
 		const r = await api.totpEnrol(epw.value);
 		epw.value = '';
@@ -70,5 +69,6 @@ export function accountView(ctx) {
 		code.focus();
 	});
 
-	return page(t('account.title'), null, info, h('div', {class: 'cards'}, pw, enrol));
+	return page(t('account.title'), null, info,
+		h('div', {class: 'cards'}, pw, h('div', {class: 'card-stack'}, enrol, enrolArea)));
 }

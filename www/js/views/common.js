@@ -39,6 +39,8 @@ export function form(attrs, children, fn) {
 	const status = h('div', {class: 'form-status', role: 'alert', 'aria-live': 'assertive'});
 	const f = h('form', {...attrs, novalidate: false}, children, status);
 	f.addEventListener('submit', async (ev) => {
+		if (ev.target !== f)
+			return; /* a form shown inside this one handles its own */
 		ev.preventDefault();
 		const buttons = f.querySelectorAll('button');
 		buttons.forEach((b) => { b.disabled = true; });
