@@ -47,3 +47,30 @@ r2=$?
 grep -q "is at version $((V + 1)), not $V" "$T/e1" "$T/e2" || fail "conflict message missing"
 run 0 --json ledger asset show A
 json "d['record']['version'] == $((V + 1)) and d['record']['name'] in ('first', 'second')"
+
+# Two processes add the same key at once: one adds it, the other is told
+# that it exists; the record is the winner's, whole.
+"$KYOJIN" ledger asset add B name=one kind=system department=D-01 >"$T/o1" 2>"$T/e1" &
+p1=$!
+"$KYOJIN" ledger asset add B name=two kind=medium department=D-01 >"$T/o2" 2>"$T/e2" &
+p2=$!
+wait $p1
+r1=$?
+wait $p2
+r2=$?
+[ $((r1 + r2)) -eq 3 ] || fail "expected one add and one refusal, got $r1 and $r2"
+grep -q "already exists" "$T/e1" "$T/e2" || fail "duplicate message missing"
+run 0 --json ledger asset show B
+json "(d['record']['name'], d['record']['kind']) in (('one', 'system'), ('two', 'medium')) and d['record']['version'] == 1"
+
+# An import with --update and a set race on the same record: both
+# changes are kept, one after the other.
+printf 'key,location\nA,from-file\n' >"$T/upd.csv"
+"$KYOJIN" ledger import asset "$T/upd.csv" --update >"$T/o1" 2>"$T/e1" &
+p1=$!
+"$KYOJIN" ledger asset set A format=from-set >"$T/o2" 2>"$T/e2" &
+p2=$!
+wait $p1 || { cat "$T/e1" >&2; fail "import failed"; }
+wait $p2 || { cat "$T/e2" >&2; fail "set failed"; }
+run 0 --json ledger asset show A
+json "d['record']['location'] == 'from-file' and d['record']['format'] == 'from-set' and d['record']['version'] == $((V + 3))"

@@ -24,6 +24,8 @@ w('dup.csv', 'key,name\nD-08,x\nD-09,y\nD-08,z\n')
 w('ref.csv', 'key,name,department\nP-08,x,D-01\nP-09,y,D-77\n')
 w('level.csv', 'key,name,kind,department,confidentiality\nA-01,x,information,D-01,3A\n')
 w('baddate.csv', 'key,person,signed_on\nPL-8,P-01,令和元年4月30日\n')
+w('euc.csv', 'key,name\nD-07,固定資産税課\n', enc='euc-jp')
+w('quote.csv', 'key,name\nD-07,"固定"資産税課\n')
 PY
 
 run 0 --json ledger import department "$T/dep.csv"
@@ -54,6 +56,10 @@ run 3 ledger import asset "$T/level.csv"
 expect_err 'not a level of scheme mic-c'
 run 3 ledger import pledge "$T/baddate.csv"
 expect_err 'outside the era 令和'
+run 3 ledger import department "$T/euc.csv"
+expect_err 'EUC-JP'
+run 3 ledger import department "$T/quote.csv"
+expect_err 'line 2: text after the closing quote'
 run 3 ledger import department "$T/nonexistent.csv"
 run 2 ledger import nosuch "$T/dep.csv"
 

@@ -7,8 +7,10 @@
  *	UTF-8, and CP932 (what Excel writes as "CSV"), but refuses a file that
  *	mixes UTF-8 lines with lines in another encoding (a ledger pasted
  *	together from two machines) instead of turning half of it into
- *	mojibake.  The header names the columns, by name or by Japanese label,
- *	in any order; an unknown column, a missing key column, a missing
+ *	mojibake, a file that reads as CP932 only as half-width katakana
+ *	where it also reads as EUC-JP (an EUC-JP file would otherwise come
+ *	in as ﾀﾇﾌｳｲﾝ), and a field with text after its closing quote.  The
+ *	header names the columns, by name or by Japanese label, in any order; an unknown column, a missing key column, a missing
  *	required column, a row with the wrong number of fields and a key
  *	repeated inside the file are each refused with the line number.  All
  *	rows are applied in one transaction, each audited like a single add
@@ -48,8 +50,9 @@ static GPtrArray *parse_record(const char **p, const char *end, guint *line, GEr
 {
 	GPtrArray *row = g_ptr_array_new_with_free_func(g_free);
 	GString *f = g_string_new(NULL);
-	gboolean quoted = FALSE, was_quoted = FALSE;
+	gboolean quoted = FALSE, was_quoted = FALSE, closed = FALSE;
 	guint start = *line;
+	const char *bad = NULL;
 
 	while (*p < end) {
 		char ch = **p;
@@ -60,6 +63,7 @@ static GPtrArray *parse_record(const char **p, const char *end, guint *line, GEr
 				(*p)++;
 			} else if (ch == '"') {
 				quoted = FALSE;
+				closed = TRUE;
 			} else {
 				*line += ch == '\n';
 				g_string_append_c(f, ch);
@@ -71,7 +75,7 @@ static GPtrArray *parse_record(const char **p, const char *end, guint *line, GEr
 		} else if (ch == ',' || ch == '\n' || ch == '\r') {
 			g_ptr_array_add(row, g_string_free(f, FALSE));
 			f = g_string_new(NULL);
-			was_quoted = FALSE;
+			was_quoted = closed = FALSE;
 			if (row->len > KJ_LEDGER_MAX_FIELDS)
 				break;
 			if (ch == '\r' && *p < end && **p == '\n')
@@ -81,13 +85,22 @@ static GPtrArray *parse_record(const char **p, const char *end, guint *line, GEr
 				g_string_free(f, TRUE);
 				return row;
 			}
+		} else if (closed) {
+			/* "ab"cd: RFC 4180 has no such field; taking it as abcd
+			 * would change the value without a word. */
+			bad = "text after the closing quote of a field (write a quote inside a "
+			      "quoted field as \"\")";
+			break;
 		} else {
 			g_string_append_c(f, ch);
 		}
 	}
-	if (quoted || row->len > KJ_LEDGER_MAX_FIELDS) {
-		csv_fail(error, start,
-			 quoted ? "a quoted field is not closed" : "too many fields in one row");
+	if (bad == NULL && quoted)
+		bad = "a quoted field is not closed";
+	if (bad == NULL && row->len > KJ_LEDGER_MAX_FIELDS)
+		bad = "too many fields in one row";
+	if (bad) {
+		csv_fail(error, closed ? *line : start, bad);
 		g_string_free(f, TRUE);
 		g_ptr_array_unref(row);
 		return NULL;
@@ -151,6 +164,33 @@ static gboolean find_mixed(const char *data, gsize len, guint *utf8_line, guint 
 	return *utf8_line && *other_line;
 }
 
+/* The first line of UTF-8 text holding half-width katakana (U+FF61 to
+ * U+FF9F), 0 if none. */
+static guint halfwidth_kana_line(const char *text)
+{
+	guint line = 1;
+
+	for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		if (c == '\n')
+			line++;
+		else if (c >= 0xFF61 && c <= 0xFF9F)
+			return line;
+	}
+	return 0;
+}
+
+/* Whether the bytes decode as EUC-JP without a fault.  EUC-JP kanji
+ * (two bytes of 0xA1..0xFE) are also valid CP932, read as pairs of
+ * half-width katakana: 税務課 in EUC-JP became ﾀﾇﾌｳｲﾝ. */
+static gboolean is_euc_jp(const char *data, gsize len)
+{
+	KjCharsetInfo info = {0};
+	g_autofree char *t = kj_charset_to_utf8(data, len, "EUC-JP", &info);
+
+	return info.replacements == 0 && !info.mislabelled && strcmp(info.charset, "EUC-JP") == 0;
+}
+
 static char *decode(const char *data, gsize len, char enc[16], GError **error)
 {
 	guint u = 0, o = 0;
@@ -185,11 +225,31 @@ static char *decode(const char *data, gsize len, char enc[16], GError **error)
 		return NULL;
 	}
 	char *text = kj_charset_to_utf8(data, len, "CP932", &info);
-	if (info.replacements > 0) {
+	if (info.replacements == 0 && (info.mislabelled || strcmp(info.charset, "CP932") != 0)) {
+		g_set_error(
+		    error, KJ_LEDGER_ERROR, KJ_LEDGER_ERROR_CSV,
+		    "the file is neither UTF-8 nor CP932 (it reads as %s); save it as UTF-8 "
+		    "(Excel: CSV UTF-8) and import it again",
+		    info.charset);
 		g_free(text);
+		return NULL;
+	}
+	if (info.replacements > 0) {
 		g_set_error(error, KJ_LEDGER_ERROR, KJ_LEDGER_ERROR_CSV,
 			    "the file is neither UTF-8 nor CP932 (%u bytes cannot be decoded)",
 			    info.replacements);
+		g_free(text);
+		return NULL;
+	}
+	guint kana_line = halfwidth_kana_line(text);
+	if (kana_line && is_euc_jp(data, len)) {
+		g_free(text);
+		g_set_error(
+		    error, KJ_LEDGER_ERROR, KJ_LEDGER_ERROR_CSV,
+		    "the encoding is unclear: read as CP932, line %u is half-width katakana, "
+		    "and the file also reads as EUC-JP (税務課 in EUC-JP reads as ﾀﾇﾌｳｲﾝ "
+		    "in CP932); save it as UTF-8 (Excel: CSV UTF-8) and import it again",
+		    kana_line);
 		return NULL;
 	}
 	g_strlcpy(enc, "CP932", 16);
