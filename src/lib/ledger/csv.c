@@ -170,7 +170,7 @@ static guint halfwidth_kana_line(const char *text)
 {
 	guint line = 1;
 
-	for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+	for (const char *p = text; *p; p += g_utf8_skip[*(const guchar *)p]) {
 		gunichar c = g_utf8_get_char(p);
 		if (c == '\n')
 			line++;
@@ -186,8 +186,9 @@ static guint halfwidth_kana_line(const char *text)
 static gboolean is_euc_jp(const char *data, gsize len)
 {
 	KjCharsetInfo info = {0};
-	g_autofree char *t = kj_charset_to_utf8(data, len, "EUC-JP", &info);
+	char *t = kj_charset_to_utf8(data, len, "EUC-JP", &info);
 
+	g_free(t);
 	return info.replacements == 0 && !info.mislabelled && strcmp(info.charset, "EUC-JP") == 0;
 }
 
