@@ -175,6 +175,98 @@ static void test_giant_gif_frame(void)
 	g_assert_nonnull(strstr(r->error->message, "18177x17993"));
 }
 
+static void le16(GByteArray *a, guint v)
+{
+	guint8 b[2] = {(guint8)v, (guint8)(v >> 8)};
+	g_byte_array_append(a, b, 2);
+}
+
+static void le32(GByteArray *a, guint32 v)
+{
+	le16(a, v & 0xffff);
+	le16(a, v >> 16);
+}
+
+/* A little-endian TIFF of n 1x1 grey pages, uncompressed. */
+static GBytes *make_tiff(guint n)
+{
+	GByteArray *a = g_byte_array_new();
+	const guint entries = 8, ifd_len = 2 + entries * 12 + 4;
+	const guint32 data_at = 8 + n * ifd_len;
+
+	g_byte_array_append(a, (const guint8 *)"II*\0", 4);
+	le32(a, 8);
+	for (guint i = 0; i < n; i++) {
+		static const guint16 tags[][3] = {{256, 3, 1}, {257, 3, 1}, {258, 3, 8},
+						  {259, 3, 1}, {262, 3, 1}, {273, 4, 0},
+						  {278, 3, 1}, {279, 4, 1}};
+		le16(a, entries);
+		for (guint e = 0; e < entries; e++) {
+			le16(a, tags[e][0]);
+			le16(a, tags[e][1]);
+			le32(a, 1);
+			le32(a, tags[e][0] == 273 ? data_at + i : tags[e][2]);
+		}
+		le32(a, i + 1 < n ? 8 + (i + 1) * ifd_len : 0);
+	}
+	for (guint i = 0; i < n; i++)
+		g_byte_array_append(a, (const guint8 *)"\x80", 1);
+	return g_byte_array_free_to_bytes(a);
+}
+
+/* Only the first frame of an animation or page of a multi-page image is
+ * kept (PNG and JPEG hold one picture); the report says how many were
+ * dropped.  The real animated GIF is in tests/cli/file-frames.sh. */
+static void test_frames(void)
+{
+	/* Three 1x1 frames, the later two different colours. */
+	static const guint8 gif[] = "GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00"
+				    "!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+				    ",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00"
+				    ",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x4c\x01\x00"
+				    ",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00;";
+	g_autoptr(GBytes) g = g_bytes_new_static(gif, sizeof gif - 1);
+	g_autoptr(Run) r = run_new();
+	int w, h;
+
+	run_go(r, _kj_cdr_image, g);
+	g_assert_no_error(r->error);
+	g_assert_true(has_action(r, "animation of 3 frames: only the first kept, 2 dropped"));
+	image_size(r->job.out, &w, &h);
+	g_assert_cmpint(w, ==, 1);
+
+	/* A still GIF says nothing about frames. */
+	static const guint8 still[] = "GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00"
+				      ",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00;";
+	g_autoptr(GBytes) s = g_bytes_new_static(still, sizeof still - 1);
+	run_go(r, _kj_cdr_image, s);
+	g_assert_no_error(r->error);
+	g_assert_false(has_action(r, "frames"));
+
+	/* APNG: acTL declares 5 frames; the default image is kept. */
+	g_autoptr(GBytes) png = make_png(2, 2, FALSE);
+	GByteArray *a = g_byte_array_new();
+	guint8 actl[8] = {0, 0, 0, 5, 0, 0, 0, 0};
+	g_byte_array_append(a, g_bytes_get_data(png, NULL), 33);
+	png_chunk(a, "acTL", actl, sizeof actl);
+	g_byte_array_append(a, (const guint8 *)g_bytes_get_data(png, NULL) + 33,
+			    (guint)g_bytes_get_size(png) - 33);
+	g_autoptr(GBytes) apng = g_byte_array_free_to_bytes(a);
+	run_go(r, _kj_cdr_image, apng);
+	g_assert_no_error(r->error);
+	g_assert_true(has_action(r, "animation of 5 frames: only the first kept, 4 dropped"));
+
+	/* A TIFF of 4 pages. */
+	g_autoptr(GBytes) tiff = make_tiff(4);
+	run_go(r, _kj_cdr_image, tiff);
+	g_assert_no_error(r->error);
+	g_assert_true(has_action(r, "multi-page image of 4 frames: only the first kept, 3 dropped"));
+	g_autoptr(GBytes) tiff1 = make_tiff(1);
+	run_go(r, _kj_cdr_image, tiff1);
+	g_assert_no_error(r->error);
+	g_assert_false(has_action(r, "frames"));
+}
+
 /* Truncated images: sanitized from what decodes, or held; never worse. */
 static void test_truncated(void)
 {
@@ -279,6 +371,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/cdr-image/giant", test_giant_png);
 	g_test_add_func("/cdr-image/giant-gif-frame", test_giant_gif_frame);
 	g_test_add_func("/cdr-image/truncated", test_truncated);
+	g_test_add_func("/cdr-image/frames", test_frames);
 	g_test_add_func("/cdr-image/jpeg-exif", test_jpeg_exif);
 	g_test_add_func("/cdr-image/corpus/exif-gps", test_corpus_exif);
 	return g_test_run();

@@ -52,6 +52,7 @@ typedef struct {
 	gboolean jpeg_out;
 	gboolean flattened; /* alpha dropped for JPEG */
 	guint orientation;
+	guint pages; /* TIFF subimages */
 	GError *err; /* set by our own checks before they throw */
 } Img;
 
@@ -178,6 +179,10 @@ static void image_run(Img *im)
 	if (_kj_image_header_dims(im->job->data, im->job->len, &hw, &hh))
 		check_size(im, hw, hh);
 	im->in = fz_new_buffer_from_shared_data(ctx, im->job->data, im->job->len);
+	if (im->job->len >= 4 &&
+	    (memcmp(im->job->data, "II*\0", 4) == 0 || memcmp(im->job->data, "MM\0*", 4) == 0))
+		im->pages =
+		    (guint)MAX(fz_load_tiff_subimage_count(ctx, im->job->data, im->job->len), 0);
 	im->image = fz_new_image_from_buffer(ctx, im->in);
 	check_size(im, (guint64)MAX(im->image->w, 0), (guint64)MAX(im->image->h, 0));
 	im->orientation = fz_image_orientation(ctx, im->image);
@@ -216,6 +221,15 @@ static void image_notes(Img *im)
 	_kj_image_meta_report(&meta, note_doc, im->job);
 	if (im->orientation > 1 && im->orientation <= 8)
 		note_doc(im->job, "EXIF orientation applied to the pixels");
+	/* PNG and JPEG hold one picture, and MuPDF writes no animation:
+	 * the first frame (GIF, APNG's default image) or page (TIFF) is
+	 * kept and the report says how many were dropped. */
+	guint frames = MAX(meta.frames, im->pages);
+	if (frames > 1) {
+		g_snprintf(what, sizeof what, "%s of %u frames: only the first kept, %u dropped",
+			   im->pages > 1 ? "multi-page image" : "animation", frames, frames - 1);
+		note_doc(im->job, what);
+	}
 	if (im->flattened)
 		note_doc(im->job, "transparency flattened onto white (JPEG has none)");
 	g_snprintf(what, sizeof what, "decoded and written anew as %s from its pixels only",

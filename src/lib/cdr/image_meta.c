@@ -5,8 +5,9 @@
  *	_kj_image_meta_scan() lists the metadata an image file holds, so
  *	that the report can say what re-encoding dropped: EXIF (and whether
  *	it held a GPS position), XMP, IPTC, ICC profiles, comments, PNG text
- *	chunks, and bytes after the end of the image (where polyglots keep
- *	a second file).  Nothing here decides anything: image.c drops all
+ *	chunks, bytes after the end of the image (where polyglots keep
+ *	a second file), and the frames of an animation (GIF, APNG), of
+ *	which only the first is kept.  Nothing here decides anything: image.c drops all
  *	metadata by decoding to pixels and encoding anew, whatever this
  *	finds or misses.
  * SECURITY
@@ -145,6 +146,10 @@ static void scan_png(const guint8 *p, gsize len, KjImageMeta *meta)
 			scan_tiff(p + pos + 8, n, meta);
 		} else if (!memcmp(type, "iCCP", 4)) {
 			meta->icc = TRUE;
+		} else if (!memcmp(type, "acTL", 4) && n >= 8) {
+			/* APNG: num_frames as declared; decoders show the
+			 * default image only. */
+			meta->frames = MIN(rd32(p + pos + 8, TRUE), (guint32)G_MAXUINT);
 		} else if (!memcmp(type, "IEND", 4)) {
 			meta->trailing = len - (pos + 12 + n);
 			break;
@@ -152,6 +157,9 @@ static void scan_png(const guint8 *p, gsize len, KjImageMeta *meta)
 		pos += 12 + (gsize)n;
 	}
 }
+
+static gboolean is_gif(const guint8 *p, gsize len);
+static void gif_walk(const guint8 *p, gsize len, guint *w, guint *h, KjImageMeta *meta);
 
 void _kj_image_meta_scan(const guint8 *p, gsize len, KjImageMeta *meta)
 {
@@ -162,6 +170,10 @@ void _kj_image_meta_scan(const guint8 *p, gsize len, KjImageMeta *meta)
 		scan_png(p, len, meta);
 	else if (prefix(p, len, "II*\0", 4) || prefix(p, len, "MM\0*", 4))
 		scan_tiff(p, len, meta);
+	else if (is_gif(p, len)) {
+		guint w, h;
+		gif_walk(p, len, &w, &h, meta);
+	}
 }
 
 /* JPEG: the first SOFn segment (not DHT, JPG or DAC, which share the
@@ -206,10 +218,13 @@ static gsize gif_skip_blocks(const guint8 *p, gsize len, gsize pos)
 
 /* GIF: the logical screen, and every image descriptor in the file, which
  * MuPDF decodes in full before clipping it to the screen (a 1x1 screen
- * with an 18177x17993 frame took 9 s and 800 MB; found by fuzz-cdr-image). */
-static void gif_dims(const guint8 *p, gsize len, guint *w, guint *h)
+ * with an 18177x17993 frame took 9 s and 800 MB; found by fuzz-cdr-image).
+ * Counts the frames (image descriptors) and the bytes after the trailer
+ * on the way. */
+static void gif_walk(const guint8 *p, gsize len, guint *w, guint *h, KjImageMeta *meta)
 {
 	gsize pos = 13;
+	guint frames = 0;
 
 	*w = rd16(p + 6, FALSE);
 	*h = rd16(p + 8, FALSE);
@@ -221,6 +236,7 @@ static void gif_dims(const guint8 *p, gsize len, guint *w, guint *h)
 		} else if (p[pos] == 0x2C && pos + 10 <= len) {
 			*w = MAX(*w, rd16(p + pos + 5, FALSE));
 			*h = MAX(*h, rd16(p + pos + 7, FALSE));
+			frames++;
 			if (p[pos + 9] & 0x80)
 				pos += 3u << ((p[pos + 9] & 7) + 1);
 			pos = gif_skip_blocks(p, len, pos + 11);
@@ -228,6 +244,16 @@ static void gif_dims(const guint8 *p, gsize len, guint *w, guint *h)
 			break;
 		}
 	}
+	if (meta) {
+		meta->frames = frames;
+		if (pos < len && p[pos] == 0x3B)
+			meta->trailing = len - pos - 1;
+	}
+}
+
+static gboolean is_gif(const guint8 *p, gsize len)
+{
+	return (prefix(p, len, "GIF87a", 6) || prefix(p, len, "GIF89a", 6)) && len >= 13;
 }
 
 gboolean _kj_image_header_dims(const guint8 *p, gsize len, guint *w, guint *h)
@@ -237,8 +263,8 @@ gboolean _kj_image_header_dims(const guint8 *p, gsize len, guint *w, guint *h)
 		*h = rd32(p + 20, TRUE);
 		return TRUE;
 	}
-	if ((prefix(p, len, "GIF87a", 6) || prefix(p, len, "GIF89a", 6)) && len >= 13) {
-		gif_dims(p, len, w, h);
+	if (is_gif(p, len)) {
+		gif_walk(p, len, w, h, NULL);
 		return TRUE;
 	}
 	if (prefix(p, len, "BM", 2) && len >= 26 && rd32(p + 14, FALSE) >= 40) {

@@ -7,9 +7,10 @@
 typedef struct {
 	gboolean exif, gps, xmp, iptc, icc, comment, text;
 	gsize trailing; /* bytes after the image's end marker */
+	guint frames;   /* GIF image descriptors, APNG acTL frames; 0 when not known */
 } KjImageMeta;
 
-/* Scans JPEG, PNG and TIFF files; other formats give all FALSE. */
+/* Scans JPEG, PNG, GIF and TIFF files; other formats give all FALSE. */
 void _kj_image_meta_scan(const guint8 *data, gsize len, KjImageMeta *meta);
 /* Width and height as the header of a PNG, GIF, BMP or JPEG file states
  * them, before any decoder sees the file; FALSE for other formats. */
