@@ -260,7 +260,8 @@ static void test_frames(void)
 	g_autoptr(GBytes) tiff = make_tiff(4);
 	run_go(r, _kj_cdr_image, tiff);
 	g_assert_no_error(r->error);
-	g_assert_true(has_action(r, "multi-page image of 4 frames: only the first kept, 3 dropped"));
+	g_assert_true(
+	    has_action(r, "multi-page image of 4 frames: only the first kept, 3 dropped"));
 	g_autoptr(GBytes) tiff1 = make_tiff(1);
 	run_go(r, _kj_cdr_image, tiff1);
 	g_assert_no_error(r->error);
