@@ -17,6 +17,8 @@
  * SEE ALSO
  *	db_sqlite.c, schema.c, store.c
  *--*/
+#include "kj_build_config.h"
+
 #include "store/db.h"
 
 #include "store/db_backend.h"
@@ -35,6 +37,9 @@ struct KjDb {
 /* Every backend this build knows, by name; the first is the default. */
 static const KjDbBackend *const backends[] = {
     &_kj_db_sqlite_backend,
+#if KJ_HAVE_LIBPQ
+    &_kj_db_pgsql_backend,
+#endif
 };
 
 static const KjDbBackend *find_backend(const char *name)
@@ -57,8 +62,8 @@ KjDb *kj_db_open(const KjDbOptions *opts, GError **error)
 	const KjDbBackend *backend = find_backend(opts->backend);
 	if (backend == NULL) {
 		g_set_error(error, KJ_STORE_ERROR, KJ_STORE_ERROR_DB,
-			    "unknown database backend '%s' (this build knows 'sqlite')",
-			    opts->backend);
+			    "unknown database backend '%s' (this build knows 'sqlite'%s)",
+			    opts->backend, KJ_HAVE_LIBPQ ? ", 'pgsql'" : "");
 		return NULL;
 	}
 	gpointer conn = backend->open(opts, error);

@@ -43,5 +43,7 @@ struct KjDbRow {
 };
 
 extern const KjDbBackend _kj_db_sqlite_backend;
+/* db_pg.c, when built with libpq (KJ_HAVE_LIBPQ). */
+extern const KjDbBackend _kj_db_pgsql_backend;
 
 #endif
