@@ -145,13 +145,24 @@ GBytes *kj_ledger_report_pdf(KjLedger *l, const char *campaign, const char *toda
 {
 	g_autoptr(GString) page = _kj_ledger_report_build(l, campaign, today, TRUE, error);
 	g_autoptr(GString) html = page ? split_tables(page) : NULL;
+
+	/* MuPDF breaks lines only at spaces (and between CJK characters): a
+	 * list such as "purpose_limit,no_reuse,subcontract_approval,..." in a
+	 * narrow column ran past the cell and was cut off at its edge.  A
+	 * space after each comma lets it wrap. */
+	g_autoptr(GString) spaced = html ? g_string_sized_new(html->len + html->len / 16) : NULL;
+	for (gsize i = 0; html && i < html->len; i++) {
+		g_string_append_c(spaced, html->str[i]);
+		if (html->str[i] == ',' && i + 1 < html->len && html->str[i + 1] != ' ')
+			g_string_append_c(spaced, ' ');
+	}
 	fz_context *ctx;
 	fz_buffer *buf = NULL;
 	GBytes *out = NULL;
 	int pages = 0;
 	gboolean ok = TRUE;
 
-	if (html == NULL)
+	if (spaced == NULL)
 		return NULL;
 	ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
 	if (ctx == NULL) {
@@ -165,7 +176,7 @@ GBytes *kj_ledger_report_pdf(KjLedger *l, const char *campaign, const char *toda
 	fz_try(ctx)
 	{
 		buf = fz_new_buffer(ctx, 64 * 1024);
-		lay_out(ctx, html, buf, &pages);
+		lay_out(ctx, spaced, buf, &pages);
 	}
 	fz_catch(ctx)
 	{
