@@ -801,6 +801,29 @@ static void test_ole2_needs_converter(void)
 	g_assert_null(kj_cdr_result_deserialize(w2, NULL));
 }
 
+/* Word's external-link sample starts with a directory entry
+ * (docProps/): libmagic calls it application/octet-stream ("Microsoft
+ * OOXML") and it was blocked as a type mismatch with its .docx name.
+ * It is a package and is sanitized, the external link removed. */
+static void test_ooxml_directory_first(void)
+{
+	g_autoptr(GBytes) b = corpus_bytes(
+	    "../office/oletools/oleobj/external_link/sample_with_external_link_to_doc.docx");
+	if (b == NULL) {
+		g_test_skip("corpus not available");
+		return;
+	}
+	g_autoptr(KjCdrResult) r =
+	    kj_cdr_sanitize(b, "sample_with_external_link_to_doc.docx", NULL, NULL, NULL);
+	g_assert_cmpint(r->verdict, ==, KJ_CDR_SANITIZED);
+	gboolean removed = FALSE;
+	for (guint i = 0; i < r->actions->len; i++) {
+		const KjCdrAction *a = r->actions->pdata[i];
+		removed |= strstr(a->what, "external relationship removed") != NULL;
+	}
+	g_assert_true(removed);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -812,6 +835,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/cdr/detect/elf", test_elf);
 	g_test_add_func("/cdr/detect/default-deny", test_default_deny);
 	g_test_add_func("/cdr/ole2/needs-converter", test_ole2_needs_converter);
+	g_test_add_func("/cdr/ooxml/directory-first", test_ooxml_directory_first);
 	g_test_add_func("/cdr/detect/html-svg", test_html);
 	g_test_add_func("/cdr/text/csv-sjis", test_csv_sjis);
 	g_test_add_func("/cdr/text/controls", test_text_controls);

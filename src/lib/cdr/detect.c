@@ -383,8 +383,11 @@ void _kj_cdr_detect(const guint8 *data, gsize len, KjCdrType *t)
 		if ((t->kind == KJ_CDR_KIND_TEXT || t->kind == KJ_CDR_KIND_UNKNOWN) &&
 		    at(data, len, 0, "#!", 2))
 			t->kind = KJ_CDR_KIND_SCRIPT;
-		if (t->kind == KJ_CDR_KIND_ARCHIVE && at(data, len, 0, "PK", 2) &&
-		    zip_is_ooxml(data, len)) {
+		/* libmagic says "application/octet-stream" ("Microsoft
+		 * OOXML") for a package whose first entry is a directory
+		 * (docProps/), as Word's own external-link sample has. */
+		if ((t->kind == KJ_CDR_KIND_ARCHIVE || t->kind == KJ_CDR_KIND_UNKNOWN) &&
+		    at(data, len, 0, "PK\x03\x04", 4) && zip_is_ooxml(data, len)) {
 			t->kind = KJ_CDR_KIND_OOXML;
 		}
 		/* RTF is text to libmagic when its header is odd. */
