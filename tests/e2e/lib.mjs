@@ -67,6 +67,39 @@ export function totp(secret, stepOffset = 0) {
 	return String(bin % 1000000).padStart(6, '0');
 }
 
+export const CORPUS = process.env.KJ_CORPUS || path.join(SOURCE_ROOT, '..', 'shared', 'corpus');
+
+// A mail from outside to an address of the city with the attachments
+// given as [filename, bytes]: MIME built here, so that a test can carry
+// any file of the shared corpus without copying it into the repository.
+export function makeMail(to, subject, text, attachments) {
+	const b64 = (buf) => buf.toString('base64').replace(/.{76}/g, '$&\n');
+	const enc = (s) => `=?UTF-8?B?${Buffer.from(s).toString('base64')}?=`;
+	const lines = [
+		`From: ${enc('山田 太郎')} <yamada@example.co.jp>`,
+		`To: ${to}`,
+		`Subject: ${enc(subject)}`,
+		'Date: Wed, 01 Apr 2026 09:30:00 +0900',
+		`Message-ID: <${Date.now()}.${Math.random().toString(36).slice(2)}@example.co.jp>`,
+		'MIME-Version: 1.0',
+		'Content-Type: multipart/mixed; boundary="kj-e2e"',
+		'',
+		'--kj-e2e',
+		'Content-Type: text/plain; charset=UTF-8',
+		'Content-Transfer-Encoding: base64',
+		'',
+		b64(Buffer.from(text)),
+	];
+	for (const [name, bytes] of attachments) {
+		const star = [...Buffer.from(name)].map((c) => `%${c.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+		lines.push('--kj-e2e', `Content-Type: application/octet-stream; name="${enc(name)}"`,
+			`Content-Disposition: attachment; filename*=UTF-8''${star}`,
+			'Content-Transfer-Encoding: base64', '', b64(bytes));
+	}
+	lines.push('--kj-e2e--', '');
+	return lines.join('\n');
+}
+
 export class Env {
 	constructor(name) {
 		check(KYOJIN && KYOJIN_CONSOLE, 'KYOJIN and KYOJIN_CONSOLE must name the binaries');
@@ -117,6 +150,13 @@ export class Env {
 		const r = JSON.parse(text);
 		check(r.quarantine_id, `no quarantine id for ${file}`);
 		return r.quarantine_id;
+	}
+
+	// Writes a mail made by makeMail into the test's directory.
+	writeMail(name, text) {
+		const p = path.join(this.dir, name);
+		fs.writeFileSync(p, text);
+		return p;
 	}
 
 	// An account; approvers and administrators get their TOTP secret
@@ -209,6 +249,8 @@ export class Env {
 		if (!dir)
 			return;
 		fs.mkdirSync(dir, {recursive: true});
+		// Transient messages would cover the screen.
+		await page.evaluate(() => document.getElementById('toasts').replaceChildren());
 		await page.screenshot({path: path.join(dir, `${name}.png`), fullPage: true});
 	}
 

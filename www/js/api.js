@@ -129,24 +129,29 @@ export const api = {
 	mail: (id) => get(`/api/mail/${seg(id)}`),
 
 	// Release requests: ask, approve (twice for an original), download.
-	releaseRequest: (mailId, body) => post(`/api/mail/${seg(mailId)}/release`, body),
+	// body: {quarantine_id, attachment_index, kind: 'sanitized'|'original', reason}
+	releaseRequest: (body) => post('/api/releases', body),
 	releaseList: (q) => get('/api/releases', q),
 	release: (id) => get(`/api/releases/${seg(id)}`),
 	releaseApprove: (id, comment) => post(`/api/releases/${seg(id)}/approve`, {comment}),
 	releaseRefuse: (id, reason) => post(`/api/releases/${seg(id)}/refuse`, {reason}),
 	releaseDownload: (id) => request('GET', `/api/releases/${seg(id)}/download`, {download: true}),
 	// PPAP: the archive's password goes to the server once, for this request only.
-	ppapOpen: (mailId, body) => post(`/api/mail/${seg(mailId)}/ppap`, body),
+	// body: {quarantine_id, attachment_index, password, reason}
+	ppapOpen: (body) => post('/api/ppap/open', body),
 
 	// File exchange between segments.
 	exchangeList: (q) => get('/api/exchange', q),
 	exchange: (id) => get(`/api/exchange/${seg(id)}`),
+	// params: {name, direction: 'inbound'|'outbound', recipient, note}
 	exchangeUpload: (file, params) =>
 		request('POST', '/api/exchange', {file, query: params}),
 	exchangeApprove: (id, comment) => post(`/api/exchange/${seg(id)}/approve`, {comment}),
 	exchangeRefuse: (id, reason) => post(`/api/exchange/${seg(id)}/refuse`, {reason}),
 	exchangeDownload: (id) =>
 		request('GET', `/api/exchange/${seg(id)}/download`, {download: true}),
+
+	notifications: (q) => get('/api/notifications', q),
 
 	// Governance ledger.
 	registers: () => get('/api/ledger'),

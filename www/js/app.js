@@ -19,6 +19,7 @@ import {inspectListView, inspectView} from './views/inspect.js';
 import {incidentsView, dueView} from './views/incidents.js';
 import {gatewayView} from './views/gateway.js';
 import {auditView} from './views/audit.js';
+import {notificationsView} from './views/notifications.js';
 import {notice} from './views/common.js';
 
 const state = {session: null};
@@ -26,13 +27,14 @@ const state = {session: null};
 // Menu: [route, message key, action needed].
 const MENU = [
 	['mail', 'nav.mail', 'mail.read'],
-	['approvals', 'nav.approvals', 'release.approve'],
+	['approvals', () => (can('release.approve') ? 'nav.approvals' : 'nav.requests'), 'release.read'],
 	['exchange', 'nav.exchange', 'exchange.read'],
 	['ledger', 'nav.ledger', 'ledger.read'],
 	['risk', 'nav.risk', 'ledger.read'],
 	['inspect', 'nav.inspect', 'ledger.read'],
 	['incidents', 'nav.incidents', 'ledger.read'],
 	['due', 'nav.due', 'ledger.read'],
+	['notifications', 'nav.notifications', 'notification.read'],
 	['gateway', 'nav.gateway', 'gateway.read'],
 	['audit', 'nav.audit', 'audit.read'],
 ];
@@ -48,6 +50,7 @@ const ROUTES = {
 	inspect: (p) => (p[0] ? inspectView(ctx(), p[0]) : inspectListView(ctx())),
 	incidents: (p) => incidentsView(ctx(), p[0]),
 	due: () => dueView(ctx()),
+	notifications: () => notificationsView(ctx()),
 	gateway: () => gatewayView(ctx()),
 	audit: () => auditView(ctx()),
 	account: () => accountView(ctx()),
@@ -133,7 +136,7 @@ function renderChrome() {
 			h('li', null, h('a', {
 				href: `#/${route}`,
 				'aria-current': route === current ? 'page' : null,
-			}, t(key))))));
+			}, t(typeof key === 'function' ? key() : key))))));
 	}
 	replace(document.getElementById('footer'), t('app.footer'));
 }

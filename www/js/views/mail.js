@@ -4,7 +4,7 @@
 
 import {h, field, replace, table, definitionList, bytes} from '../dom.js';
 import {t, label, when} from '../i18n.js';
-import {api, saveBlob} from '../api.js';
+import {api} from '../api.js';
 import {page, badge, form, pager, empty, select, notice} from './common.js';
 import {releaseTable} from './approvals.js';
 
@@ -73,7 +73,8 @@ function requestForm(ctx, m, a, done) {
 		h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary'}, t('release.ask'))),
 	], async (f) => {
 		const kind = f.querySelector(`input[name="${kindName}"]:checked`).value;
-		await api.releaseRequest(m.id, {attachment: a.index, kind, reason: reason.value.trim()});
+		await api.releaseRequest({quarantine_id: m.id, attachment_index: a.index, kind,
+			reason: reason.value.trim()});
 		ctx.toast(t('release.asked'));
 		done();
 	});
@@ -94,7 +95,8 @@ function ppapForm(ctx, m, a, done) {
 	], async () => {
 		const password = pw.value;
 		pw.value = '';
-		await api.ppapOpen(m.id, {attachment: a.index, password, reason: reason.value.trim()});
+		await api.ppapOpen({quarantine_id: m.id, attachment_index: a.index, password,
+			reason: reason.value.trim()});
 		ctx.toast(t('ppap.opened'));
 		done();
 	});
@@ -111,9 +113,11 @@ export async function mailView(ctx, id) {
 		if (!ctx.can('release.read'))
 			return;
 		try {
-			const r = await api.releaseList({mail: m.id, limit: 100});
+			// The department's requests, newest first; those of this mail.
+			const r = await api.releaseList({quarantine_id: m.id, limit: 500});
+			const mine = r.items.filter((x) => x.quarantine_id === m.id);
 			replace(reqArea, h('h2', null, t('mail.requests')),
-				r.items.length ? releaseTable(ctx, r.items, {showMail: false, onChange: loadRequests})
+				mine.length ? releaseTable(ctx, mine, {showMail: false})
 					: empty(t('mail.no_requests')));
 		} catch (e) {
 			replace(reqArea, h('h2', null, t('mail.requests')),
@@ -181,9 +185,3 @@ export async function mailView(ctx, id) {
 	return view;
 }
 
-// For approvals.js: a download of a released file.
-export async function downloadRelease(ctx, id, name) {
-	const r = await api.releaseDownload(id);
-	saveBlob(r, name);
-	ctx.toast(t('release.downloaded'));
-}
