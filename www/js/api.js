@@ -153,23 +153,26 @@ export const api = {
 
 	notifications: (q) => get('/api/notifications', q),
 
-	// Governance ledger.
-	registers: () => get('/api/ledger'),
+	// Governance ledger: every register through the same routes.
+	registers: () => get('/api/ledger/registers'),
+	// q: key or first text column contains; where+value: a column's stored value.
 	records: (noun, q) => get(`/api/ledger/${seg(noun)}`, q),
 	record: (noun, key) => get(`/api/ledger/${seg(noun)}/${seg(key)}`),
-	recordAdd: (noun, values) => post(`/api/ledger/${seg(noun)}`, {values}),
+	recordAdd: (noun, key, values) => post(`/api/ledger/${seg(noun)}`, {key, values}),
 	recordSet: (noun, key, values, version) =>
-		post(`/api/ledger/${seg(noun)}/${seg(key)}`, {values, if_version: version}),
-	riskMatrix: (by) => get('/api/risk/matrix', {by}),
-	due: (days) => get('/api/ledger-due', {days}),
-	campaigns: () => get('/api/inspect'),
-	campaign: (key, dept) => get(`/api/inspect/${seg(key)}`, {department: dept}),
-	inspectAnswer: (key, dept, item, body) =>
-		post(`/api/inspect/${seg(key)}/${seg(dept)}/${seg(item)}`, body),
+		post(`/api/ledger/${seg(noun)}/${seg(key)}`, {values, version}),
+	riskHeatmap: (which) => get('/api/risk/heatmap', {which}),
+	due: (horizonDays) => get('/api/due', {horizon_days: horizonDays}),
+	findings: () => get('/api/findings'),
+	inspection: (key) => get(`/api/inspections/${seg(key)}`),
+	inspectionForm: (key, dept) => get(`/api/inspections/${seg(key)}/departments/${seg(dept)}`),
+	// body: {department, item, result, evidence}
+	inspectionAnswer: (key, body) => post(`/api/inspections/${seg(key)}/answer`, body),
 
 	// Gateway and audit trail.
-	gateway: () => get('/api/gateway'),
+	gatewaySummary: () => get('/api/gateway/summary'),
+	gatewayQueue: (q) => get('/api/gateway/queue', q),
 	auditList: (q) => get('/api/audit', q),
 	auditVerify: () => get('/api/audit/verify'),
-	auditExport: (q) => request('GET', '/api/audit/export', {download: true, query: q}),
+	auditExport: () => request('GET', '/api/audit/export', {download: true}),
 };

@@ -3,7 +3,7 @@
 // ledger (one recurrence engine on the server: ledger due).
 
 import {h, field, table, definitionList} from '../dom.js';
-import {t, when} from '../i18n.js';
+import {t} from '../i18n.js';
 import {api} from '../api.js';
 import {page, form, empty, badge} from './common.js';
 
@@ -22,15 +22,16 @@ export async function incidentsView(ctx, key) {
 	if (key)
 		return incidentView(ctx, key);
 	const r = await api.records('incident', {limit: 100});
+	const items = r.items.map((i) => ({key: i.key, ...i.values}));
 	return page(t('incidents.title'), t('incidents.intro'),
-		r.items.length ? table(null, [
+		items.length ? table(null, [
 			{label: t('ledger.key'), cell: (i) => h('a', {href: `#/incidents/${encodeURIComponent(i.key)}`}, i.key)},
 			{label: t('incidents.what'), cell: (i) => i.title || '—'},
 			{label: t('incidents.severity'), cell: (i) => i.severity || '—'},
 			{label: t('incidents.status'), cell: (i) => badge('istatus', i.status)},
 			{label: t('incidents.discovered'), cell: (i) => i.discovered || '—', class: 'nowrap'},
 			{label: t('incidents.ppc'), cell: (i) => ppcCell(i)},
-		], r.items) : empty(t('incidents.none')));
+		], items) : empty(t('incidents.none')));
 }
 
 function ppcCell(i) {
@@ -45,9 +46,8 @@ function ppcCell(i) {
 
 async function incidentView(ctx, key) {
 	const res = await api.record('incident', key);
-	const inc = res.record || res;
-	const tl = await api.records('timeline', {where: `incident=${key}`, limit: 500});
-	const entries = tl.items.filter((e) => e.incident === key)
+	const inc = {key: res.key, version: res.version, ...res.values};
+	const entries = (res.timeline || []).map((e) => ({key: e.key, ...e.values}))
 		.sort((a, b) => String(a.at).localeCompare(String(b.at)) || a.key.localeCompare(b.key));
 	let add = null;
 	let advance = null;
@@ -61,7 +61,7 @@ async function incidentView(ctx, key) {
 			h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary'}, t('ledger.add'))),
 		], async () => {
 			const n = entries.length + 1;
-			await api.recordAdd('timeline', {key: `${key}-${n}`, incident: key, at: at.value,
+			await api.recordAdd('timeline', `${key}-${n}`, {incident: key, at: at.value,
 				entry: entry.value.trim()});
 			ctx.refresh();
 		});
@@ -94,18 +94,18 @@ async function incidentView(ctx, key) {
 
 export async function dueView(ctx) {
 	const r = await api.due();
-	const items = r.due || r.items || [];
-	const overdue = items.filter((d) => d.overdue).length;
+	const items = r.items || [];
+	const overdue = r.overdue ?? items.filter((d) => d.overdue).length;
 	return page(t('due.title'), t('due.intro'),
 		h('p', {class: 'summary'}, t('due.summary', {n: items.length, o: overdue})),
 		items.length ? table(null, [
 			{label: t('due.date'), cell: (d) => d.due, class: 'nowrap'},
 			{label: t('due.state'), cell: (d) => badge('due', d.overdue ? 'overdue' : 'soon')},
 			{label: t('due.what'), cell: (d) => d.what || '—'},
-			{label: t('due.record'), cell: (d) => h('a', {href:
-				`#/ledger/${encodeURIComponent(d.register)}/${encodeURIComponent(d.key)}`}, `${d.register} ${d.key}`)},
+			{label: t('due.record'), cell: (d) => (d.key ? h('a', {href:
+				`#/ledger/${encodeURIComponent(d.noun)}/${encodeURIComponent(d.key)}`}, `${d.noun} ${d.key}`)
+				: d.noun)},
 			{label: t('due.clause'), cell: (d) => d.clause || '—'},
 		], items, {rowClass: (d) => (d.overdue ? 'overdue' : null)}) : empty(t('due.none')));
 }
 
-export {when};

@@ -1,53 +1,54 @@
 // ledger.js - the governance ledger: every register browsed, searched,
 // added to and edited through one generic screen driven by the
-// register's column descriptions (the same table the CLI uses); the
-// asset ledger shows each asset's classification with what it
-// inherits from the information it holds.
+// register's column descriptions (the table the CLI uses too); an asset
+// shows its classification with what it inherits from the information
+// it holds; the ledger's consistency findings on the first page.
 
 import {h, field, replace, table, definitionList} from '../dom.js';
-import {t, label, when} from '../i18n.js';
+import {t, when} from '../i18n.js';
 import {api} from '../api.js';
-import {page, form, pager, empty, select, badge} from './common.js';
+import {page, form, pager, empty, select, notice} from './common.js';
 
 let registersCache = null;
 
-async function registers() {
-	if (!registersCache) {
-		const r = await api.registers();
-		registersCache = r.registers || r.items || [];
-	}
+export async function registers() {
+	if (!registersCache)
+		registersCache = (await api.registers()).registers || [];
 	return registersCache;
 }
 
-const nounOf = (r) => r.register || r.noun || r.name;
-
 async function describe(noun) {
-	const all = await registers();
-	return all.find((r) => nounOf(r) === noun) || null;
+	return (await registers()).find((r) => r.noun === noun) || null;
 }
+
+const recordHref = (noun, key) => `#/ledger/${encodeURIComponent(noun)}/${encodeURIComponent(key)}`;
 
 export async function ledgerHomeView(ctx) {
-	const all = await registers();
+	const [all, findings] = await Promise.all([registers(),
+		api.findings().catch(() => ({items: []}))]);
+	const f = findings.items || [];
 	return page(t('ledger.title'), t('ledger.intro'),
 		h('ul', {class: 'tiles'}, all.map((r) => h('li', null,
-			h('a', {href: `#/ledger/${encodeURIComponent(nounOf(r))}`, class: 'tile'},
-				h('span', {class: 'tile-title'}, nounOf(r)),
-				h('span', {class: 'tile-text'}, r.summary || ''),
-				typeof r.count === 'number'
-					? h('span', {class: 'tile-count'}, t('ledger.count', {n: r.count})) : null)))));
-}
-
-// The columns shown in a register's list: key plus the first few.
-function listColumns(desc) {
-	const cols = (desc.columns || []).filter((c) => !c.derived).slice(0, 6);
-	return cols;
+			h('a', {href: `#/ledger/${encodeURIComponent(r.noun)}`, class: 'tile'},
+				h('span', {class: 'tile-title'}, r.noun),
+				h('span', {class: 'tile-text'}, r.summary || ''))))),
+		h('h2', null, t('ledger.findings', {n: f.length})),
+		f.length ? table(null, [
+			{label: t('ledger.rule'), cell: (x) => h('code', null, x.rule)},
+			{label: t('due.clause'), cell: (x) => x.clause || '—', class: 'nowrap'},
+			{label: t('due.record'), cell: (x) => (x.noun && x.key
+				? h('a', {href: recordHref(x.noun, x.key)}, `${x.noun} ${x.key}`) : '—')},
+			{label: t('ledger.message'), cell: (x) => x.message, class: 'reason'},
+		], f) : empty(t('ledger.no_findings')));
 }
 
 function show(v, col) {
 	if (v === null || v === undefined || v === '')
 		return '—';
 	if (col && col.type === 'boolean')
-		return v === '1' || v === 1 || v === true ? t('common.yes') : t('common.no');
+		return v === '1' || v === 'true' ? t('common.yes') : v === '0' || v === 'false' ? t('common.no') : v;
+	if (col && col.type === 'reference' && col.ref)
+		return h('a', {href: recordHref(col.ref, v)}, v);
 	return String(v);
 }
 
@@ -55,38 +56,37 @@ function show(v, col) {
 function control(col, value) {
 	const name = col.name;
 	const v = value === null || value === undefined ? '' : String(value);
-	if (col.type === 'choice' && col.ref) {
-		const opts = col.ref.split('|').map((x) => [x, x]);
-		return select(name, [['', '—'], ...opts], v);
-	}
+	if (col.choices)
+		return select(name, [['', '—'], ...col.choices.map((x) => [x, x])], v);
 	if (col.type === 'boolean')
-		return select(name, [['', '—'], ['1', t('common.yes')], ['0', t('common.no')]],
-			v === 'true' ? '1' : v === 'false' ? '0' : v);
+		return select(name, [['', '—'], ['1', t('common.yes')], ['0', t('common.no')]], v);
 	if (col.type === 'date')
 		return h('input', {type: 'date', name, value: v});
 	if (col.type === 'integer')
-		return h('input', {type: 'number', name, value: v, step: 1});
-	if (col.type === 'text' && /note|description|entry|evidence|question|handling/.test(name))
+		return h('input', {type: 'number', name, value: v, step: 1, min: col.min, max: col.max});
+	if (col.type === 'text' && /note|description|entry|evidence|question|handling|action/.test(name))
 		return h('textarea', {name, rows: 2, text: v});
 	return h('input', {name, value: v, autocomplete: 'off'});
 }
 
-function columnLabel(col) {
-	return col.label ? `${col.label} (${col.name})` : col.name;
-}
+const columnLabel = (col) => (col.label ? `${col.label}（${col.name}）` : col.name);
+const editable = (desc) => (desc.columns || []).filter((c) => !c.derived);
 
-function valuesOf(formEl, desc, only) {
+// The values of a form: every column (add), or the changed ones (edit).
+function valuesOf(formEl, desc, old) {
 	const fd = new FormData(formEl);
 	const values = {};
-	for (const col of desc.columns || []) {
-		if (col.derived || !fd.has(col.name))
+	for (const col of editable(desc)) {
+		if (!fd.has(col.name))
 			continue;
 		const v = String(fd.get(col.name));
-		if (only && only[col.name] === (v === '' ? null : v))
-			continue; /* unchanged */
-		if (only && (only[col.name] === null || only[col.name] === undefined) && v === '')
-			continue;
-		values[col.name] = v;
+		if (old) {
+			const was = old[col.name] === null || old[col.name] === undefined ? '' : String(old[col.name]);
+			if (v !== was)
+				values[col.name] = v === '' ? null : v;
+		} else if (v !== '') {
+			values[col.name] = v;
+		}
 	}
 	return values;
 }
@@ -99,12 +99,13 @@ export async function registerView(ctx, noun) {
 	const q = params.get('q') || '';
 	const query = {q, limit: 50};
 	const first = await api.records(noun, query);
-	const cols = listColumns(desc);
+	const shown = editable(desc).slice(0, 6);
 	const columns = [
-		{label: t('ledger.key'), cell: (r) => h('a', {href:
-			`#/ledger/${encodeURIComponent(noun)}/${encodeURIComponent(r.key)}`}, r.key)},
-		...cols.map((c) => ({label: c.label || c.name, cell: (r) => show(r[c.name], c)})),
+		{label: t('ledger.key'), cell: (r) => h('a', {href: recordHref(noun, r.key)}, r.key)},
+		...shown.map((c) => ({label: c.label || c.name, cell: (r) => show(r.values[c.name], c)})),
 	];
+	if (noun === 'asset')
+		columns.push({label: t('ledger.effective_short'), cell: (r) => effectiveSummary(r.effective)});
 	const qIn = h('input', {type: 'search', name: 'q', value: q, maxlength: 200});
 	const search = h('form', {class: 'filters', role: 'search'},
 		field(t('ledger.search'), qIn),
@@ -119,12 +120,12 @@ export async function registerView(ctx, noun) {
 
 	let addForm = null;
 	if (ctx.can('ledger.write')) {
-		const keyIn = h('input', {name: '__key', required: true, autocomplete: 'off', maxlength: 128});
+		const keyIn = h('input', {name: '__key', required: true, autocomplete: 'off', maxlength: 200});
 		addForm = form({class: 'card', 'data-testid': 'ledger-add'}, [
 			h('h2', null, t('ledger.add_title')),
 			h('div', {class: 'grid'},
 				field(t('ledger.key'), keyIn),
-				(desc.columns || []).filter((c) => !c.derived).map((c) => {
+				editable(desc).map((c) => {
 					const el = control(c, '');
 					if (c.required)
 						el.required = true;
@@ -132,16 +133,13 @@ export async function registerView(ctx, noun) {
 				})),
 			h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary'}, t('ledger.add'))),
 		], async (f) => {
-			const values = valuesOf(f, desc);
-			for (const k of Object.keys(values))
-				if (values[k] === '')
-					delete values[k];
-			await api.recordAdd(noun, {key: keyIn.value.trim(), ...values});
+			const key = keyIn.value.trim();
+			await api.recordAdd(noun, key, valuesOf(f, desc, null));
 			ctx.toast(t('ledger.added'));
-			ctx.navigate(`ledger/${encodeURIComponent(noun)}/${encodeURIComponent(keyIn.value.trim())}`);
+			ctx.navigate(`ledger/${encodeURIComponent(noun)}/${encodeURIComponent(key)}`);
 		});
 	}
-	return page(`${noun} — ${desc.summary || ''}`, null,
+	return page(`${desc.summary || noun}`, null,
 		h('p', null, h('a', {href: '#/ledger'}, t('ledger.back'))),
 		search,
 		first.items.length ? [tbl, pager(tbl.tBodies[0], rowOf, first,
@@ -149,39 +147,54 @@ export async function registerView(ctx, noun) {
 		addForm);
 }
 
+// "mic-c 3 · lg-c 3A" with the inherited ones marked.
+function effectiveSummary(eff) {
+	if (!eff || typeof eff !== 'object')
+		return '—';
+	const parts = Object.entries(eff).filter(([, v]) => v && v.effective);
+	if (!parts.length)
+		return '—';
+	return h('span', {class: 'levels'}, parts.map(([scheme, v]) =>
+		h('span', {class: ['level', v.from ? 'inherited' : null],
+			title: v.from ? t('ledger.inherited_title', {from: v.from}) : null},
+		`${scheme} ${v.effective}${v.from ? ' ↑' : ''}`)));
+}
+
+function classification(eff) {
+	const rows = Object.entries(eff || {}).map(([scheme, v]) => ({scheme, ...v}));
+	if (!rows.length)
+		return null;
+	return h('section', {class: 'classification'},
+		h('h2', null, t('ledger.classification')),
+		h('p', {class: 'help'}, t('ledger.classification_help')),
+		table(null, [
+			{label: t('ledger.scheme'), cell: (l) => l.scheme},
+			{label: t('ledger.own'), cell: (l) => l.own ?? '—'},
+			{label: t('ledger.effective'), cell: (l) => h('strong', null, l.effective ?? '—')},
+			{label: t('ledger.inherited_from'), cell: (l) => (l.from
+				? h('a', {href: recordHref('asset', l.from)}, l.from) : '—')},
+		], rows, {rowClass: (l) => (l.from ? 'inherited' : null)}));
+}
+
 export async function recordView(ctx, noun, key) {
-	const desc = await describe(noun);
-	const res = await api.record(noun, key);
-	const rec = res.record || res;
+	const [desc, rec] = await Promise.all([describe(noun), api.record(noun, key)]);
 	const cols = (desc && desc.columns) || [];
 	const props = definitionList([
 		[t('ledger.key'), rec.key],
 		[t('ledger.version'), String(rec.version)],
 		[t('ledger.updated'), when(rec.updated_at)],
-		...cols.map((c) => [c.label || c.name, show(rec[c.name], c)]),
+		...cols.map((c) => [columnLabel(c), show(rec.values[c.name], c)]),
 	]);
-	const levels = res.effective_levels || [];
-	const levelTable = levels.length ? h('section', {class: 'classification'},
-		h('h2', null, t('ledger.classification')),
-		table(null, [
-			{label: t('ledger.scheme'), cell: (l) => l.scheme},
-			{label: t('ledger.own'), cell: (l) => l.own ?? '—'},
-			{label: t('ledger.effective'), cell: (l) => h('strong', null, l.effective ?? '—')},
-			{label: t('ledger.inherited_from'), cell: (l) => (l.inherited_from
-				? h('a', {href: `#/ledger/asset/${encodeURIComponent(l.inherited_from)}`}, l.inherited_from)
-				: '—')},
-		], levels, {rowClass: (l) => (l.inherited_from ? 'inherited' : null)})) : null;
-
 	let edit = null;
 	if (ctx.can('ledger.write') && desc) {
 		edit = form({class: 'card', 'data-testid': 'ledger-edit'}, [
 			h('h2', null, t('ledger.edit_title')),
 			h('p', {class: 'help'}, t('ledger.edit_help', {version: rec.version})),
-			h('div', {class: 'grid'}, cols.filter((c) => !c.derived).map((c) =>
-				field(columnLabel(c), control(c, rec[c.name])))),
+			h('div', {class: 'grid'}, editable(desc).map((c) =>
+				field(columnLabel(c), control(c, rec.values[c.name])))),
 			h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary'}, t('ledger.save'))),
 		], async (f) => {
-			const values = valuesOf(f, desc, rec);
+			const values = valuesOf(f, desc, rec.values);
 			if (!Object.keys(values).length) {
 				ctx.toast(t('ledger.nothing_changed'));
 				return;
@@ -191,12 +204,14 @@ export async function recordView(ctx, noun, key) {
 			ctx.refresh();
 		});
 	}
-	return page(`${noun} ${rec.key}`, rec.name || rec.title || null,
+	const title = rec.values.name || rec.values.title || rec.values.question || '';
+	return page(`${desc ? desc.summary : noun}: ${rec.key}`, title || null,
 		h('p', null, h('a', {href: `#/ledger/${encodeURIComponent(noun)}`}, t('ledger.back_register'))),
-		props, levelTable,
+		noun === 'asset' ? classification(rec.effective) : null,
+		props,
 		noun === 'incident' ? h('p', null, h('a', {href: `#/incidents/${encodeURIComponent(rec.key)}`},
 			t('incidents.timeline'))) : null,
 		edit);
 }
 
-export {badge};
+export {notice, replace};

@@ -8,15 +8,18 @@ import {api} from '../api.js';
 import {page, select} from './common.js';
 
 // Level names of the seeded risk-level register -> colour classes.
-const LEVEL_CLASS = {'低': 'lv-low', '中': 'lv-mid', '高': 'lv-high', '極高': 'lv-extreme',
-	low: 'lv-low', medium: 'lv-mid', high: 'lv-high', extreme: 'lv-extreme'};
+const LEVEL_CLASS = {'低': 'lv-low', '中': 'lv-mid', '高': 'lv-high', '極高': 'lv-extreme'};
+// Levels renamed in the risk-level register: by their rank instead.
+const RANK_CLASS = {1: 'lv-low', 2: 'lv-mid', 3: 'lv-high', 4: 'lv-extreme'};
 
 export async function riskView(ctx) {
 	const params = new URLSearchParams(location.hash.split('?')[1] || '');
 	const by = params.get('by') || 'current';
-	const m = await api.riskMatrix(by);
-	const cells = m.cells || [];
+	const m = await api.riskHeatmap(by);
+	// cells[likelihood - 1][impact - 1] = {likelihood, impact, risks, level, rank}
+	const cells = (m.cells || []).flat();
 	const at = (l, i) => cells.find((c) => c.likelihood === l && c.impact === i) || {};
+	const cls = (c) => LEVEL_CLASS[c.level] || RANK_CLASS[c.rank] || 'lv-none';
 	const picker = h('form', {class: 'filters'},
 		field(t('risk.by'), select('by', [['inherent', t('risk.inherent')],
 			['current', t('risk.current')], ['residual', t('risk.residual')]], by)),
@@ -36,7 +39,7 @@ export async function riskView(ctx) {
 			impacts.map((i) => {
 				const c = at(l, i);
 				const n = c.risks || 0;
-				return h('td', {class: ['heat', LEVEL_CLASS[c.level] || 'lv-none', n ? 'has' : null],
+				return h('td', {class: ['heat', cls(c), n ? 'has' : null],
 					title: t('risk.cell_title', {l, i, level: c.level || '—', n})},
 				h('span', {class: 'heat-level'}, c.level || ''),
 				h('span', {class: 'heat-count'}, n ? String(n) : ''));
@@ -44,5 +47,6 @@ export async function riskView(ctx) {
 	const legend = h('ul', {class: 'legend'}, ['低', '中', '高', '極高'].map((lv) =>
 		h('li', null, h('span', {class: ['swatch', LEVEL_CLASS[lv]], 'aria-hidden': 'true'}), lv)));
 	return page(t('risk.title'), t('risk.intro'), picker, h('div', {class: 'heat-wrap'}, heat, legend),
+		h('p', {class: 'help'}, t('risk.count_note')),
 		h('p', null, h('a', {href: '#/ledger/risk'}, t('risk.register'))));
 }
