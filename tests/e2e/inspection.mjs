@@ -50,7 +50,7 @@ run('inspection', async (env) => {
 	check(await forms.nth(1).getByLabel('不適合', {exact: true}).isChecked(), `${second} kept`);
 	const row = page.locator('table.data tbody tr', {hasText: 'SOMU'});
 	await row.getByText(`2/${total} `).waitFor();
-	await env.screenshot(page, 'inspection');
+	await env.screenshot(page, 'inspection', false);
 
 	// The CLI sees the same answers.
 	const rep = env.kyojinJson(['inspect', 'report', 'FY2026'], '', [1]); /* 1: 不適合 found */

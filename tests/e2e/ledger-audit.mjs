@@ -90,7 +90,7 @@ run('ledger-audit', async (env) => {
 	// Due and overdue.
 	await page.getByRole('link', {name: '期限'}).click();
 	await page.getByText(/^\d+ 件（うち期限切れ [1-9]\d* 件）$/).waitFor();
-	await env.screenshot(page, 'due');
+	await env.screenshot(page, 'due', false);
 
 	// Gateway: the summary of an empty queue.
 	await page.getByRole('link', {name: 'ゲートウェイ'}).click();
@@ -110,7 +110,7 @@ run('ledger-audit', async (env) => {
 	await page.getByRole('cell', {name: 'SYS-HP'}).first().waitFor();
 	const actions = await page.locator('table.data tbody td:nth-child(4)').allTextContents();
 	check(actions.length > 0 && actions.every((a) => a.startsWith('ledger.')), 'only ledger.* records');
-	await env.screenshot(page, 'audit');
+	await env.screenshot(page, 'audit', false);
 	const wait = page.waitForEvent('download');
 	await page.getByRole('button', {name: '書き出し（監査人向け）'}).click();
 	const d = await wait;

@@ -248,14 +248,16 @@ export class Env {
 		await page.getByTestId('who').waitFor();
 	}
 
-	async screenshot(page, name) {
+	// fullPage false: only the first screen (long lists would make a
+	// picture of several megabytes).
+	async screenshot(page, name, fullPage = true) {
 		const dir = process.env.KJ_SCREENSHOTS;
 		if (!dir)
 			return;
 		fs.mkdirSync(dir, {recursive: true});
 		// Transient messages would cover the screen.
 		await page.evaluate(() => document.getElementById('toasts').replaceChildren());
-		await page.screenshot({path: path.join(dir, `${name}.png`), fullPage: true});
+		await page.screenshot({path: path.join(dir, `${name}.png`), fullPage});
 	}
 
 	async stop() {

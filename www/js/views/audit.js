@@ -79,7 +79,7 @@ export async function auditView(ctx) {
 		{label: t('audit.seq'), cell: (r) => String(r.seq), class: 'num'},
 		{label: t('audit.at'), cell: (r) => when(r.time), class: 'nowrap'},
 		{label: t('audit.actor'), cell: (r) => r.actor || '—'},
-		{label: t('audit.action'), cell: (r) => h('code', null, r.action || '—')},
+		{label: t('audit.action'), cell: (r) => h('code', null, r.action || '—'), class: 'nowrap'},
 		{label: t('audit.object'), cell: (r) => r.object || '—'},
 		{label: t('audit.details'), cell: (r) => (r.details ? h('code', {class: 'details'},
 			JSON.stringify(r.details)) : '—')},
