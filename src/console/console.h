@@ -19,8 +19,10 @@ typedef struct {
 	char *www_dir; /* realpath of the static front end, or NULL if none */
 	gboolean https;
 	KjAccountPolicy policy;
-	GHashTable *approvers; /* department -> login (console.approvers) */
-	char *cookie_name;     /* "__Host-kj_session" over HTTPS, "kj_session" on loopback HTTP */
+	GHashTable *approvers;   /* department -> login (console.approvers) */
+	char *cookie_name;       /* "__Host-kj_session" over HTTPS, "kj_session" on loopback HTTP */
+	KjReleasePolicy release; /* approvers, long-lived CDR and PPAP workers, exchange limits */
+	GMutex cdr_lock, ppap_lock;
 	GMutex rate_lock;
 	GHashTable *rate; /* client address -> RateEntry (ratelimit.c) */
 } KjConsole;
@@ -96,6 +98,13 @@ gboolean kj_req_allow(KjReq *r, const char *action, const char *department);
 /* TRUE if the role has the action at all; otherwise answers 403. */
 gboolean kj_req_allow_any(KjReq *r, const char *action);
 const char *kj_req_actor(const KjReq *r); /* the session's login, for the audit log */
+/* A string member of a JSON body, answering 400 when it is not acceptable. */
+gboolean kj_req_string(KjReq *r, json_t *body, const char *key, gboolean required, gsize max,
+		       gboolean multiline, const char **out);
+/* An integer member, answering 400 when missing or not an integer. */
+gboolean kj_req_int(KjReq *r, json_t *body, const char *key, gint64 *out);
+/* Answers from a GError and frees it. */
+void kj_req_fail(KjReq *r, GError *error);
 /* A file download response. */
 void kj_req_download(KjReq *r, GBytes *data, const char *filename, const char *mime);
 
@@ -127,5 +136,6 @@ gboolean kj_console_rate_allow(KjConsole *c, const char *client, gint64 now);
 /* The routes of each area. */
 extern const KjRoute kj_console_auth_routes[];
 extern const KjRoute kj_console_mail_routes[];
+extern const KjRoute kj_console_release_routes[];
 
 #endif

@@ -223,3 +223,30 @@ void kj_req_download(KjReq *r, GBytes *data, const char *filename, const char *m
 	r->filename = g_strdup(filename ? filename : "download");
 	r->mime = mime ? mime : "application/octet-stream";
 }
+
+gboolean kj_req_string(KjReq *r, json_t *body, const char *key, gboolean required, gsize max,
+		       gboolean multiline, const char **out)
+{
+	g_autofree char *why = NULL;
+	if (kj_console_get_string(body, key, required, max, multiline, out, &why))
+		return TRUE;
+	kj_req_error(r, 400, "invalid", "%s", why);
+	return FALSE;
+}
+
+gboolean kj_req_int(KjReq *r, json_t *body, const char *key, gint64 *out)
+{
+	json_t *v = json_object_get(body, key);
+	if (!json_is_integer(v)) {
+		kj_req_error(r, 400, "invalid", "'%s' must be an integer", key);
+		return FALSE;
+	}
+	*out = json_integer_value(v);
+	return TRUE;
+}
+
+void kj_req_fail(KjReq *r, GError *error)
+{
+	kj_req_gerror(r, error);
+	g_error_free(error);
+}

@@ -26,6 +26,9 @@
 
 #include "console/console.h"
 
+#include "cdr/cdr.h"
+#include "sandbox/sandbox.h"
+
 #include "util/limits.h"
 
 #include <glib-unix.h>
@@ -153,6 +156,12 @@ static gboolean write_ready(const char *path, guint16 port, GError **error)
 
 static void console_clear(KjConsole *c)
 {
+	if (c->release.cdr_worker) {
+		kj_cdr_worker_free(c->release.cdr_worker);
+		kj_sandbox_free(c->release.ppap_sandbox);
+		g_mutex_clear(&c->cdr_lock);
+		g_mutex_clear(&c->ppap_lock);
+	}
 	if (c->approvers)
 		g_hash_table_unref(c->approvers);
 	if (c->rate) {
@@ -255,6 +264,18 @@ int main(int argc, char **argv)
 			return 3;
 		}
 	}
+	/* Sandboxed workers are copies of this process: made now, before the
+	 * HTTP threads exist (sandbox.h). */
+	kj_cdr_global_init();
+	g_mutex_init(&c.cdr_lock);
+	g_mutex_init(&c.ppap_lock);
+	c.release.approvers = c.approvers;
+	c.release.cdr_worker = kj_cdr_worker_new(NULL, KJ_CDR_ISOLATE_REUSE);
+	c.release.cdr_lock = &c.cdr_lock;
+	c.release.ppap_sandbox = kj_release_ppap_sandbox_new();
+	c.release.ppap_lock = &c.ppap_lock;
+	c.release.exchange_max_bytes = c.cfg->console_exchange_max_bytes;
+	c.release.exchange_expiry_days = c.cfg->console_exchange_expiry_days;
 	guint16 port = 0;
 	struct MHD_Daemon *d = kj_console_start(&c, listen, cert, key, &port, &error);
 	if (!d) {

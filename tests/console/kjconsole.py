@@ -164,8 +164,11 @@ class Env:
         path = os.path.join(self.tmp, "in.eml")
         with open(path, "wb") as f:
             f.write(bytes(m))
-        out = self.kj_json("mail", "sanitize", path, "-o", os.path.join(self.tmp, "out.eml"))
-        return out["quarantine_id"]
+        p = self.kj("--json", "mail", "sanitize", path, "-o", os.path.join(self.tmp, "out.eml"),
+                    check_rc=False)
+        if p.returncode not in (0, 1):  # 1: held, which is quarantined too
+            raise SystemExit("mail sanitize: exit %d: %s" % (p.returncode, p.stderr))
+        return json.loads(p.stdout)["quarantine_id"]
 
 
 class Client:

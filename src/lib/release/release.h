@@ -33,6 +33,8 @@ typedef struct {
 
 void kj_page_clear(KjPage *p);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_t, json_decref)
+
 /* Keyset cursors: "key|id" with both parts made of printable ASCII. */
 char *_kj_cursor_make(const char *key, const char *id);
 gboolean _kj_cursor_parse(const char *cursor, char **key, char **id);
@@ -56,5 +58,69 @@ json_t *kj_mail_get(KjDb *db, const char *qid, GError **error);
 /* TRUE if the account may do action on the mail qid (any of its departments). */
 gboolean kj_mail_allows(KjDb *db, const KjAccount *a, const char *action, const char *qid,
 			GError **error);
+
+/*
+ * Release requests (release.c): a staff member asks for a quarantined
+ * attachment with a reason; the department's approver approves or
+ * refuses.  "sanitized" requests go through the CDR engine on approval;
+ * "original" requests need a second approval by the security team and
+ * are flagged in the audit log; "ppap" requests carry an archive opened
+ * with the recipient's password and sanitized when requested (ppap.c).
+ */
+typedef struct _KjSandbox KjSandbox;
+typedef struct KjCdrWorker KjCdrWorker;
+
+/* What the front end provides.  Every field may be NULL/0: then any
+ * approver of the department approves, the CDR options are the defaults,
+ * and each file gets a fresh sandboxed worker. */
+typedef struct {
+	GHashTable *approvers;   /* department -> login (console.approvers) */
+	const void *cdr_options; /* const KjCdrOptions * */
+	/* Long-lived workers made before the front end started threads
+	 * (sandbox.h: a worker spawner is a copy of its process), each used
+	 * under its lock. */
+	KjCdrWorker *cdr_worker;
+	GMutex *cdr_lock;
+	KjSandbox *ppap_sandbox;
+	GMutex *ppap_lock;
+	/* File exchange (exchange.c). */
+	gint64 exchange_max_bytes;
+	gint64 exchange_expiry_days;
+} KjReleasePolicy;
+
+/* A sandbox for kj_release_ppap_open(): make it at start-up, before threads. */
+KjSandbox *kj_release_ppap_sandbox_new(void);
+
+/* Creates a request by the account for attachment idx of mail qid; the
+ * caller has checked that the account may request it.  *id newly allocated. */
+gboolean kj_release_request(KjStore *store, KjAudit *audit, const KjAccount *who, const char *qid,
+			    gint64 idx, const char *kind, const char *reason, char **id,
+			    GError **error);
+/* Opens the password-protected archive attachment idx of qid with password
+ * inside the sandbox, sanitizes what it holds and creates a "ppap"
+ * request whose result is that sanitized archive.  The password is used
+ * once and never stored or logged. */
+gboolean kj_release_ppap_open(KjStore *store, KjAudit *audit, const KjAccount *who, const char *qid,
+			      gint64 idx, const char *password, const char *reason,
+			      const KjReleasePolicy *policy, char **id, GError **error);
+/* Requests, newest first: department NULL = all; state NULL = any. */
+gboolean kj_release_list(KjDb *db, const char *department, const char *state, const char *cursor,
+			 gint64 limit, KjPage *page, GError **error);
+json_t *kj_release_get(KjDb *db, const char *id, GError **error);
+/* Approves (approve TRUE) or refuses a request, as the account.  For an
+ * original, the first approval by the department's approver leaves it
+ * "approved"; the second by a security administrator releases it.  Nobody
+ * decides on their own request.  Returns the request after the decision. */
+json_t *kj_release_decide(KjStore *store, KjAudit *audit, const KjAccount *who, const char *id,
+			  gboolean approve, const char *comment, const KjReleasePolicy *policy,
+			  GError **error);
+/* The released file of a request in state "released": bytes verified
+ * against their id, *name the download name (newly allocated). */
+GBytes *kj_release_fetch(KjStore *store, KjAudit *audit, const KjAccount *who, const char *id,
+			 char **name, GError **error);
+/* Opens a password-protected archive in a sandboxed worker and returns its
+ * members re-packed as a plain zip (ppap.c). */
+GBytes *_kj_ppap_decrypt(GBytes *archive, const char *password, KjSandbox *sb, GError **error);
+char *_kj_release_new_id(const char *prefix);
 
 #endif
