@@ -22,7 +22,7 @@ typedef struct {
 	GHashTable *approvers;   /* department -> login (console.approvers) */
 	char *cookie_name;       /* "__Host-kj_session" over HTTPS, "kj_session" on loopback HTTP */
 	KjReleasePolicy release; /* approvers, long-lived CDR and PPAP workers, exchange limits */
-	GMutex cdr_lock, ppap_lock;
+	GMutex cdr_lock, ppap_lock, dlp_lock;
 	GMutex rate_lock;
 	GHashTable *rate; /* client address -> RateEntry (ratelimit.c) */
 } KjConsole;
@@ -137,5 +137,6 @@ gboolean kj_console_rate_allow(KjConsole *c, const char *client, gint64 now);
 extern const KjRoute kj_console_auth_routes[];
 extern const KjRoute kj_console_mail_routes[];
 extern const KjRoute kj_console_release_routes[];
+extern const KjRoute kj_console_exchange_routes[];
 
 #endif

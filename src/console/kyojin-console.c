@@ -159,6 +159,8 @@ static void console_clear(KjConsole *c)
 	if (c->release.cdr_worker) {
 		kj_cdr_worker_free(c->release.cdr_worker);
 		kj_sandbox_free(c->release.ppap_sandbox);
+		kj_sandbox_free(c->release.dlp_sandbox);
+		g_mutex_clear(&c->dlp_lock);
 		g_mutex_clear(&c->cdr_lock);
 		g_mutex_clear(&c->ppap_lock);
 	}
@@ -274,6 +276,9 @@ int main(int argc, char **argv)
 	c.release.cdr_lock = &c.cdr_lock;
 	c.release.ppap_sandbox = kj_release_ppap_sandbox_new();
 	c.release.ppap_lock = &c.ppap_lock;
+	g_mutex_init(&c.dlp_lock);
+	c.release.dlp_sandbox = kj_exchange_dlp_sandbox_new();
+	c.release.dlp_lock = &c.dlp_lock;
 	c.release.exchange_max_bytes = c.cfg->console_exchange_max_bytes;
 	c.release.exchange_expiry_days = c.cfg->console_exchange_expiry_days;
 	guint16 port = 0;

@@ -47,6 +47,7 @@ static const KjRoute *const route_tables[] = {
     kj_console_auth_routes,
     kj_console_mail_routes,
     kj_console_release_routes,
+    kj_console_exchange_routes,
 };
 
 #define STATIC_MAX_BYTES (16 * 1024 * 1024)

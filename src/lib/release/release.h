@@ -84,10 +84,14 @@ typedef struct {
 	KjSandbox *ppap_sandbox;
 	GMutex *ppap_lock;
 	/* File exchange (exchange.c). */
+	KjSandbox *dlp_sandbox;
+	GMutex *dlp_lock;
 	gint64 exchange_max_bytes;
 	gint64 exchange_expiry_days;
 } KjReleasePolicy;
 
+/* A sandbox for the outbound personal-number scan of exchange.c. */
+KjSandbox *kj_exchange_dlp_sandbox_new(void);
 /* A sandbox for kj_release_ppap_open(): make it at start-up, before threads. */
 KjSandbox *kj_release_ppap_sandbox_new(void);
 
@@ -118,6 +122,40 @@ json_t *kj_release_decide(KjStore *store, KjAudit *audit, const KjAccount *who, 
  * against their id, *name the download name (newly allocated). */
 GBytes *kj_release_fetch(KjStore *store, KjAudit *audit, const KjAccount *who, const char *id,
 			 char **name, GError **error);
+/*
+ * File exchange between segments (exchange.c): upload on one side,
+ * approval by the uploader's department approver, then inbound files
+ * (internet -> LGWAN) are CDR'd and outbound files (LGWAN -> internet)
+ * are scanned for personal numbers: a hit blocks the transfer, records a
+ * notification for the security team and an audit record.  The
+ * recipient downloads until the file expires.
+ */
+gboolean kj_exchange_upload(KjStore *store, KjAudit *audit, const KjAccount *who,
+			    const char *direction, const char *recipient, const char *filename,
+			    const char *note, GBytes *data, const KjReleasePolicy *policy,
+			    char **id, GError **error);
+/* Files of department, or addressed to recipient (either may be NULL;
+ * both NULL = all), newest first; state NULL = any. */
+gboolean kj_exchange_list(KjDb *db, const char *department, const char *recipient,
+			  const char *state, const char *cursor, gint64 limit, KjPage *page,
+			  GError **error);
+json_t *kj_exchange_get(KjDb *db, const char *id, GError **error);
+json_t *kj_exchange_decide(KjStore *store, KjAudit *audit, const KjAccount *who, const char *id,
+			   gboolean approve, const char *comment, const KjReleasePolicy *policy,
+			   GError **error);
+/* The file for its recipient (or department), while available and not expired. */
+GBytes *kj_exchange_fetch(KjStore *store, KjAudit *audit, const KjAccount *who, const char *id,
+			  gint64 now, char **name, GError **error);
+/* Marks files past their expiry as expired; *n (may be NULL) counts them. */
+gboolean kj_exchange_expire(KjStore *store, KjAudit *audit, gint64 now, gint64 *n, GError **error);
+/* Notifications for an audience ("security"), newest first. */
+gboolean kj_notification_list(KjDb *db, const char *audience, const char *cursor, gint64 limit,
+			      KjPage *page, GError **error);
+/* TRUE if who may approve for department (approver role of the department,
+ * the one console.approvers names, or the security team). */
+gboolean _kj_release_may_approve(const KjAccount *who, const char *department,
+				 const KjReleasePolicy *policy, GError **error);
+
 /* Opens a password-protected archive in a sandboxed worker and returns its
  * members re-packed as a plain zip (ppap.c). */
 GBytes *_kj_ppap_decrypt(GBytes *archive, const char *password, KjSandbox *sb, GError **error);
