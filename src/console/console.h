@@ -138,5 +138,8 @@ extern const KjRoute kj_console_auth_routes[];
 extern const KjRoute kj_console_mail_routes[];
 extern const KjRoute kj_console_release_routes[];
 extern const KjRoute kj_console_exchange_routes[];
+extern const KjRoute kj_console_ledger_routes[];
+extern const KjRoute kj_console_gateway_routes[];
+extern const KjRoute kj_console_audit_routes[];
 
 #endif

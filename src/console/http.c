@@ -21,6 +21,7 @@
  *--*/
 #include "console/console.h"
 
+#include "ledger/ledger.h"
 #include "util/limits.h"
 
 #include <microhttpd.h>
@@ -120,6 +121,24 @@ void kj_req_gerror(KjReq *r, const GError *e)
 			break;
 		case KJ_RELEASE_ERROR_PASSWORD:
 			status = 422, code = "wrong_password";
+			break;
+		default:
+			break;
+		}
+	} else if (e->domain == KJ_LEDGER_ERROR) {
+		switch (e->code) {
+		case KJ_LEDGER_ERROR_INVALID:
+		case KJ_LEDGER_ERROR_REFERENCE:
+			status = 400, code = "invalid";
+			break;
+		case KJ_LEDGER_ERROR_UNKNOWN:
+			status = 404, code = "not_found";
+			break;
+		case KJ_LEDGER_ERROR_DUPLICATE:
+			status = 409, code = "exists";
+			break;
+		case KJ_LEDGER_ERROR_CONFLICT:
+			status = 409, code = "conflict";
 			break;
 		default:
 			break;
