@@ -61,8 +61,9 @@ static void page(KjReq *r)
 		return;
 	g_autoptr(KjLedger) l = open_ledger(r);
 	const char *q = kj_req_query(r, "q");
+	gboolean eff = g_strcmp0(kj_req_query(r, "effective"), "1") == 0;
 	if (!kj_view_ledger_page(l, reg, q && *q ? q : NULL, kj_req_query(r, "where"),
-				 kj_req_query(r, "value"), cursor, limit, &p, &error)) {
+				 kj_req_query(r, "value"), eff, cursor, limit, &p, &error)) {
 		kj_req_fail(r, error);
 		return;
 	}

@@ -41,8 +41,9 @@ try:
 
     st, js, _ = ro.get("/api/ledger/asset?limit=3")
     check(st == 200 and len(js["items"]) == 3 and js["next_cursor"], "a page of assets")
-    check("effective" in js["items"][0] and "values" in js["items"][0],
-          "assets carry their effective classification")
+    check("values" in js["items"][0] and "effective" not in js["items"][0], "plain page")
+    st, js3, _ = ro.get("/api/ledger/asset?limit=3&effective=1")
+    check("effective" in js3["items"][0], "effective=1: assets carry inherited classification")
     keys = [x["key"] for x in js["items"]]
     st, js2, _ = ro.get("/api/ledger/asset?limit=3&cursor=" + Q(js["next_cursor"]))
     check(st == 200 and js2["items"][0]["key"] > keys[-1], "the next page continues in key order")

@@ -106,9 +106,22 @@ static KjLedgerRecord *row_record(const KjLedgerRegister *reg, const KjDbRow *ro
 	return rec;
 }
 
+static void level_free(gpointer p)
+{
+	KjLedgerLevel *v = p;
+	g_free(v->scheme);
+	g_free(v->own);
+	g_free(v->effective);
+	g_free(v->from);
+	g_free(v);
+}
+
 static json_t *effective_json(KjLedger *l, const char *key)
 {
 	g_autoptr(GPtrArray) levels = kj_ledger_effective_levels(l, key, NULL);
+	/* The ledger gives the array without a free function. */
+	if (levels)
+		g_ptr_array_set_free_func(levels, level_free);
 	json_t *o = json_object();
 	for (guint i = 0; levels && i < levels->len; i++) {
 		const KjLedgerLevel *v = levels->pdata[i];
@@ -144,8 +157,9 @@ static const char *first_text_column(const KjLedgerRegister *reg)
 }
 
 gboolean kj_view_ledger_page(KjLedger *l, const KjLedgerRegister *reg, const char *q,
-			     const char *where_column, const char *where_value, const char *cursor,
-			     gint64 limit, KjPage *page, GError **error)
+			     const char *where_column, const char *where_value,
+			     gboolean with_effective, const char *cursor, gint64 limit,
+			     KjPage *page, GError **error)
 {
 	g_autofree char *ckey = NULL, *cid = NULL;
 	if (limit <= 0 || limit > KJ_CONSOLE_PAGE_MAX)
@@ -181,7 +195,7 @@ gboolean kj_view_ledger_page(KjLedger *l, const KjLedgerRegister *reg, const cha
 		g_free(c.last);
 		return FALSE;
 	}
-	if (strcmp(reg->noun, "asset") == 0) {
+	if (with_effective && strcmp(reg->noun, "asset") == 0) {
 		size_t i;
 		json_t *o;
 		json_array_foreach(c.items, i, o) json_object_set_new(

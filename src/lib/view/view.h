@@ -19,11 +19,14 @@ json_t *kj_view_ledger_registers(void);
 json_t *kj_view_ledger_record_json(const KjLedgerRecord *rec);
 /* A page of a register in key order; q (nullable) keeps records whose key
  * or first text column contains it; where_column/where_value (nullable)
- * keep those whose column has that stored value.  Asset pages carry the
- * effective (inherited) classification of each record. */
+ * keep those whose column has that stored value.  With with_effective,
+ * asset pages carry the effective (inherited) classification of each
+ * record, which reads the whole asset register per record: meant for
+ * small ledgers and pages. */
 gboolean kj_view_ledger_page(KjLedger *l, const KjLedgerRegister *reg, const char *q,
-			     const char *where_column, const char *where_value, const char *cursor,
-			     gint64 limit, KjPage *page, GError **error);
+			     const char *where_column, const char *where_value,
+			     gboolean with_effective, const char *cursor, gint64 limit,
+			     KjPage *page, GError **error);
 /* One record, with the effective levels of an asset and the timeline of
  * an incident. */
 json_t *kj_view_ledger_get(KjLedger *l, const KjLedgerRegister *reg, const char *key,
