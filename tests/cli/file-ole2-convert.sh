@@ -13,6 +13,8 @@ O="$CORPUS/office/oletools"
 [ -n "$CORPUS" ] && [ -d "$O" ] || exit 77
 command -v soffice >/dev/null || { echo "soffice not installed: skipped"; exit 77; }
 command -v mutool >/dev/null || exit 77
+# Run as root, the converter runs as nobody and must reach TMPDIR.
+chmod 711 "$T"
 mkdir -p "$T/tmp"
 export TMPDIR="$T/tmp"
 
@@ -30,6 +32,7 @@ assert r["detected_type"] == sys.argv[2], r["detected_type"]
 assert r["output_type"] == "application/pdf" and r["output_name"].endswith(".pdf"), r
 assert r["input_sha256"] == hashlib.sha256(open(sys.argv[3], "rb").read()).hexdigest()
 assert r["converter"] and "soffice" in r["converter"], r["converter"]
+assert "network: none" in r["converter"] or "NOT isolated" in r["converter"], r["converter"]
 assert "converted to PDF" in r["actions"][0]["what"], r["actions"]
 assert any("rendered" in a["what"] for a in r["actions"]), r["actions"]
 PY

@@ -12,7 +12,11 @@
 
 doc="$CORPUS/office/oletools/msodde/harmless-clean.doc"
 [ -n "$CORPUS" ] && [ -f "$doc" ] || exit 77
-mkdir -p "$T/tmp"
+# Run as root, the converter runs as nobody: it must reach TMPDIR, and
+# the fakes write what they saw into a directory anyone may write.
+chmod 711 "$T"
+mkdir -p "$T/tmp" "$T/seen"
+chmod 1777 "$T/seen"
 export TMPDIR="$T/tmp"
 
 # held CONVERTER REASON-PATTERN [config]: the doc is held naming REASON.
@@ -50,12 +54,12 @@ fake() {
 }
 
 # A converter that never finishes and leaves a helper behind.
-fake hang "sleep 1000 & echo \$! >$T/helper.pid; exec sleep 1000"
+fake hang "sleep 1000 & echo \$! >$T/seen/helper.pid; exec sleep 1000"
 printf 'cdr:\n  convert_timeout_s: 1\n' >"$T/short.yaml"
 held "$T/hang" 'did not finish within 1 s' --config "$T/short.yaml"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert any("convert_timeout_s" in l for l in r["limits_hit"]), r' "$T/r.json" ||
 	fail "time-out not in limits_hit"
-helper=$(cat "$T/helper.pid")
+helper=$(cat "$T/seen/helper.pid")
 i=0
 while kill -0 "$helper" 2>/dev/null; do
 	i=$((i + 1))
@@ -83,12 +87,16 @@ fake link 'ln -s /etc/passwd "$out/document.pdf"'
 held "$T/link" 'produced no PDF'
 
 # What the converter process sees: no environment, only loopback.
-fake spy "env >$T/env.txt; cat /proc/net/dev >$T/net.txt; exit 0"
+fake spy "env >$T/seen/env.txt; cat /proc/net/dev >$T/seen/net.txt; id -u >$T/seen/uid.txt; exit 0"
 export KJ_SECRET=kj-secret-value
 run 1 file sanitize "$doc" -o "$T/o.pdf" --converter "$T/spy"
-! grep -q kj-secret-value "$T/env.txt" || fail "the converter inherited the environment"
-grep -vE '^(PWD|SHLVL|_|OLDPWD)=' "$T/env.txt" | grep -q . && { cat "$T/env.txt" >&2; fail "the converter has an environment"; }
-ifaces=$(tail -n +3 "$T/net.txt" | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')
+[ -s "$T/seen/net.txt" ] || fail "the spy did not run"
+! grep -q kj-secret-value "$T/seen/env.txt" || fail "the converter inherited the environment"
+grep -vE '^(PWD|SHLVL|_|OLDPWD)=' "$T/seen/env.txt" | grep -q . && { cat "$T/seen/env.txt" >&2; fail "the converter has an environment"; }
+if [ "$(id -u)" = 0 ]; then
+	[ "$(cat "$T/seen/uid.txt")" != 0 ] || fail "the converter ran as root"
+fi
+ifaces=$(tail -n +3 "$T/seen/net.txt" | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')
 if unshare -n true 2>/dev/null || unshare -rn true 2>/dev/null; then
 	[ "$ifaces" = "lo " ] || fail "the converter sees network interfaces: $ifaces"
 fi

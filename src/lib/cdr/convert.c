@@ -24,8 +24,10 @@
  *	  was not isolated;
  *	- rlimits: address space, CPU seconds, file size (the output limit),
  *	  open files, no core dumps.
- *	It is not seccomp-filtered and runs as the invoking user: LibreOffice
- *	reads its installation, fonts and the temporary directory.
+ *	- run as root, it becomes "nobody", owning only the temporary
+ *	  directory.
+ *	It is not seccomp-filtered and otherwise runs as the invoking user:
+ *	LibreOffice reads its installation, fonts and the temporary directory.
  * SECURITY
  *	Runs in the parent (CLI, gateway), never in the worker.  Sees no
  *	hostile bytes itself: it writes them to a file and reads back a PDF
@@ -47,6 +49,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
+#include <pwd.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -136,6 +140,9 @@ typedef struct {
 	int log_fd, null_fd, status_fd;
 	struct rlimit as, cpu, fsize, nofile, core;
 	const char *dir;
+	gboolean drop; /* running as root: become uid/gid (nobody) */
+	uid_t uid;
+	gid_t gid;
 } Child;
 
 static void child_write(int fd, const void *p, size_t n)
@@ -164,10 +171,12 @@ static G_GNUC_NORETURN void child_run(const Child *c)
 	(void)setrlimit(RLIMIT_FSIZE, &c->fsize);
 	(void)setrlimit(RLIMIT_NOFILE, &c->nofile);
 	(void)setrlimit(RLIMIT_CORE, &c->core);
+	if (c->drop && (setgroups(0, NULL) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0))
+		_exit(126);
 	/* The parent ignores nothing the converter should see by default. */
 	signal(SIGPIPE, SIG_DFL);
 	if (chdir(c->dir) < 0)
-		_exit(126);
+		_exit(125);
 	execve(c->argv[0], c->argv, empty_env);
 	int e = errno;
 	st = ST_EXEC_FAILED;
@@ -277,6 +286,37 @@ static gboolean paths_make(Paths *p, const guint8 *data, gsize len, const char *
 	return write_new(p->in, data, len, error);
 }
 
+/* Run as root (a CLI run by the administrator), the converter would read
+ * and write what root may.  It runs as "nobody" instead, owning only its
+ * temporary directory.  Looked up before fork: getpwnam is not
+ * async-signal-safe. */
+static gboolean drop_target(const Paths *p, uid_t *uid, gid_t *gid, GError **error)
+{
+	if (geteuid() != 0)
+		return TRUE;
+	struct passwd *pw = getpwnam("nobody");
+	if (pw == NULL || pw->pw_uid == 0) {
+		g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_IO,
+			    "converter: running as root and there is no 'nobody' user to run "
+			    "the converter as");
+		return FALSE;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	g_autofree char *indir = g_path_get_dirname(p->in);
+	g_autofree char *profile = g_build_filename(p->dir, "profile", NULL);
+	const char *const own[] = {p->dir, indir, p->in, p->out_dir, profile, NULL};
+	for (const char *const *f = own; *f; f++) {
+		if (lchown(*f, *uid, *gid) < 0) {
+			int e = errno;
+			g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_IO,
+				    "converter: cannot hand %s over: %s", *f, g_strerror(e));
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 /* Forks and execs the converter; returns its pid or -1 with error. */
 static pid_t spawn(const Paths *p, const char *program, const KjCdrOptions *opts,
 		   gboolean *net_isolated, GError **error)
@@ -307,6 +347,9 @@ static pid_t spawn(const Paths *p, const char *program, const KjCdrOptions *opts
 	c.fsize.rlim_cur = c.fsize.rlim_max = (rlim_t)opts->max_output + 1;
 	c.nofile.rlim_cur = c.nofile.rlim_max = KJ_CDR_CONVERT_MAX_FILES;
 	c.core.rlim_cur = c.core.rlim_max = 0;
+	if (!drop_target(p, &c.uid, &c.gid, error))
+		return -1;
+	c.drop = geteuid() == 0;
 	c.log_fd = open(p->log, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	c.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (c.log_fd < 0 || c.null_fd < 0 || pipe2(st_pipe, O_CLOEXEC) < 0) {
@@ -422,6 +465,11 @@ GBytes *kj_cdr_convert_to_pdf(const guint8 *data, gsize len, const char *ext,
 		g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_CORRUPT,
 			    "the converter crashed (signal %d, %s)%s", WTERMSIG(status),
 			    WTERMSIG(status) == SIGXCPU ? "CPU limit" : "killed", tail);
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 125) {
+		g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_IO,
+			    "the converter cannot enter its temporary directory %s%s", p.dir,
+			    geteuid() == 0 ? " as nobody (TMPDIR must be reachable by nobody)"
+					   : "");
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
 		g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_UNSUPPORTED,
 			    "the converter %s could not be started", program);
@@ -434,10 +482,11 @@ GBytes *kj_cdr_convert_to_pdf(const guint8 *data, gsize len, const char *ext,
 	}
 	if (pdf && how)
 		*how = g_strdup_printf(
-		    "%s --headless --convert-to pdf; own process group, empty environment, "
+		    "%s --headless --convert-to pdf%s; own process group, empty environment, "
 		    "private temporary directory and profile, rlimits (address space "
 		    "%" G_GUINT64_FORMAT " MiB, %u s); network: %s",
-		    program, opts->convert_memory / (1024 * 1024), opts->convert_timeout_s,
+		    program, geteuid() == 0 ? " as nobody" : "",
+		    opts->convert_memory / (1024 * 1024), opts->convert_timeout_s,
 		    net ? "none (own network namespace)"
 			: "NOT isolated (the kernel refused a network namespace)");
 	paths_clear(&p);
