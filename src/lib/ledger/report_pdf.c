@@ -30,6 +30,7 @@
 #include "util/limits.h"
 
 #include <mupdf/fitz.h>
+#include <string.h>
 
 /* A4 in points, 15 mm margins. */
 #define PAGE_W 595.0f
@@ -90,6 +91,54 @@ static GString *split_tables(const GString *html)
 	return out;
 }
 
+/*
+ * MuPDF breaks lines only at spaces, at U+200B and between CJK
+ * characters: a list such as "purpose_limit,no_reuse,subcontract_approval"
+ * in a narrow column ran past its cell and off the page, and so would a
+ * long URL in an evidence note.  So, in the text between tags, a space
+ * follows each comma and a zero-width space every BREAK_RUN characters of
+ * a run without a break (an entity such as &amp; counts as one).  Only the
+ * body is touched: the head holds a style sheet.
+ */
+#define BREAK_RUN 20
+
+static GString *breakable(const GString *html)
+{
+	GString *out = g_string_sized_new(html->len + html->len / 8);
+	gboolean tag = FALSE;
+	int run = 0;
+	/* The head (its style sheet, its title) is copied as it is. */
+	const char *body = strstr(html->str, "<body");
+	gsize start = body ? (gsize)(body - html->str) : 0;
+
+	g_string_append_len(out, html->str, (gssize)start);
+	for (gsize i = start; i < html->len; i++) {
+		unsigned char ch = (unsigned char)html->str[i];
+		if (ch == '<')
+			tag = TRUE;
+		if (tag || ch == ' ' || ch == '\n' || ch >= 0x80) {
+			/* Bytes >= 0x80 are UTF-8: Japanese text breaks by
+			 * itself; a long run of other scripts is rare. */
+			run = 0;
+		} else if (++run >= BREAK_RUN && ch != '&') {
+			g_string_append(out, "\u200B");
+			run = 1;
+		}
+		g_string_append_c(out, (char)ch);
+		if (ch == '&') {
+			/* Copy the entity whole. */
+			while (i + 1 < html->len && html->str[i] != ';')
+				g_string_append_c(out, html->str[++i]);
+		} else if (ch == '>') {
+			tag = FALSE;
+		} else if (!tag && ch == ',' && i + 1 < html->len && html->str[i + 1] != ' ') {
+			g_string_append_c(out, ' ');
+			run = 0;
+		}
+	}
+	return out;
+}
+
 /* Lays the page out and writes the PDF into buf; *pages counts the
  * pages begun.  Throws on any MuPDF error and past the page limit. */
 static void lay_out(fz_context *ctx, const GString *html, fz_buffer *buf, int *pages)
@@ -146,16 +195,7 @@ GBytes *kj_ledger_report_pdf(KjLedger *l, const char *campaign, const char *toda
 	g_autoptr(GString) page = _kj_ledger_report_build(l, campaign, today, TRUE, error);
 	g_autoptr(GString) html = page ? split_tables(page) : NULL;
 
-	/* MuPDF breaks lines only at spaces (and between CJK characters): a
-	 * list such as "purpose_limit,no_reuse,subcontract_approval,..." in a
-	 * narrow column ran past the cell and was cut off at its edge.  A
-	 * space after each comma lets it wrap. */
-	g_autoptr(GString) spaced = html ? g_string_sized_new(html->len + html->len / 16) : NULL;
-	for (gsize i = 0; html && i < html->len; i++) {
-		g_string_append_c(spaced, html->str[i]);
-		if (html->str[i] == ',' && i + 1 < html->len && html->str[i + 1] != ' ')
-			g_string_append_c(spaced, ' ');
-	}
+	g_autoptr(GString) spaced = html ? breakable(html) : NULL;
 	fz_context *ctx;
 	fz_buffer *buf = NULL;
 	GBytes *out = NULL;
