@@ -29,4 +29,4 @@ k inspect answer FY2026 DIGI CL-6-5 適合 --evidence 受講記録 --by P002
 k inspect answer FY2026 DIGI CL-6-8a 一部適合 --evidence "HP保守契約に再委託条項なし" --by P002
 k inspect answer FY2026 SHIMIN CL-6-3a 適合 --by P004
 k inspect answer FY2026 SOMU CL-5-2 不適合 --evidence "誓約書未回収あり" --by P001
-echo "loaded; try: $KYOJIN --data-dir $dir ledger check | ledger due | risk matrix | inspect report FY2026 | ledger staff"
+echo "loaded; try: $KYOJIN --data-dir $dir ledger check | ledger due | risk matrix | inspect report FY2026 | ledger staff | report ciso --campaign FY2026 -o report.pdf"

@@ -15,6 +15,7 @@
  *	asset still named in a list cannot be deleted.
  *--*/
 #include "ledger-fixture.h"
+#include "store/schema.h"
 
 static void org(Fixture *f)
 {
@@ -165,6 +166,59 @@ static void test_checked_lists(Fixture *f, gconstpointer data)
 			KJ_LEDGER_ERROR_REFERENCE);
 }
 
+/* A database of the schema before these rules (version 9) with an asset
+ * whose handling was typed freely: the upgrade keeps the row, gives the
+ * seeded levels their new data, and the check names the restriction
+ * that is not in the vocabulary; other columns of that asset can still
+ * be changed. */
+static void test_upgrade(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp("kj-ledger-up-XXXXXX", &error);
+	g_autofree char *path = g_build_filename(dir, "kyojin.db", NULL);
+	KjDbOptions o = {.location = path, .busy_timeout_ms = 1000, .create = TRUE};
+	g_autoptr(KjDb) db = kj_db_open(&o, &error);
+
+	g_assert_no_error(error);
+	g_assert_true(_kj_schema_migrate(db, 9, &error));
+	g_assert_true(kj_db_exec_script(
+	    db,
+	    "INSERT INTO ledger_department (key, version, created_at, updated_at, name)"
+	    " VALUES ('D-01', 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z', '総務課');"
+	    "INSERT INTO ledger_asset (key, version, created_at, updated_at, name, kind,"
+	    " department, handling, lg_confidentiality, confidentiality)"
+	    " VALUES ('USB', 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z', 'USBメモリ',"
+	    " 'medium', 'D-01', '持ち出し禁止,暗号化必須', '3B', '2')",
+	    &error));
+	g_assert_no_error(error);
+	g_assert_true(_kj_schema_migrate(db, _kj_schema_latest(), &error));
+	g_assert_no_error(error);
+
+	g_autoptr(KjAudit) audit = kj_audit_open(dir, NULL, &error);
+	g_assert_no_error(error);
+	g_autoptr(KjLedger) l = kj_ledger_new(db, audit, "tester", NULL);
+	g_autoptr(KjLedgerRecord) lv =
+	    kj_ledger_get(l, kj_ledger_register_find("level"), "lg-c:3B", &error);
+	g_assert_cmpstr(kj_ledger_record_get(lv, "equivalent"), ==, "mic-c:3");
+	g_assert_cmpstr(kj_ledger_record_get(lv, "cloud_locations"), ==, "JP");
+	g_autoptr(GPtrArray) fs = kj_ledger_check(l, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(count_findings(fs, "asset-handling-unknown", "USB"), ==, 1);
+	g_assert_cmpuint(count_findings(fs, "asset-level-mismatch", "USB"), ==, 1);
+	const char *loc[] = {"location=施錠キャビネット", NULL};
+	g_assert_true(
+	    kj_ledger_set(l, kj_ledger_register_find("asset"), "USB", 1, loc, NULL, &error));
+	g_assert_no_error(error);
+	const char *fix[] = {"handling=持出禁止,暗号化必須", NULL};
+	g_assert_true(
+	    kj_ledger_set(l, kj_ledger_register_find("asset"), "USB", 2, fix, NULL, &error));
+	g_autoptr(GPtrArray) fs2 = kj_ledger_check(l, &error);
+	g_assert_cmpuint(count_findings(fs2, "asset-handling-unknown", "USB"), ==, 0);
+
+	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+	g_assert_cmpint(system(cmd), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -173,5 +227,6 @@ int main(int argc, char **argv)
 	ADD("/ledger-rules/minimum", test_minimum);
 	ADD("/ledger-rules/cloud-location", test_cloud_location);
 	ADD("/ledger-rules/checked-lists", test_checked_lists);
+	g_test_add_func("/ledger-rules/upgrade-from-9", test_upgrade);
 	return g_test_run();
 }

@@ -14,6 +14,7 @@
  *	  asset-handling             handling restrictions its level requires are missing (6(2))
  *	  asset-contract-clauses     a contractor's contract lacks clauses its level requires (6(8))
  *	  asset-held-in-cycle        held_in chain loops or is too deep
+ *	  asset-handling-unknown     a handling restriction not in the restriction register (6(2))
  *	  asset-level-mismatch       its level in one scheme is not the equivalent of its level
  *	                             in another (自治体機密性 3B but 機密性 2) (6(2))
  *	  asset-level-minimum        below the lowest level for what it holds (個人番号: 3A and
@@ -50,7 +51,8 @@ typedef struct {
 	GHashTable *by_key;   /* key -> record (borrowed) */
 	GHashTable *children; /* key -> GPtrArray of records (borrowed) */
 	GPtrArray *levels;
-	GHashTable *level; /* "scheme:code" -> level record (borrowed) */
+	GHashTable *level;        /* "scheme:code" -> level record (borrowed) */
+	GHashTable *restrictions; /* keys of the restriction register */
 } Ctx;
 
 static void ctx_clear(Ctx *c)
@@ -58,6 +60,7 @@ static void ctx_clear(Ctx *c)
 	g_clear_pointer(&c->children, g_hash_table_unref);
 	g_clear_pointer(&c->by_key, g_hash_table_unref);
 	g_clear_pointer(&c->level, g_hash_table_unref);
+	g_clear_pointer(&c->restrictions, g_hash_table_unref);
 	g_clear_pointer(&c->assets, g_ptr_array_unref);
 	g_clear_pointer(&c->levels, g_ptr_array_unref);
 }
@@ -71,6 +74,13 @@ static gboolean ctx_load(KjLedger *l, Ctx *c, GError **error)
 			: NULL;
 	if (c->levels == NULL)
 		return FALSE;
+	g_autoptr(GPtrArray) rs =
+	    kj_ledger_list(l, kj_ledger_register_find("restriction"), NULL, NULL, error);
+	if (rs == NULL)
+		return FALSE;
+	c->restrictions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 0; i < rs->len; i++)
+		g_hash_table_add(c->restrictions, g_strdup(((KjLedgerRecord *)rs->pdata[i])->key));
 	c->by_key = g_hash_table_new(g_str_hash, g_str_equal);
 	c->children = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					    (GDestroyNotify)g_ptr_array_unref);
@@ -381,6 +391,21 @@ static void check_levels(KjLedger *l, Ctx *c, const KjLedgerRecord *a, GPtrArray
 	}
 }
 
+/* Handling restrictions are checked against the restriction register on
+ * every write; a value written before that register existed (or a
+ * restriction since deleted by hand) is reported, since the
+ * asset-handling rule cannot see a restriction spelled otherwise. */
+static void check_vocabulary(Ctx *c, const KjLedgerRecord *a, GPtrArray *out)
+{
+	g_autoptr(GPtrArray) items = _kj_ledger_list_split(kj_ledger_record_get(a, "handling"));
+
+	for (guint i = 0; i < items->len; i++)
+		if (!g_hash_table_contains(c->restrictions, items->pdata[i]))
+			add_finding(out, "asset-handling-unknown", "基本方針 6(2)", "asset", a->key,
+				    "資産 %s の取扱制限 %s は取扱制限の一覧 (restriction) にない",
+				    a->key, (char *)items->pdata[i]);
+}
+
 static void check_assets(KjLedger *l, Ctx *c, GPtrArray *out)
 {
 	for (guint i = 0; i < c->assets->len; i++) {
@@ -401,6 +426,7 @@ static void check_assets(KjLedger *l, Ctx *c, GPtrArray *out)
 			    kj_ledger_record_get(a, "segment") ? kj_ledger_record_get(a, "segment")
 							       : "未設定");
 		check_levels(l, c, a, out);
+		check_vocabulary(c, a, out);
 	}
 }
 
