@@ -298,4 +298,8 @@ const KjDbBackend _kj_db_pgsql_backend = {
     .row_int = pg_row_int,
     .row_text = pg_row_text,
 };
+#else
+/* Built without libpq: db.c does not list the backend.  (ISO C wants a
+ * declaration in every translation unit.) */
+typedef int kj_db_pg_not_built;
 #endif
