@@ -1,5 +1,5 @@
-/* ledger-fixture.h - a ledger in a temporary data directory, and helpers,
- * for the ledger's unit tests (test-ledger-*.c). */
+/* ledger-fixture.h - a ledger in a temporary data directory, and the calls shared
+ * by the ledger's unit tests (test-ledger-*.c). */
 #ifndef KJ_TEST_LEDGER_FIXTURE_H
 #define KJ_TEST_LEDGER_FIXTURE_H
 
