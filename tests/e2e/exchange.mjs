@@ -4,7 +4,8 @@
 // personal number (My Number, valid check digit, under the CSV heading
 // 個人番号) is blocked: the page shows it blocked with the number masked,
 // and the security team sees the notification.  The clean file becomes
-// available and the recipient downloads it, byte for byte.
+// available and the recipient downloads it, byte for byte.  A third file
+// is refused with a reason, which the uploader reads.
 
 import fs from 'node:fs';
 import {run, check} from './lib.mjs';
@@ -53,6 +54,8 @@ run('exchange', async (env) => {
 	await staff.locator('tbody tr', {hasText: '職員名簿.csv'}).getByText('承認待ち').waitFor();
 	const cleanX = await upload(staff, '会議次第.csv', agenda);
 	await staff.locator('tbody tr', {hasText: '会議次第.csv'}).getByText('承認待ち').waitFor();
+	const refusedX = await upload(staff, '私物の写真.csv', 'a,b\r\n1,2\r\n');
+	await staff.locator('tbody tr', {hasText: '私物の写真.csv'}).getByText('承認待ち').waitFor();
 	// The uploader cannot approve her own files.
 	check(await staff.getByRole('button', {name: '承認する'}).count() === 0, 'no approval for the uploader');
 	await env.screenshot(staff, 'exchange-upload');
@@ -68,6 +71,12 @@ run('exchange', async (env) => {
 		check(after.state === state, `${x.filename}: ${after.state} (${after.failure || ''})`);
 		await form.waitFor({state: 'detached'});
 	}
+	const refuse = ap.getByTestId(`decide-${refusedX.id}`);
+	await refuse.getByLabel('コメント').fill('業務に関係のないファイルです');
+	const refusedAnswer = ap.waitForResponse((r) => r.url().endsWith(`/api/exchange/${refusedX.id}/refuse`));
+	await refuse.getByRole('button', {name: '却下する'}).click();
+	check((await (await refusedAnswer).json()).state === 'refused', 'refused');
+	await refuse.waitFor({state: 'detached'});
 	const row = ap.locator('tbody tr', {hasText: '職員名簿.csv'});
 	await row.getByText('持ち出し停止').waitFor();
 	await row.getByText('個人番号（マイナンバー）が 1 件見つかったため、持ち出しを止めました。').waitFor();
@@ -75,6 +84,12 @@ run('exchange', async (env) => {
 	check(!(await ap.content()).includes(number), 'the whole number is never shown');
 	await ap.getByText('持ち出しを止めたファイルが 1 件あります。').waitFor();
 	await env.screenshot(ap, 'exchange-blocked');
+
+	// The uploader reads why.
+	await staff.reload();
+	const refusedRow = staff.locator('tbody tr', {hasText: '私物の写真.csv'});
+	await refusedRow.getByText('却下').waitFor();
+	await refusedRow.getByText('業務に関係のないファイルです').waitFor();
 
 	// The security team is told.
 	const sec = await env.newPage('kanri');

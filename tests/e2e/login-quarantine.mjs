@@ -6,7 +6,7 @@
 // switches to English.
 
 import path from 'node:path';
-import {run, check, totp, SOURCE_ROOT, PASSWORD} from './lib.mjs';
+import {run, check, totp, makeMail, SOURCE_ROOT, PASSWORD} from './lib.mjs';
 
 const mails = path.join(SOURCE_ROOT, 'examples', 'mail');
 
@@ -38,12 +38,27 @@ run('login-quarantine', async (env) => {
 	await page.getByText(/password-protected zip archive/).first().waitFor();
 	await env.screenshot(page, 'quarantine-list');
 
+	// Markup from outside is text, never markup.
+	const evilSubject = '<img src=x onerror="window.kjPwned=1">請求書';
+	const evil = env.sanitize(env.writeMail('evil.eml', makeMail('soumu@city.example.lg.jp',
+		evilSubject, '請求書を送付します。', [['請求書.pdf', Buffer.from('%PDF-1.4\n%%EOF\n')]])));
+	await page.reload();
+	await page.getByRole('link', {name: evilSubject}).click();
+	await page.getByRole('heading', {name: evilSubject}).waitFor();
+	await page.getByRole('cell', {name: '請求書.pdf'}).waitFor();
+	check(await page.locator('main img, main script').count() === 0, 'no element made from the mail');
+	check(await page.evaluate(() => window.kjPwned === undefined), 'nothing from the mail ran');
+	check(evil.startsWith('Q-'), 'quarantined');
+	await page.goto('/#/mail');
+	await page.getByRole('heading', {name: '隔離メール'}).waitFor();
+
 	// Filter: held only.
 	await page.getByLabel('判定').selectOption('held');
 	await page.getByRole('button', {name: '検索'}).click();
 	await page.waitForURL(/verdict=held/);
 	await page.locator('table.data tbody tr').nth(1).waitFor({state: 'detached'});
 	check(await page.locator('table.data tbody tr').count() === 1, 'one held mail');
+	await page.getByText('【送付】契約書').waitFor();
 
 	// One mail: notice, attachments with the declared/detected type.
 	await page.goto(`/#/mail/${stripped}`);

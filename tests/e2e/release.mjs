@@ -1,8 +1,10 @@
 // release.mjs - a quarantined mail's attachment asked for, approved and
 // downloaded: the staff member asks for the sanitized 議事録.docx and
-// for the original of 名簿.zip, each with a reason; the department's
-// approver approves both from the queue (the docx goes through the CDR
-// engine and is released; the original waits for the second approval);
+// for the original of 名簿.zip, each with a reason, and for 資料.pdf; the
+// department's approver approves the first two from the queue (the docx
+// goes through the CDR engine and is released; the original waits for
+// the second approval) and refuses the third with a reason, which the
+// requester then reads;
 // the security team gives the second approval; the staff member
 // downloads both, and the original's bytes are the quarantined ones.
 
@@ -53,10 +55,11 @@ run('release', async (env) => {
 	await env.screenshot(staff, 'release-ask');
 	const orig = await ask(staff, '名簿.zip', '原本（要二次承認）', '名簿の原本が必要（窓口で照合）');
 	check(orig.kind === 'original', 'original requested');
+	const pdf = await ask(staff, '資料.pdf', '無害化したファイル', '印刷して配布したい');
 	const reqs = staff.locator('.requests table.data tbody tr');
-	await reqs.nth(1).waitFor();
-	check(await reqs.count() === 2, 'both requests listed under the mail');
-	check(await staff.locator('.requests').getByText('承認待ち').count() === 2, 'both waiting');
+	await reqs.nth(2).waitFor();
+	check(await reqs.count() === 3, 'the three requests listed under the mail');
+	check(await staff.locator('.requests').getByText('承認待ち').count() === 3, 'all waiting');
 
 	// The approver's queue.
 	const ap = await env.newPage('sato');
@@ -64,8 +67,8 @@ run('release', async (env) => {
 	await ap.getByRole('link', {name: '承認待ち'}).click();
 	await ap.getByRole('heading', {name: '承認待ちの依頼'}).waitFor();
 	const queue = ap.locator('table.data tbody tr');
-	await queue.nth(1).waitFor();
-	check(await queue.count() === 2, 'two requests to approve');
+	await queue.nth(2).waitFor();
+	check(await queue.count() === 3, 'three requests to decide');
 	await env.screenshot(ap, 'approvals');
 	for (const name of ['議事録.docx', '名簿.zip']) {
 		await ap.getByRole('link', {name}).click();
@@ -84,6 +87,15 @@ run('release', async (env) => {
 		await ap.goto('/#/approvals');
 		await ap.getByRole('heading', {name: '承認待ちの依頼'}).waitFor();
 	}
+	// Refusing needs a reason; the requester reads it.
+	await ap.getByRole('link', {name: '資料.pdf'}).click();
+	await ap.getByRole('heading', {name: '依頼: 資料.pdf'}).waitFor();
+	await ap.getByTestId('decide').getByLabel('コメント').fill('紙での配布は認められません');
+	const refused = ap.waitForResponse((r) => r.url().endsWith(`/api/releases/${pdf.id}/refuse`));
+	await ap.getByTestId('decide').getByRole('button', {name: '却下する'}).click();
+	check((await (await refused).json()).state === 'refused', 'refused');
+	await ap.locator('dl.props').getByText('却下').waitFor();
+	await ap.goto('/#/approvals');
 	await ap.getByText('承認待ちの依頼はありません。').waitFor();
 
 	// The security team's second approval of the original.
@@ -106,6 +118,13 @@ run('release', async (env) => {
 	await rowDocx.getByText('受け取り可').waitFor();
 	await rowZip.getByText('受け取り可').waitFor();
 	await env.screenshot(staff, 'release-download');
+	const rowPdf = staff.locator('.requests tbody tr', {hasText: '資料.pdf'});
+	await rowPdf.getByText('却下').waitFor();
+	check(await rowPdf.getByRole('button', {name: 'ダウンロード'}).count() === 0, 'nothing to download');
+	await rowPdf.getByRole('link', {name: '詳細'}).click();
+	await staff.getByRole('cell', {name: '紙での配布は認められません'}).waitFor();
+	await staff.goBack();
+	await rowDocx.getByText('受け取り可').waitFor();
 	const d1 = await download(staff, rowDocx);
 	check(d1.name === '議事録.docx', `docx download named ${d1.name}`);
 	check(d1.bytes.subarray(0, 2).toString('latin1') === 'PK', 'the sanitized docx is a zip');

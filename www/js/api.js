@@ -134,7 +134,7 @@ export const api = {
 	releaseList: (q) => get('/api/releases', q),
 	release: (id) => get(`/api/releases/${seg(id)}`),
 	releaseApprove: (id, comment) => post(`/api/releases/${seg(id)}/approve`, {comment}),
-	releaseRefuse: (id, reason) => post(`/api/releases/${seg(id)}/refuse`, {reason}),
+	releaseRefuse: (id, comment) => post(`/api/releases/${seg(id)}/refuse`, {comment}),
 	releaseDownload: (id) => request('GET', `/api/releases/${seg(id)}/download`, {download: true}),
 	// PPAP: the archive's password goes to the server once, for this request only.
 	// body: {quarantine_id, attachment_index, password, reason}
@@ -147,7 +147,7 @@ export const api = {
 	exchangeUpload: (file, params) =>
 		request('POST', '/api/exchange', {file, query: params}),
 	exchangeApprove: (id, comment) => post(`/api/exchange/${seg(id)}/approve`, {comment}),
-	exchangeRefuse: (id, reason) => post(`/api/exchange/${seg(id)}/refuse`, {reason}),
+	exchangeRefuse: (id, comment) => post(`/api/exchange/${seg(id)}/refuse`, {comment}),
 	exchangeDownload: (id) =>
 		request('GET', `/api/exchange/${seg(id)}/download`, {download: true}),
 
