@@ -97,7 +97,8 @@ export async function registerView(ctx, noun) {
 		return page(noun, null, empty(t('ledger.no_register')));
 	const params = new URLSearchParams(location.hash.split('?')[1] || '');
 	const q = params.get('q') || '';
-	const query = {q, limit: 50};
+	// Asset pages carry each asset's inherited classification on request.
+	const query = {q, limit: 50, effective: noun === 'asset' ? 1 : null};
 	const first = await api.records(noun, query);
 	const shown = editable(desc).slice(0, 6);
 	const columns = [
