@@ -248,9 +248,34 @@ export class Env {
 		await page.getByTestId('who').waitFor();
 	}
 
-	// fullPage false: only the first screen (long lists would make a
-	// picture of several megabytes).
+	// At each main screen: the accessibility basics are checked (one h1;
+	// every form control has a label; every button and link has a name;
+	// the page's language is set), then, with KJ_SCREENSHOTS, the screen
+	// is saved.  fullPage false: only the first screen (long lists would
+	// make a picture of several megabytes).
 	async screenshot(page, name, fullPage = true) {
+		const issues = await page.evaluate(() => {
+			const out = [];
+			const main = document.getElementById('main');
+			if (main.querySelectorAll('h1').length !== 1)
+				out.push(`${main.querySelectorAll('h1').length} h1 elements`);
+			if (!['ja', 'en'].includes(document.documentElement.lang))
+				out.push('no page language');
+			for (const el of document.querySelectorAll('input, select, textarea')) {
+				if (el.type === 'hidden' || el.hidden)
+					continue;
+				const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') ||
+					el.getAttribute('aria-labelledby') ||
+					(el.type === 'radio' && el.closest('label'));
+				if (!named)
+					out.push(`unlabelled ${el.tagName.toLowerCase()} name=${el.name}`);
+			}
+			for (const el of document.querySelectorAll('button, a[href]'))
+				if (!el.textContent.trim() && !el.getAttribute('aria-label'))
+					out.push(`${el.tagName.toLowerCase()} without a name`);
+			return out;
+		});
+		check(issues.length === 0, `accessibility of ${name}: ${issues.join('; ')}`);
 		const dir = process.env.KJ_SCREENSHOTS;
 		if (!dir)
 			return;

@@ -102,11 +102,21 @@ run('login-quarantine', async (env) => {
 	await page.getByText('二要素認証を有効にしました。').first().waitFor();
 	env.secrets.tanaka = secret;
 
-	// Log out; logging in again now asks for the code.
+	// Log out; logging in again now asks for the code.  This time with
+	// the keyboard only: Tab from the heading, Enter to send.
 	await page.getByRole('button', {name: 'ログアウト'}).click();
 	await page.getByRole('heading', {name: 'ログイン'}).waitFor();
-	await env.login(page, 'tanaka');
+	await page.keyboard.press('Tab');
+	await page.keyboard.type('tanaka');
+	await page.keyboard.press('Tab');
+	await page.keyboard.type(PASSWORD);
+	await page.keyboard.press('Enter');
+	await page.getByText('認証アプリの確認コードを入力してください。').waitFor();
+	check(await page.evaluate(() => document.activeElement.name) === 'totp', 'the code field has the focus');
+	await page.keyboard.type(totp(secret, 0));
+	await page.keyboard.press('Enter');
 	await page.getByRole('heading', {name: '隔離メール'}).waitFor();
+	await page.getByTestId('who').getByText('田中 花子').waitFor();
 
 	// An approver: password and code, then English.
 	const ap = await env.newPage('sato');
