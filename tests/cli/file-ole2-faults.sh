@@ -53,22 +53,42 @@ fake() {
 	chmod +x "$T/$1"
 }
 
-# A converter that never finishes and leaves a helper behind.
-fake hang "sleep 1000 & echo \$! >$T/seen/helper.pid; exec sleep 1000"
+# A converter that never finishes and leaves a helper behind.  Helpers are
+# found by a unique argument: inside a PID namespace $! is not the pid the
+# test sees.
+fake hang "sleep 100124 & exec sleep 1000"
 printf 'cdr:\n  convert_timeout_s: 1\n' >"$T/short.yaml"
 held "$T/hang" 'did not finish within 1 s' --config "$T/short.yaml"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert any("convert_timeout_s" in l for l in r["limits_hit"]), r' "$T/r.json" ||
 	fail "time-out not in limits_hit"
-helper=$(cat "$T/seen/helper.pid")
 i=0
-while kill -0 "$helper" 2>/dev/null; do
+while pgrep -f 'sleep 100124' >/dev/null; do
 	i=$((i + 1))
-	[ $i -lt 500 ] || fail "the converter's helper $helper survived the time-out"
+	[ $i -lt 500 ] || fail "the converter's helper survived the time-out"
 	sleep 0.01
 done
 
-# Crashes.
-fake crash 'kill -SEGV $$'
+# A helper that leaves the process group (setsid) is still killed when the
+# converter ends, by its PID namespace, where the kernel gives one.
+fake escape 'setsid sleep 100123 </dev/null >/dev/null 2>&1 & exit 0'
+held "$T/escape" 'produced no PDF'
+if unshare -fp true 2>/dev/null || unshare -rfp true 2>/dev/null; then
+	i=0
+	while pgrep -f 'sleep 100123' >/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 500 ] || fail "a helper that left the process group survived"
+		sleep 0.01
+	done
+fi
+
+# Writes past cdr.max_output_bytes: stopped by its file size limit.
+printf 'cdr:\n  max_output_bytes: 1048576\n' >"$T/small.yaml"
+fake big 'exec head -c 3000000 /dev/zero >"$out/document.pdf"'
+held "$T/big" 'wrote more than 1048576 bytes' --config "$T/small.yaml"
+
+# Crashes: a real segmentation fault (a signal it sends itself would be
+# ignored by a namespace's init).
+fake crash "exec /usr/bin/python3 -c 'import ctypes; ctypes.string_at(0)'"
 held "$T/crash" 'crashed \(signal 11'
 # Fails loudly.
 fake loud 'echo "Error: source file could not be loaded" >&2; exit 3'

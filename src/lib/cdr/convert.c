@@ -17,7 +17,9 @@
  *	- an empty environment; stdin from /dev/null, stdout and stderr to
  *	  a log file in that directory; every other descriptor closed;
  *	- its own process group, killed as a whole (SIGKILL) when the time
- *	  limit expires and after it exits, so that no helper survives;
+ *	  limit expires and after it exits, and its own PID namespace where
+ *	  the kernel allows one (the converter is its init: when it ends,
+ *	  every process it left, even one that left the group, is killed);
  *	- no network: a new network namespace (unshare CLONE_NEWNET, inside
  *	  a new user namespace when not privileged); when the kernel refuses
  *	  both, the conversion still runs and the report says the network
@@ -62,10 +64,13 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Status bytes the child sends before exec on a close-on-exec pipe. */
-#define ST_NET_NONE 'n'    /* network namespace refused */
-#define ST_NET_OWN 'N'     /* in a new network namespace */
-#define ST_EXEC_FAILED 'E' /* followed by errno (int) */
+/* Status bytes the child sends before exec on a close-on-exec pipe:
+ * ST_BASE with the namespaces it is in, then ST_EXEC_FAILED and errno
+ * (an int) if exec failed. */
+#define ST_BASE 0x40
+#define ST_NET 0x01 /* its own network namespace */
+#define ST_PID 0x02 /* its own PID namespace */
+#define ST_EXEC_FAILED 'E'
 
 /* The program to run: an absolute path as given, or a name looked up in
  * PATH ("libreoffice" means soffice). */
@@ -151,15 +156,44 @@ static void child_write(int fd, const void *p, size_t n)
 		;
 }
 
+/* In a new PID namespace the converter is its namespace's init: when it
+ * ends, or is killed, the kernel kills every process left in the
+ * namespace, including any that left the process group (setsid).  This
+ * process stays outside, waits for it and ends the same way. */
+static G_GNUC_NORETURN void wait_init(pid_t init)
+{
+	int status = 0;
+
+	close(3); /* the parent's read ends when the converter execs */
+	while (waitpid(init, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status)) {
+		signal(WTERMSIG(status), SIG_DFL);
+		kill(getpid(), WTERMSIG(status));
+	}
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 126);
+}
+
+/* Namespaces: network and PID, as root directly, else inside a new user
+ * namespace; network alone where PID namespaces are refused. */
+static char enter_namespaces(void)
+{
+	if (unshare(CLONE_NEWNET | CLONE_NEWPID) == 0 ||
+	    unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID) == 0)
+		return ST_BASE | ST_NET | ST_PID;
+	if (unshare(CLONE_NEWNET) == 0 || unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0)
+		return ST_BASE | ST_NET;
+	return ST_BASE;
+}
+
 /* After fork: async-signal-safe calls only, then exec. */
 static G_GNUC_NORETURN void child_run(const Child *c)
 {
 	static char *const empty_env[] = {NULL};
-	char st = ST_NET_NONE;
+	char st;
 
 	(void)setpgid(0, 0);
-	if (unshare(CLONE_NEWNET) == 0 || unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0)
-		st = ST_NET_OWN;
+	st = enter_namespaces();
 	child_write(c->status_fd, &st, 1);
 	if (dup2(c->null_fd, 0) < 0 || dup2(c->log_fd, 1) < 0 || dup2(c->log_fd, 2) < 0 ||
 	    dup2(c->status_fd, 3) < 0)
@@ -173,10 +207,24 @@ static G_GNUC_NORETURN void child_run(const Child *c)
 	(void)setrlimit(RLIMIT_CORE, &c->core);
 	if (c->drop && (setgroups(0, NULL) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0))
 		_exit(126);
-	/* The parent ignores nothing the converter should see by default. */
-	signal(SIGPIPE, SIG_DFL);
+	/* Default dispositions and no blocked signal: an ignored SIGXFSZ
+	 * (Python ignores it and its children inherit that) would turn the
+	 * file size limit into a write error the converter may not report. */
+	static const int dfl[] = {SIGPIPE, SIGXFSZ, SIGXCPU, SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+	for (gsize i = 0; i < G_N_ELEMENTS(dfl); i++)
+		signal(dfl[i], SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	if (chdir(c->dir) < 0)
 		_exit(125);
+	if (st & ST_PID) {
+		pid_t init = fork();
+		if (init < 0)
+			_exit(126);
+		if (init > 0)
+			wait_init(init);
+	}
 	execve(c->argv[0], c->argv, empty_env);
 	int e = errno;
 	st = ST_EXEC_FAILED;
@@ -318,8 +366,8 @@ static gboolean drop_target(const Paths *p, uid_t *uid, gid_t *gid, GError **err
 }
 
 /* Forks and execs the converter; returns its pid or -1 with error. */
-static pid_t spawn(const Paths *p, const char *program, const KjCdrOptions *opts,
-		   gboolean *net_isolated, GError **error)
+static pid_t spawn(const Paths *p, const char *program, const KjCdrOptions *opts, char *ns,
+		   GError **error)
 {
 	g_autofree char *env_arg = g_strconcat("-env:UserInstallation=", p->profile_uri, NULL);
 	/* Built before fork: the child may not allocate. */
@@ -380,7 +428,7 @@ static pid_t spawn(const Paths *p, const char *program, const KjCdrOptions *opts
 	(void)setpgid(pid, pid);
 	/* Read until exec closes the pipe: the network status, then an exec
 	 * failure if any. */
-	char buf[1 + sizeof(int)];
+	char buf[2 + sizeof(int)]; /* status, then ST_EXEC_FAILED and errno */
 	gsize got = 0;
 	for (;;) {
 		ssize_t n = read(st_pipe[0], buf + got, sizeof buf - got);
@@ -393,8 +441,14 @@ static pid_t spawn(const Paths *p, const char *program, const KjCdrOptions *opts
 			break;
 	}
 	close(st_pipe[0]);
-	*net_isolated = got >= 1 && buf[0] == ST_NET_OWN;
+	*ns = got >= 1 && (buf[0] & ~(ST_NET | ST_PID)) == ST_BASE ? buf[0] : 0;
 	return pid;
+}
+
+static gboolean output_too_big(const Paths *p, gsize max)
+{
+	struct stat st;
+	return lstat(p->out, &st) == 0 && S_ISREG(st.st_mode) && (guint64)st.st_size > max;
 }
 
 /* Reads the PDF the converter wrote: a regular file, not empty, at most
@@ -431,7 +485,7 @@ GBytes *kj_cdr_convert_to_pdf(const guint8 *data, gsize len, const char *ext,
 			      const KjCdrOptions *opts, char **how, GError **error)
 {
 	Paths p = {0};
-	gboolean net = FALSE;
+	char ns = 0;
 	int status = 0;
 	GBytes *pdf = NULL;
 
@@ -444,7 +498,7 @@ GBytes *kj_cdr_convert_to_pdf(const guint8 *data, gsize len, const char *ext,
 		return NULL;
 	}
 	gint64 deadline = now_ms() + (gint64)opts->convert_timeout_s * 1000;
-	pid_t pid = spawn(&p, program, opts, &net, error);
+	pid_t pid = spawn(&p, program, opts, &ns, error);
 	if (pid < 0) {
 		paths_clear(&p);
 		return NULL;
@@ -460,6 +514,15 @@ GBytes *kj_cdr_convert_to_pdf(const guint8 *data, gsize len, const char *ext,
 			    "limit: the converter did not finish within %u s "
 			    "(cdr.convert_timeout_s); its processes were killed",
 			    opts->convert_timeout_s);
+	} else if ((WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ) ||
+		   output_too_big(&p, opts->max_output)) {
+		/* The file size limit stops the converter with SIGXFSZ, or,
+		 * as its namespace's init (which ignores that signal), with a
+		 * write error after which it may exit either way. */
+		g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_LIMIT,
+			    "limit: the converter wrote more than %" G_GSIZE_FORMAT
+			    " bytes (cdr.max_output_bytes) and was stopped",
+			    opts->max_output);
 	} else if (WIFSIGNALED(status)) {
 		g_autofree char *tail = log_tail(p.log);
 		g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_CORRUPT,
@@ -484,11 +547,12 @@ GBytes *kj_cdr_convert_to_pdf(const guint8 *data, gsize len, const char *ext,
 		*how = g_strdup_printf(
 		    "%s --headless --convert-to pdf%s; own process group, empty environment, "
 		    "private temporary directory and profile, rlimits (address space "
-		    "%" G_GUINT64_FORMAT " MiB, %u s); network: %s",
+		    "%" G_GUINT64_FORMAT " MiB, %u s)%s; network: %s",
 		    program, geteuid() == 0 ? " as nobody" : "",
 		    opts->convert_memory / (1024 * 1024), opts->convert_timeout_s,
-		    net ? "none (own network namespace)"
-			: "NOT isolated (the kernel refused a network namespace)");
+		    (ns & ST_PID) ? ", own PID namespace" : "",
+		    (ns & ST_NET) ? "none (own network namespace)"
+				  : "NOT isolated (the kernel refused a network namespace)");
 	paths_clear(&p);
 	return pdf;
 }
