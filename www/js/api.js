@@ -124,6 +124,15 @@ export const api = {
 	totpEnrol: (password) => post('/api/auth/totp/enrol', {password}),
 	totpConfirm: (code) => post('/api/auth/totp/confirm', {code}),
 
+	// Accounts (account.read; changes need account.admin).
+	accounts: (q) => get('/api/accounts', q),
+	// body: {login, display_name?, role, department, email?, password}
+	accountAdd: (body) => post('/api/accounts', body),
+	accountLock: (login) => post(`/api/accounts/${seg(login)}/lock`),
+	accountUnlock: (login) => post(`/api/accounts/${seg(login)}/unlock`),
+	accountPassword: (login, password) => post(`/api/accounts/${seg(login)}/password`, {password}),
+	accountTotpReset: (login) => post(`/api/accounts/${seg(login)}/totp-reset`),
+
 	// Quarantined mail.
 	mailList: (q) => get('/api/mail', q),
 	mail: (id) => get(`/api/mail/${seg(id)}`),

@@ -20,6 +20,7 @@ import {incidentsView, dueView} from './views/incidents.js';
 import {gatewayView} from './views/gateway.js';
 import {auditView} from './views/audit.js';
 import {notificationsView} from './views/notifications.js';
+import {accountsView} from './views/accounts.js';
 import {notice} from './views/common.js';
 
 const state = {session: null};
@@ -37,6 +38,7 @@ const MENU = [
 	['notifications', 'nav.notifications', 'notification.read'],
 	['gateway', 'nav.gateway', 'gateway.read'],
 	['audit', 'nav.audit', 'audit.read'],
+	['accounts', 'nav.accounts', 'account.read'],
 ];
 
 // Routes: first segment -> (params) => view.
@@ -54,6 +56,7 @@ const ROUTES = {
 	gateway: () => gatewayView(ctx()),
 	audit: () => auditView(ctx()),
 	account: () => accountView(ctx()),
+	accounts: () => accountsView(ctx()),
 };
 
 function can(action) {

@@ -88,7 +88,8 @@ function rowActions(ctx, x, reload) {
 	const parts = [];
 	if (x.state === 'uploaded' && ctx.can('exchange.approve') && x.uploader !== me)
 		parts.push(decideForm(ctx, x, reload));
-	if (x.state === 'available' && ctx.can('exchange.download') && x.recipient === me)
+	// The recipient (or the uploader's department) downloads while available.
+	if (x.state === 'available' && ctx.can('exchange.download'))
 		parts.push(h('button', {type: 'button', class: 'primary', 'data-testid': `download-${x.id}`,
 			onclick: async () => {
 				replace(status);
