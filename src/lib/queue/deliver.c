@@ -128,18 +128,30 @@ static gboolean step(Client *c, const char *cmd, int want, gboolean *permanent, 
 	return FALSE;
 }
 
+/* The DATA payload: every line end made CRLF and leading dots doubled
+ * (RFC 5321 2.3.8, 4.5.2).  The sanitized message comes from the mail
+ * engine with bare LF line ends; a relay that honours the RFC, such as
+ * Postfix's smtp-sink, waits for <CRLF>.<CRLF> after "\n.\r\n" forever
+ * (the delivery then timed out), so a bare LF or CR never goes out. */
 static GString *dot_stuff(GBytes *msg)
 {
 	gsize len = 0;
 	const char *p = g_bytes_get_data(msg, &len);
-	GString *s = g_string_sized_new(len + len / 50 + 8);
+	GString *s = g_string_sized_new(len + len / 30 + 8);
 	gboolean bol = TRUE;
 
 	for (gsize i = 0; i < len; i++) {
 		if (bol && p[i] == '.')
 			g_string_append_c(s, '.');
+		if (p[i] == '\r' || p[i] == '\n') {
+			if (p[i] == '\r' && i + 1 < len && p[i + 1] == '\n')
+				i++;
+			g_string_append(s, "\r\n");
+			bol = TRUE;
+			continue;
+		}
 		g_string_append_c(s, p[i]);
-		bol = p[i] == '\n';
+		bol = FALSE;
 	}
 	if (!bol)
 		g_string_append(s, "\r\n");
