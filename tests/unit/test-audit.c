@@ -6,7 +6,8 @@
  *	(altered, altered and re-hashed, removed, reordered, inserted,
  *	duplicated, tail truncated by whole records and mid-record, head
  *	file edited, published head not extended); concurrent appends from
- *	several processes; bounded reading of hostile files.
+ *	several processes, and from several threads sharing one handle
+ *	(group commit); bounded reading of hostile files.
  *--*/
 #include "audit/audit.h"
 #include "util/fs.h"
@@ -371,6 +372,46 @@ static void test_concurrent_processes(Fixture *f, gconstpointer data)
 	g_assert_cmpint(verify(f, NULL, NULL), ==, 0);
 }
 
+#define THREADS 6
+#define PER_THREAD 40
+
+static gpointer append_thread(gpointer data)
+{
+	KjAudit *a = data;
+	for (int i = 0; i < PER_THREAD; i++) {
+		char obj[32];
+		g_snprintf(obj, sizeof obj, "t%p-%d", (void *)g_thread_self(), i);
+		if (!kj_audit_append(a, "thread", "test.threads", obj, NULL, NULL, NULL))
+			return GINT_TO_POINTER(1);
+	}
+	return NULL;
+}
+
+/* Threads of one process share the syncs (group commit): every record
+ * is in the chain, in one unbroken order, and the head file names the
+ * last one. */
+static void test_concurrent_threads(Fixture *f, gconstpointer data)
+{
+	GThread *t[THREADS];
+	KjAuditHead last;
+
+	for (int i = 0; i < THREADS; i++)
+		t[i] = g_thread_new("append", append_thread, f->audit);
+	for (int i = 0; i < THREADS; i++)
+		g_assert_null(g_thread_join(t[i]));
+	KjAuditVerdict v;
+	g_assert_true(kj_audit_verify(f->log, f->head, NULL, &v, NULL));
+	g_assert_true(v.ok);
+	g_assert_cmpint(v.records, ==, THREADS * PER_THREAD);
+	kj_audit_verdict_clear(&v);
+	g_assert_true(kj_audit_get_head(f->log, &last, NULL));
+	g_autofree char *head = NULL;
+	g_assert_true(g_file_get_contents(f->head, &head, NULL, NULL));
+	g_autofree char *want =
+	    g_strdup_printf("%020" G_GINT64_FORMAT " %s\n", last.seq, last.hash);
+	g_assert_cmpstr(head, ==, want);
+}
+
 static gboolean count_cb(const KjAuditRecord *r, gpointer ud)
 {
 	(*(int *)ud)++;
@@ -406,5 +447,6 @@ int main(int argc, char **argv)
 	ADD("/audit/hostile-strings", test_hostile_strings, NULL);
 	ADD("/audit/long-garbage-line", test_long_garbage_line, NULL);
 	ADD("/audit/concurrent-processes", test_concurrent_processes, NULL);
+	ADD("/audit/concurrent-threads", test_concurrent_threads, NULL);
 	return g_test_run();
 }

@@ -23,6 +23,14 @@
  *	written with one write(2) on an O_APPEND descriptor and fdatasync'd
  *	before append returns; a failed write is cut back off, so the log
  *	never keeps half a record written by us.
+ *
+ *	Group commit: threads of one process that append at the same time
+ *	share fdatasyncs.  Each writes its record under the lock, then
+ *	waits until a sync that started after its write has finished; one
+ *	thread at a time runs the sync (log, then head file) for every
+ *	record written before it began.  A gateway appending for many
+ *	messages at once thus pays two syncs per group, not per record,
+ *	and no append returns before its own record is on disk.
  * SECURITY
  *	Runs in the CLI, the daemon and the console, with write access to
  *	the data directory.  Reading (show, verify) treats the file as
@@ -65,6 +73,13 @@ struct KjAudit {
 	gboolean cached; /* the head below matches the log at cached_size */
 	off_t cached_size;
 	KjAuditHead head;
+	/* Group commit (see DESCRIPTION), under lock. */
+	GCond synced_cond;
+	guint64 written;   /* records written by this handle */
+	guint64 synced;    /* of those, how many are known on disk */
+	gboolean syncing;  /* a thread is running the sync */
+	guint64 sync_fail; /* the sync covering up to this many failed */
+	int sync_errno;
 };
 
 static gboolean io_error(GError **error, const char *what, const char *path)
@@ -86,6 +101,7 @@ KjAudit *kj_audit_open(const char *data_dir, const KjAuditOptions *opts, GError 
 	a->lock_timeout_s =
 	    opts && opts->lock_timeout_s ? opts->lock_timeout_s : KJ_AUDIT_LOCK_TIMEOUT_DEFAULT;
 	g_mutex_init(&a->lock);
+	g_cond_init(&a->synced_cond);
 	a->head_fd = -1;
 	a->fd = open(a->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (a->fd < 0) {
@@ -111,6 +127,7 @@ void kj_audit_free(KjAudit *a)
 	if (a->head_fd >= 0)
 		close(a->head_fd);
 	g_mutex_clear(&a->lock);
+	g_cond_clear(&a->synced_cond);
 	g_free(a->path);
 	g_free(a->head_path);
 	g_free(a);
@@ -229,19 +246,7 @@ static char *build_line(const KjAuditHead *prev, const char *actor, const char *
 	return g_string_free(line, FALSE);
 }
 
-/* The head file holds one fixed-size line, rewritten in place: it is
- * far smaller than a disk sector, so the write is atomic in practice,
- * and it costs one fdatasync instead of a rename per record. */
-static gboolean write_head_file(KjAudit *a, const KjAuditHead *head, GError **error)
-{
-	char buf[128];
-	int n = g_snprintf(buf, sizeof buf, "%020" G_GINT64_FORMAT " %s\n", head->seq, head->hash);
-
-	if (pwrite(a->head_fd, buf, (size_t)n, 0) != n || fdatasync(a->head_fd) < 0)
-		return io_error(error, "cannot write audit head file", a->head_path);
-	return TRUE;
-}
-
+/* Writes the record (not yet synced); the caller holds both locks. */
 static gboolean append_locked(KjAudit *a, const char *actor, const char *action, const char *object,
 			      json_t *details, KjAuditHead *out, GError **error)
 {
@@ -260,7 +265,7 @@ static gboolean append_locked(KjAudit *a, const char *actor, const char *action,
 		return FALSE;
 	}
 	ssize_t n = write(a->fd, line, len);
-	if (n != (ssize_t)len || fdatasync(a->fd) < 0) {
+	if (n != (ssize_t)len) {
 		io_error(error, "cannot append to audit log", a->path);
 		/* Cut back what may have been written: we hold the lock, so
 		 * the end of the file is ours. */
@@ -272,9 +277,58 @@ static gboolean append_locked(KjAudit *a, const char *actor, const char *action,
 	a->head = next;
 	a->cached_size = size + (off_t)len;
 	a->cached = TRUE;
+	a->written++;
 	if (out)
 		*out = next;
-	return write_head_file(a, &next, error);
+	return TRUE;
+}
+
+/* Waits (a->lock held) until record number mine of this handle is on
+ * disk, running the sync itself when no other thread is.  Descriptors
+ * are duplicated for the sync, which runs unlocked: follow_path() may
+ * replace a->fd meanwhile. */
+static gboolean wait_synced(KjAudit *a, guint64 mine, GError **error)
+{
+	while (a->synced < mine) {
+		if (a->syncing) {
+			g_cond_wait(&a->synced_cond, &a->lock);
+			continue;
+		}
+		guint64 upto = a->written;
+		KjAuditHead head = a->head;
+		int fd = dup(a->fd), hfd = dup(a->head_fd), err = 0;
+		a->syncing = TRUE;
+		g_mutex_unlock(&a->lock);
+		char buf[128];
+		int n = g_snprintf(buf, sizeof buf, "%020" G_GINT64_FORMAT " %s\n", head.seq,
+				   head.hash);
+		/* The head file holds one fixed-size line, rewritten in place:
+		 * it is far smaller than a disk sector, so the write is atomic
+		 * in practice, and it costs one fdatasync, not a rename. */
+		if (fd < 0 || fdatasync(fd) < 0)
+			err = errno ? errno : EIO;
+		else if (hfd < 0 || pwrite(hfd, buf, (size_t)n, 0) != n || fdatasync(hfd) < 0)
+			err = -(errno ? errno : EIO);
+		if (fd >= 0)
+			close(fd);
+		if (hfd >= 0)
+			close(hfd);
+		g_mutex_lock(&a->lock);
+		a->syncing = FALSE;
+		if (err != 0) {
+			a->sync_fail = upto;
+			a->sync_errno = err;
+		}
+		a->synced = upto;
+		g_cond_broadcast(&a->synced_cond);
+	}
+	if (a->sync_fail >= mine && a->sync_errno != 0) {
+		int err = a->sync_errno;
+		errno = err < 0 ? -err : err;
+		return io_error(error, err < 0 ? "cannot write audit head file" : "cannot sync audit log",
+				err < 0 ? a->head_path : a->path);
+	}
+	return TRUE;
 }
 
 gboolean kj_audit_append(KjAudit *a, const char *actor, const char *action, const char *object,
@@ -295,6 +349,8 @@ gboolean kj_audit_append(KjAudit *a, const char *actor, const char *action, cons
 		ok = append_locked(a, actor, action, object, details, head, error);
 		flock(a->fd, LOCK_UN);
 	}
+	if (ok)
+		ok = wait_synced(a, a->written, error);
 	g_mutex_unlock(&a->lock);
 	return ok;
 }
