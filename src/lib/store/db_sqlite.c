@@ -4,7 +4,7 @@
  * DESCRIPTION
  *	The embedded default (DESIGN.md): one file, WAL mode so that the
  *	daemon, the CLI and the console read while one of them writes, a
- *	busy timeout so that writers queue instead of failing, foreign keys
+ *	busy wait so that writers queue instead of failing, foreign keys
  *	enforced, and synchronous=FULL so that a committed row survives a
  *	power cut (a row may promise a blob or a delivery).
  *
@@ -32,7 +32,65 @@
 typedef struct {
 	sqlite3 *db;
 	char *path;
+	gint64 busy_ms;
+	gint64 busy_since; /* monotonic µs when the current wait began */
 } Conn;
+
+/*
+ * Waiting for the write lock.  SQLite's own busy timeout sleeps 1, 2, 5,
+ * 10 ... 100 ms between tries: with many connections of one process
+ * committing a millisecond each (kyojind's pool threads), a waiter slept
+ * far past the moment the lock was free, and the commits of the whole
+ * process fell to a fraction of what the disk does.  Here a waiter
+ * sleeps on a condition that every commit or rollback of a connection
+ * of this process signals, with a short timeout for writers in other
+ * processes (the CLI, the console), until busy_timeout_ms has passed.
+ */
+static GMutex ended_lock;
+static GCond ended_cond;
+static guint64 ended_count; /* write transactions ended in this process */
+
+static void signal_ended(void)
+{
+	g_mutex_lock(&ended_lock);
+	ended_count++;
+	g_cond_broadcast(&ended_cond);
+	g_mutex_unlock(&ended_lock);
+}
+
+static int busy_wait(void *data, int count)
+{
+	Conn *c = data;
+	gint64 now = g_get_monotonic_time();
+
+	if (count == 0)
+		c->busy_since = now;
+	if (now - c->busy_since >= c->busy_ms * 1000)
+		return 0;
+	g_mutex_lock(&ended_lock);
+	guint64 seen = ended_count;
+	gint64 until = now + MIN(250 << MIN(count, 3), 2000);
+	while (ended_count == seen)
+		if (!g_cond_wait_until(&ended_cond, &ended_lock, until))
+			break;
+	g_mutex_unlock(&ended_lock);
+	return 1;
+}
+
+/* After each commit (WAL mode): wake the waiters, and checkpoint as
+ * SQLite's default hook does, which this hook replaces. */
+static int wal_committed(void *data, sqlite3 *db, const char *name, int frames)
+{
+	signal_ended();
+	if (frames >= 1000)
+		(void)sqlite3_wal_checkpoint(db, name);
+	return SQLITE_OK;
+}
+
+static void rolled_back(void *data)
+{
+	signal_ended();
+}
 
 static gboolean set_error(Conn *c, GError **error, int rc, const char *what)
 {
@@ -145,7 +203,9 @@ static gpointer sqlite_open(const KjDbOptions *opts, GError **error)
 		return NULL;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
-	sqlite3_busy_timeout(c->db, (int)CLAMP(opts->busy_timeout_ms, 0, G_MAXINT));
+	c->busy_ms = MAX(opts->busy_timeout_ms, 0);
+	sqlite3_busy_handler(c->db, busy_wait, c);
+	sqlite3_rollback_hook(c->db, rolled_back, c);
 	if (!exec_simple(c, "PRAGMA foreign_keys = ON", error))
 		goto fail;
 	if (opts->read_only) {
@@ -155,6 +215,7 @@ static gpointer sqlite_open(const KjDbOptions *opts, GError **error)
 		if (!set_wal(c, opts->busy_timeout_ms, error) ||
 		    !exec_simple(c, "PRAGMA synchronous = FULL", error))
 			goto fail;
+		sqlite3_wal_hook(c->db, wal_committed, c);
 	}
 	return c;
 fail:
