@@ -48,6 +48,7 @@
 
 #include <gio/gio.h>
 #include <glib-unix.h>
+#include <openssl/crypto.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -89,6 +90,7 @@ static gboolean scan(gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	update_busy(gw);
+	gw->backlog = FALSE;
 	if (!kj_queue_list_due(gw->store, g_get_real_time() / G_USEC_PER_SEC, 200, &due, &error)) {
 		kjd_log_gerror("queue scan", "", error);
 		return G_SOURCE_CONTINUE;
@@ -97,36 +99,64 @@ static gboolean scan(gpointer data)
 		KjQueueEntry *e = due->pdata[i];
 		if (g_hash_table_contains(gw->inflight, e->id))
 			continue;
-		const char *blob = e->state == KJ_QUEUE_RECEIVED ? e->original : e->sanitized;
-		g_autoptr(GError) gerr = NULL;
-		g_autoptr(GBytes) b = kj_store_get(gw->store, blob, &gerr);
-		if (b == NULL) {
-			kjd_log_gerror("cannot read spool of", e->id, gerr);
+		if (!kjd_pool_has_room(
+			e->state == KJ_QUEUE_RECEIVED ? gw->sanitize_pool : gw->deliver_pool,
+			e->state == KJ_QUEUE_RECEIVED ? gw->cfg->gateway_workers
+						      : gw->cfg->gateway_io_threads)) {
+			gw->backlog = TRUE; /* jobs ending scan again (kjd_job_ended) */
 			continue;
 		}
+		/* The pool threads read the blob: no disk wait here. */
 		if (e->state == KJ_QUEUE_RECEIVED)
-			kjd_start_sanitize(gw, e->id, b);
+			kjd_start_sanitize(gw, e->id, NULL, e->original);
 		else
-			kjd_start_delivery(gw, e->id, b, e);
+			kjd_start_delivery(gw, e);
 	}
 	return G_SOURCE_CONTINUE;
 }
 
+static gboolean rescan(gpointer data)
+{
+	Gw *gw = data;
+	gw->rescan = 0;
+	scan(gw);
+	return G_SOURCE_REMOVE;
+}
+
+void kjd_job_ended(Gw *gw)
+{
+	/* Due work left in the database for want of room: look again soon
+	 * rather than at the next tick (once for a burst of endings). */
+	if (gw->backlog && gw->rescan == 0 && !gw->stopping)
+		gw->rescan = g_timeout_add(20, rescan, gw);
+}
+
 /* --- SMTP connections ------------------------------------------------- */
 
+/*
+ * A connection does one thing at a time, decided by conn_kick(): write
+ * what the session said, wait for its message to be spooled, feed bytes
+ * already read, or read more.  Bytes read but not yet fed (pipelined
+ * commands after a message) wait in pending while the spool thread
+ * works, so the main loop never blocks on the disk and the client still
+ * gets its 250 only after the fsync and the commit.
+ */
 typedef struct {
 	Gw *gw;
 	GSocketConnection *conn;
 	KjSmtpSession *s;
 	GCancellable *cancel;
 	guint timer;
-	gboolean timed_out, closing, tls_pending, tls_announced;
+	gboolean timed_out, closing, write_failed, tls_pending, tls_announced;
+	gboolean reading, writing, spooling;
 	KjdTls *tls;
 	char *peer;
+	GByteArray *pending; /* plaintext read, not yet fed */
+	GBytes *out;         /* being written */
 	guint8 buf[16384];
 } Conn;
 
-static void conn_read(Conn *c);
+static void conn_kick(Conn *c);
 
 static void conn_free(Conn *c)
 {
@@ -137,6 +167,9 @@ static void conn_free(Conn *c)
 	g_object_unref(c->cancel);
 	kj_smtp_session_free(c->s);
 	kjd_tls_free(c->tls);
+	g_byte_array_unref(c->pending);
+	if (c->out)
+		g_bytes_unref(c->out);
 	c->gw->ctr.connections--;
 	g_free(c->peer);
 	g_free(c);
@@ -147,41 +180,38 @@ static void on_written(GObject *src, GAsyncResult *res, gpointer data)
 	Conn *c = data;
 	g_autoptr(GError) error = NULL;
 
-	if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(src), res, NULL, &error) ||
-	    c->closing) {
-		conn_free(c);
-		return;
-	}
-	if (c->tls_pending) {
+	c->writing = FALSE;
+	g_clear_pointer(&c->out, g_bytes_unref);
+	if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(src), res, NULL, &error))
+		c->write_failed = TRUE;
+	if (c->tls_pending && !c->write_failed) {
 		/* The 220 went out in plaintext; the handshake starts now. */
 		c->tls_pending = FALSE;
 		c->tls = kjd_tls_new(c->gw->tls_ctx);
 	}
-	conn_read(c);
+	conn_kick(c);
 }
 
-/* Sends what the session has to say, then reads again (or closes). */
-static void conn_flush(Conn *c)
+/* What is to be sent (session replies, TLS records), or NULL. */
+static GBytes *take_output(Conn *c)
 {
 	GString *out = kj_smtp_session_get_output(c->s);
-	GOutputStream *os = g_io_stream_get_output_stream(G_IO_STREAM(c->conn));
-	GBytes *b;
+	GBytes *b = NULL;
 
 	if (c->tls) {
 		g_autoptr(GError) error = NULL;
 		GByteArray *cipher = g_byte_array_new();
 		kjd_tls_drain(c->tls, cipher);
-		if (!kjd_tls_output(c->tls, out->str, out->len, cipher, &error))
+		if (out->len > 0 && !kjd_tls_output(c->tls, out->str, out->len, cipher, &error))
 			c->closing = TRUE;
 		b = g_byte_array_free_to_bytes(cipher);
-	} else {
+	} else if (out->len > 0) {
 		b = g_bytes_new(out->str, out->len);
 	}
 	g_string_truncate(out, 0);
-	g_output_stream_write_all_async(os, g_bytes_get_data(b, NULL), g_bytes_get_size(b),
-					G_PRIORITY_DEFAULT, NULL, on_written, c);
-	/* The bytes must live until the write completes. */
-	g_object_set_data_full(G_OBJECT(c->conn), "kj-pending", b, (GDestroyNotify)g_bytes_unref);
+	if (b && g_bytes_get_size(b) == 0)
+		g_clear_pointer(&b, g_bytes_unref);
+	return b;
 }
 
 static char *received_header(Conn *c, const char *id)
@@ -201,46 +231,111 @@ static char *received_header(Conn *c, const char *id)
 			       id, date);
 }
 
-/* KJ_SMTP_EVENT_MESSAGE: spool, queue, then 250 (or 451/452). */
+/* --- spooling (pool threads) ------------------------------------------ */
+
+typedef struct {
+	Conn *c;
+	char *id, *sender, *peer, *helo;
+	GPtrArray *rcpts;
+	GBytes *raw;
+	gboolean ok;
+	GError *error;
+} Spool;
+
+static void spool_free(Spool *sp)
+{
+	g_free(sp->id);
+	g_free(sp->sender);
+	g_free(sp->peer);
+	g_free(sp->helo);
+	g_ptr_array_unref(sp->rcpts);
+	g_bytes_unref(sp->raw);
+	g_clear_error(&sp->error);
+	g_free(sp);
+}
+
+/* Main thread: the spool thread is done; answer and go on. */
+static gboolean spooled_in_main(gpointer data)
+{
+	Spool *sp = data;
+	Conn *c = sp->c;
+	Gw *gw = c->gw;
+
+	c->spooling = FALSE;
+	g_hash_table_remove(gw->inflight, sp->id);
+	if (!sp->ok) {
+		kjd_log_gerror("cannot spool message from", sp->peer, sp->error);
+		gw->ctr.refused++;
+		kj_smtp_session_set_busy(c->s, TRUE);
+		kj_smtp_session_message_done(c->s, NULL, "4.3.1 Cannot spool message, try later");
+	} else {
+		kjd_count(gw, &gw->ctr.received, 1);
+		kjd_log(LOG_INFO, "%s: from=<%s> client=%s size=%" G_GSIZE_FORMAT, sp->id,
+			sp->sender, sp->peer, g_bytes_get_size(sp->raw));
+		kj_smtp_session_message_done(c->s, sp->id, NULL);
+		/* Straight to a sanitizer with the bytes in hand while the
+		 * pool keeps up; past that the queue in the database is the
+		 * backlog and the scan starts it (memory stays bounded). */
+		if (!gw->stopping && kjd_pool_has_room(gw->sanitize_pool, gw->cfg->gateway_workers))
+			kjd_start_sanitize(gw, sp->id, sp->raw, NULL);
+		else if (!gw->stopping)
+			gw->backlog = TRUE;
+	}
+	spool_free(sp);
+	conn_kick(c);
+	return G_SOURCE_REMOVE;
+}
+
+/* Pool thread: blob written and fsync'd, queue row committed, audit
+ * record synced (kj_queue_receive); only then may the 250 go out. */
+static void spool_thread(gpointer data, gpointer user_data)
+{
+	Spool *sp = data;
+	Gw *gw = user_data;
+	KjStore *store = kjd_thread_store(gw, &sp->error);
+
+	sp->ok =
+	    store != NULL && kj_queue_receive(store, gw->audit, ACTOR, sp->id, sp->raw, sp->sender,
+					      sp->rcpts, sp->peer, sp->helo, &sp->error);
+	g_main_context_invoke(NULL, spooled_in_main, sp);
+}
+
+/* KJ_SMTP_EVENT_MESSAGE: hand the message to a spool thread; the
+ * connection waits (reads nothing) until it is spooled. */
 static void conn_message(Conn *c)
 {
 	Gw *gw = c->gw;
 	g_autoptr(GBytes) body = kj_smtp_session_steal_message(c->s);
-	g_autofree char *id = kj_queue_new_id();
-	g_autofree char *hdr = received_header(c, id);
-	g_autoptr(GError) error = NULL;
-	GByteArray *all = g_byte_array_sized_new((guint)(strlen(hdr) + g_bytes_get_size(body)));
+	Spool *sp = g_new0(Spool, 1);
+	const GPtrArray *rcpts = kj_smtp_session_get_recipients(c->s);
 
+	sp->c = c;
+	sp->id = kj_queue_new_id();
+	g_autofree char *hdr = received_header(c, sp->id);
+	GByteArray *all = g_byte_array_sized_new((guint)(strlen(hdr) + g_bytes_get_size(body)));
 	g_byte_array_append(all, (const guint8 *)hdr, (guint)strlen(hdr));
 	g_byte_array_append(all, g_bytes_get_data(body, NULL), (guint)g_bytes_get_size(body));
-	g_autoptr(GBytes) raw = g_byte_array_free_to_bytes(all);
-	if (!kj_queue_receive(gw->store, gw->audit, ACTOR, id, raw,
-			      kj_smtp_session_get_sender(c->s),
-			      kj_smtp_session_get_recipients(c->s), c->peer,
-			      kj_smtp_session_get_helo(c->s), &error)) {
-		kjd_log_gerror("cannot spool message from", c->peer, error);
-		gw->ctr.refused++;
-		kj_smtp_session_set_busy(c->s, TRUE);
-		kj_smtp_session_message_done(c->s, NULL, "4.3.1 Cannot spool message, try later");
-		return;
-	}
-	gw->ctr.received++;
-	kjd_log(LOG_INFO, "%s: from=<%s> client=%s size=%" G_GSIZE_FORMAT, id,
-		kj_smtp_session_get_sender(c->s), c->peer, g_bytes_get_size(raw));
-	kj_smtp_session_message_done(c->s, id, NULL);
-	if (!gw->stopping)
-		kjd_start_sanitize(gw, id, raw);
+	sp->raw = g_byte_array_free_to_bytes(all);
+	sp->sender = g_strdup(kj_smtp_session_get_sender(c->s));
+	sp->rcpts = g_ptr_array_new_full(rcpts->len, g_free);
+	for (guint i = 0; i < rcpts->len; i++)
+		g_ptr_array_add(sp->rcpts, g_strdup(rcpts->pdata[i]));
+	sp->peer = g_strdup(c->peer);
+	sp->helo = g_strdup(kj_smtp_session_get_helo(c->s));
+	c->spooling = TRUE;
+	g_hash_table_add(gw->inflight, g_strdup(sp->id));
+	g_thread_pool_push(gw->spool_pool, sp, NULL);
 }
 
-static void conn_feed(Conn *c, const guint8 *data, gsize n)
+/* Feeds pending bytes until they are used up or an event stops us. */
+static void conn_feed_pending(Conn *c)
 {
-	gsize off = 0;
-
-	while (off < n && !c->closing) {
+	while (c->pending->len > 0 && !c->closing && !c->spooling && !c->tls_pending) {
 		gsize used = 0;
 		kj_smtp_session_set_busy(c->s, c->gw->busy || c->gw->stopping);
-		KjSmtpEvent ev = kj_smtp_session_feed(c->s, data + off, n - off, &used);
-		off += used;
+		KjSmtpEvent ev =
+		    kj_smtp_session_feed(c->s, c->pending->data, c->pending->len, &used);
+		g_byte_array_remove_range(c->pending, 0, (guint)used);
 		if (ev == KJ_SMTP_EVENT_MESSAGE) {
 			conn_message(c);
 		} else if (ev == KJ_SMTP_EVENT_CLOSE) {
@@ -249,20 +344,22 @@ static void conn_feed(Conn *c, const guint8 *data, gsize n)
 			/* Whatever followed STARTTLS in plaintext is dropped
 			 * (CVE-2011-0411 command injection). */
 			c->tls_pending = TRUE;
-			return;
+			g_byte_array_set_size(c->pending, 0);
+		} else if (used == 0) {
+			g_byte_array_set_size(c->pending, 0); /* a closed session reads nothing */
 		}
 	}
 }
 
-/* Bytes read under TLS: decrypt, note the end of the handshake, feed. */
-static void conn_feed_tls(Conn *c, gsize n)
+/* Bytes read under TLS: decrypt, note the end of the handshake. */
+static void conn_input_tls(Conn *c, gsize n)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GByteArray) plain = g_byte_array_new();
 
 	if (!kjd_tls_input(c->tls, c->buf, n, plain, &error)) {
 		kjd_log(LOG_NOTICE, "TLS with %s failed: %s", c->peer, error->message);
-		c->gw->ctr.tls_failed++;
+		kjd_count(c->gw, &c->gw->ctr.tls_failed, 1);
 		c->closing = TRUE;
 		return;
 	}
@@ -270,7 +367,7 @@ static void conn_feed_tls(Conn *c, gsize n)
 		c->tls_announced = TRUE;
 		kj_smtp_session_tls_started(c->s);
 	}
-	conn_feed(c, plain->data, plain->len);
+	g_byte_array_append(c->pending, plain->data, plain->len);
 }
 
 static gboolean on_timeout(gpointer data)
@@ -288,44 +385,82 @@ static void on_read(GObject *src, GAsyncResult *res, gpointer data)
 	g_autoptr(GError) error = NULL;
 	gssize n = g_input_stream_read_finish(G_INPUT_STREAM(src), res, &error);
 
+	c->reading = FALSE;
 	if (c->timer) {
 		g_source_remove(c->timer);
 		c->timer = 0;
 	}
 	if (c->timed_out) {
 		kjd_log(LOG_NOTICE, "timeout from %s", c->peer);
-		kj_smtp_session_reply(c->s, "421 4.4.2 Timeout, closing connection");
+		if (c->tls == NULL || c->tls_announced)
+			kj_smtp_session_reply(c->s, "421 4.4.2 Timeout, closing connection");
 		c->closing = TRUE;
-		conn_flush(c);
+		conn_kick(c);
 		return;
 	}
 	if (n <= 0) {
 		if (kj_smtp_session_get_state(c->s) == KJ_SMTP_STATE_DATA)
 			kjd_log(LOG_NOTICE, "lost connection from %s inside DATA", c->peer);
+		else if (c->tls && !c->tls_announced)
+			kjd_log(LOG_NOTICE, "TLS handshake with %s aborted", c->peer);
 		conn_free(c);
 		return;
 	}
 	if (c->tls)
-		conn_feed_tls(c, (gsize)n);
+		conn_input_tls(c, (gsize)n);
 	else
-		conn_feed(c, c->buf, (gsize)n);
+		g_byte_array_append(c->pending, c->buf, (guint)n);
 	if (c->closing && c->tls && !c->tls_announced) {
-		conn_free(c); /* an aborted handshake: nothing to say */
+		conn_free(c); /* a failed handshake: nothing to say */
 		return;
 	}
-	conn_flush(c);
+	conn_kick(c);
 }
 
-static void conn_read(Conn *c)
+static void conn_start_read(Conn *c)
 {
 	GInputStream *is = g_io_stream_get_input_stream(G_IO_STREAM(c->conn));
 	gint64 t = kj_smtp_session_get_state(c->s) == KJ_SMTP_STATE_DATA
 		       ? c->gw->cfg->smtp_data_timeout_s
 		       : c->gw->cfg->smtp_command_timeout_s;
 
+	c->reading = TRUE;
 	c->timer = g_timeout_add_seconds((guint)t, on_timeout, c);
 	g_input_stream_read_async(is, c->buf, sizeof(c->buf), G_PRIORITY_DEFAULT, c->cancel,
 				  on_read, c);
+}
+
+static void conn_kick(Conn *c)
+{
+	for (;;) {
+		if (c->writing || c->reading)
+			return;
+		if (c->write_failed) {
+			if (!c->spooling)
+				conn_free(c);
+			return;
+		}
+		GBytes *b = take_output(c);
+		if (b) {
+			GOutputStream *os = g_io_stream_get_output_stream(G_IO_STREAM(c->conn));
+			c->out = b;
+			c->writing = TRUE;
+			g_output_stream_write_all_async(os, g_bytes_get_data(b, NULL),
+							g_bytes_get_size(b), G_PRIORITY_DEFAULT,
+							NULL, on_written, c);
+			return;
+		}
+		if (c->spooling)
+			return;
+		if (c->closing) {
+			conn_free(c);
+			return;
+		}
+		if (c->pending->len == 0 || c->tls_pending)
+			break;
+		conn_feed_pending(c);
+	}
+	conn_start_read(c);
 }
 
 static gboolean allowed(Gw *gw, GInetAddress *a)
@@ -361,6 +496,7 @@ static gboolean on_incoming(GSocketService *svc, GSocketConnection *conn, GObjec
 	c->conn = g_object_ref(conn);
 	c->cancel = g_cancellable_new();
 	c->s = kj_smtp_session_new(&o);
+	c->pending = g_byte_array_sized_new(sizeof(c->buf));
 	c->peer = ia ? g_inet_address_to_string(ia) : g_strdup("unknown");
 	gw->ctr.connections++;
 	if (ia == NULL || !allowed(gw, ia)) {
@@ -373,7 +509,7 @@ static gboolean on_incoming(GSocketService *svc, GSocketConnection *conn, GObjec
 	} else {
 		kj_smtp_session_greet(c->s);
 	}
-	conn_flush(c);
+	conn_kick(c);
 	return TRUE;
 }
 
@@ -390,8 +526,11 @@ static gboolean on_metrics(GSocketService *svc, GSocketConnection *conn, GObject
 	 * connection under the client; bounded by a short socket timeout. */
 	g_socket_set_timeout(sock, 2);
 	(void)g_socket_receive(sock, req, sizeof(req), NULL, NULL);
-	gw->ctr.busy = gw->busy;
-	g_autofree char *resp = kjd_metrics_response(&gw->ctr);
+	g_mutex_lock(&gw->ctr_lock);
+	KjdCounters now = gw->ctr;
+	g_mutex_unlock(&gw->ctr_lock);
+	now.busy = gw->busy;
+	g_autofree char *resp = kjd_metrics_response(&now);
 	(void)g_socket_send(sock, resp, strlen(resp), NULL, NULL);
 	g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
 	return TRUE;
@@ -472,6 +611,12 @@ static gboolean check_config(const KjConfig *cfg, GError **error)
 			    "gateway.delivery is 'smtp' but gateway.relay is not set");
 		return FALSE;
 	}
+	if (cfg->gateway_notify_held && strcmp(cfg->gateway_notify_held, "none") != 0 &&
+	    strcmp(cfg->gateway_notify_held, "sender") != 0) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "gateway.notify_held must be 'none' or 'sender'");
+		return FALSE;
+	}
 	if ((cfg->smtp_tls_cert == NULL) != (cfg->smtp_tls_key == NULL)) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 			    "smtp.tls_cert and smtp.tls_key go together");
@@ -521,6 +666,10 @@ static gboolean on_hup(gpointer data)
 	cfg->smtp_hostname = g_strdup(gw->cfg->smtp_hostname);
 	KjConfig *old = gw->cfg;
 	gw->cfg = cfg;
+	gw->cfg_retry_initial_s = cfg->gateway_retry_initial_s;
+	gw->cfg_retry_max_s = cfg->gateway_retry_max_s;
+	gw->cfg_lifetime_s = cfg->gateway_max_queue_lifetime_s;
+	g_atomic_int_set(&gw->notify_held, g_strcmp0(cfg->gateway_notify_held, "sender") == 0);
 	/* Sessions still borrow nothing from the old config: they copied. */
 	g_timeout_add_seconds(60, (GSourceFunc)(void (*)(void))kj_config_free, old);
 	kjd_log(LOG_NOTICE, "configuration reloaded");
@@ -534,6 +683,7 @@ static gboolean on_term(gpointer data)
 	if (!gw->stopping) {
 		kjd_log(LOG_NOTICE, "stopping: %u jobs in flight", g_hash_table_size(gw->inflight));
 		gw->stopping = TRUE;
+		g_atomic_int_set(&gw->stop_flag, 1);
 		g_socket_service_stop(gw->smtp);
 		g_socket_listener_close(G_SOCKET_LISTENER(gw->smtp));
 	}
@@ -550,7 +700,9 @@ static void drop_privileges(const char *user)
 			user);
 		return;
 	}
-	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0 ||
+	    setuid(0) != -1 || pw->pw_uid == 0) {
+		/* (setuid(0) must fail now: root is not coming back.) */
 		kjd_log(LOG_CRIT, "cannot switch to user '%s'", user);
 		exit(1);
 	}
@@ -562,6 +714,10 @@ static guint16 listen_on(GSocketService *svc, const char *addr, GError **error)
 	g_autoptr(GSocketAddress) a = parse_listen(addr, error);
 	g_autoptr(GSocketAddress) eff = NULL;
 
+	/* GLib's default backlog of 10 drops connections when many MTAs
+	 * connect at once (the benchmark's clients then waited forever
+	 * on connections the kernel had answered with SYN cookies). */
+	g_socket_listener_set_backlog(G_SOCKET_LISTENER(svc), KJ_SMTP_LISTEN_BACKLOG);
 	if (a == NULL ||
 	    !g_socket_listener_add_address(G_SOCKET_LISTENER(svc), a, G_SOCKET_TYPE_STREAM,
 					   G_SOCKET_PROTOCOL_TCP, NULL, &eff, error))
@@ -590,9 +746,6 @@ static gboolean open_everything(Gw *gw, const char *data_dir, GError **error)
 	    .html_max_depth = gw->cfg->mail_html_max_depth,
 	    .html_max_nodes = gw->cfg->mail_html_max_nodes,
 	};
-	if (gw->cfg->smtp_tls_cert && !(gw->tls_ctx = kjd_tls_context_new(
-					    gw->cfg->smtp_tls_cert, gw->cfg->smtp_tls_key, error)))
-		return FALSE;
 	gw->store = kj_store_open(data_dir, &so, error);
 	if (gw->store == NULL)
 		return FALSE;
@@ -601,15 +754,31 @@ static gboolean open_everything(Gw *gw, const char *data_dir, GError **error)
 		return FALSE;
 	gw->maildir = gw->cfg->gateway_maildir ? g_strdup(gw->cfg->gateway_maildir)
 					       : g_build_filename(data_dir, "maildir", NULL);
+	gw->data_dir = g_strdup(data_dir);
+	gw->store_opts = so;
+	if (g_strcmp0(gw->cfg->gateway_delivery, "smtp") == 0)
+		gw->relay = g_strdup(gw->cfg->gateway_relay);
+	gw->helo_name =
+	    g_strdup(gw->cfg->smtp_hostname ? gw->cfg->smtp_hostname : "kyojind.localdomain");
+	gw->cfg_retry_initial_s = gw->cfg->gateway_retry_initial_s;
+	gw->cfg_retry_max_s = gw->cfg->gateway_retry_max_s;
+	gw->cfg_lifetime_s = gw->cfg->gateway_max_queue_lifetime_s;
+	gw->notify_held = g_strcmp0(gw->cfg->gateway_notify_held, "sender") == 0;
 	gw->allowed = parse_networks(gw->cfg->smtp_allowed_networks ? gw->cfg->smtp_allowed_networks
 								    : "127.0.0.0/8, ::1/128",
 				     error);
 	return gw->allowed != NULL;
 }
 
-static gboolean start_listening(Gw *gw, const char *ready_file, GError **error)
+/* As root if started so: the certificate's key (readable by root only)
+ * and the listening sockets (a port below 1024). */
+static gboolean start_listening(Gw *gw, guint16 *port_out, guint16 *mport_out, GError **error)
 {
 	guint16 mport = 0;
+
+	if (gw->cfg->smtp_tls_cert && !(gw->tls_ctx = kjd_tls_context_new(
+					    gw->cfg->smtp_tls_cert, gw->cfg->smtp_tls_key, error)))
+		return FALSE;
 
 	gw->smtp = g_socket_service_new();
 	guint16 port = listen_on(
@@ -624,9 +793,16 @@ static gboolean start_listening(Gw *gw, const char *ready_file, GError **error)
 			return FALSE;
 		g_signal_connect(gw->metrics, "incoming", G_CALLBACK(on_metrics), gw);
 	}
+	*port_out = port;
+	*mport_out = mport;
+	return TRUE;
+}
+
+static gboolean write_ready(Gw *gw, const char *ready_file, guint16 port, guint16 mport,
+			    GError **error)
+{
 	kjd_log(LOG_NOTICE, "listening on port %u (metrics %u), delivery %s", port, mport,
-		g_strcmp0(gw->cfg->gateway_delivery, "smtp") == 0 ? gw->cfg->gateway_relay
-								  : gw->maildir);
+		gw->relay ? gw->relay : gw->maildir);
 	if (ready_file) {
 		g_autofree char *s = g_strdup_printf("%u\n%u\n", port, mport);
 		g_autofree char *tmp = g_strconcat(ready_file, ".tmp", NULL);
@@ -651,6 +827,8 @@ static void gw_clear(Gw *gw)
 		g_hash_table_unref(gw->inflight);
 	if (gw->workers)
 		g_async_queue_unref(gw->workers);
+	if (gw->rescan)
+		g_source_remove(gw->rescan);
 	if (gw->allowed)
 		g_ptr_array_unref(gw->allowed);
 	if (gw->loop)
@@ -662,6 +840,10 @@ static void gw_clear(Gw *gw)
 	kj_config_free(gw->cfg);
 	g_free(gw->config_path);
 	g_free(gw->maildir);
+	g_free(gw->data_dir);
+	g_free(gw->relay);
+	g_free(gw->helo_name);
+	g_mutex_clear(&gw->ctr_lock);
 }
 
 int main(int argc, char **argv)
@@ -685,6 +867,7 @@ int main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	Gw gw = {0};
 
+	g_mutex_init(&gw.ctr_lock);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		fprintf(stderr, "kyojind: %s\n", error->message);
@@ -711,14 +894,27 @@ int main(int argc, char **argv)
 	const char *data_dir = opt_data_dir       ? opt_data_dir
 			       : gw.cfg->data_dir ? gw.cfg->data_dir
 						  : "var";
-	kj_mail_global_init();
 	signal(SIGPIPE, SIG_IGN);
-	if (!open_everything(&gw, data_dir, &error) || !start_listening(&gw, opt_ready, &error)) {
+	guint16 port = 0, mport = 0;
+	if (!start_listening(&gw, &port, &mport, &error)) {
 		kjd_log(LOG_CRIT, "cannot start: %s", error->message);
 		gw_clear(&gw);
 		return 3;
 	}
+	/* Bound: from here on unprivileged, before any file of the data
+	 * directory is opened or made and before any worker exists. */
 	drop_privileges(gw.cfg->gateway_user ? gw.cfg->gateway_user : "kyojin");
+	kj_mail_global_init();
+	/* OpenSSL loads its configuration once, in the first thread that
+	 * hashes; done by a pool thread, the error state it makes there
+	 * outlives the thread (LeakSanitizer).  Do it here. */
+	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+	if (!open_everything(&gw, data_dir, &error) ||
+	    !write_ready(&gw, opt_ready, port, mport, &error)) {
+		kjd_log(LOG_CRIT, "cannot start: %s", error->message);
+		gw_clear(&gw);
+		return 3;
+	}
 	gw.inflight = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	/* The sanitizer workers' spawners (sandbox.c) are copies of this
 	 * process made now, while it has one thread. */
@@ -732,10 +928,16 @@ int main(int argc, char **argv)
 		}
 		g_async_queue_push(gw.workers, w);
 	}
+	/* Exclusive threads: each keeps its store connection and sandboxed
+	 * worker until the pool is freed, which closes them. */
+	gw.spool_pool =
+	    g_thread_pool_new(spool_thread, &gw, (gint)gw.cfg->gateway_io_threads, TRUE, NULL);
 	gw.sanitize_pool =
-	    g_thread_pool_new(kjd_sanitize_thread, &gw, (gint)gw.cfg->gateway_workers, FALSE, NULL);
-	gw.deliver_pool =
-	    g_thread_pool_new(kjd_deliver_thread, &gw, (gint)gw.cfg->gateway_workers, FALSE, NULL);
+	    g_thread_pool_new(kjd_sanitize_thread, &gw, (gint)gw.cfg->gateway_workers, TRUE, NULL);
+	gw.record_pool =
+	    g_thread_pool_new(kjd_record_thread, &gw, (gint)gw.cfg->gateway_io_threads, TRUE, NULL);
+	gw.deliver_pool = g_thread_pool_new(kjd_deliver_thread, &gw,
+					    (gint)gw.cfg->gateway_io_threads, TRUE, NULL);
 	gw.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGHUP, on_hup, &gw);
 	g_unix_signal_add(SIGTERM, on_term, &gw);
@@ -745,7 +947,11 @@ int main(int argc, char **argv)
 	g_timeout_add(250, scan, &gw);
 	g_main_loop_run(gw.loop);
 
+	/* In flight is empty: the pools are idle (a job passes from pool to
+	 * pool, sanitize -> record -> deliver, before its id leaves the set). */
+	g_thread_pool_free(gw.spool_pool, FALSE, TRUE);
 	g_thread_pool_free(gw.sanitize_pool, FALSE, TRUE);
+	g_thread_pool_free(gw.record_pool, FALSE, TRUE);
 	g_thread_pool_free(gw.deliver_pool, FALSE, TRUE);
 	kjd_log(LOG_NOTICE, "stopped");
 	gw_clear(&gw);

@@ -45,18 +45,30 @@ gboolean kjd_tls_is_established(const KjdTls *tls);
 typedef struct {
 	KjConfig *cfg;
 	char *config_path;
-	KjStore *store;
-	KjAudit *audit;
+	char *data_dir;
+	KjStoreOptions store_opts; /* for the pool threads' own connections */
+	KjStore *store;            /* the main thread's: queue scans only */
+	KjAudit *audit;            /* shared: appends are thread-safe */
 	KjMailProfile *profile;
 	GMainLoop *loop;
 	GSocketService *smtp, *metrics;
-	GThreadPool *sanitize_pool, *deliver_pool;
+	GThreadPool *spool_pool, *sanitize_pool, *record_pool, *deliver_pool;
 	GAsyncQueue *workers; /* KjMailWorker *, one per sanitizer thread */
-	GHashTable *inflight; /* queue id -> GINT_TO_POINTER(1) */
+	GHashTable *inflight; /* queue id -> GINT_TO_POINTER(1); main thread only */
 	GPtrArray *allowed;   /* GInetAddressMask * */
+	/* Read by the pool threads: fixed at start-up (relay, maildir,
+	 * helo_name) or plain numbers a reload overwrites. */
 	char *maildir;
+	char *relay; /* NULL: Maildir delivery */
+	char *helo_name;
+	gint64 cfg_retry_initial_s, cfg_retry_max_s, cfg_lifetime_s;
+	gint notify_held; /* gateway.notify_held is "sender" (atomic) */
 	gboolean busy, stopping;
-	KjdCounters ctr;
+	gboolean backlog; /* the last scan left due work for want of room */
+	guint rescan;     /* source of a pending early scan, or 0 */
+	gint stop_flag;   /* stopping, for the threads (atomic) */
+	GMutex ctr_lock;
+	KjdCounters ctr;        /* under ctr_lock */
 	KjdTlsContext *tls_ctx; /* NULL: no STARTTLS */
 } Gw;
 
@@ -65,12 +77,28 @@ void kjd_log(int prio, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* "WHAT ID: message" at LOG_ERR. */
 void kjd_log_gerror(const char *what, const char *id, GError *e);
 
+/* The calling pool thread's own store connection, opened on first use
+ * and closed when the thread ends; borrowed. */
+KjStore *kjd_thread_store(Gw *gw, GError **error);
+/* Whether a pool of that many threads may take another job now (its
+ * waiting jobs below KJ_GATEWAY_QUEUED_PER_THREAD a thread): what does
+ * not fit waits in the queue's database, not in memory. */
+gboolean kjd_pool_has_room(GThreadPool *pool, gint64 threads);
+/* Main thread: a job ended; scan again soon if work is waiting. */
+void kjd_job_ended(Gw *gw);
+/* Adds n to a counter of gw->ctr (any thread). */
+void kjd_count(Gw *gw, guint64 *counter, guint64 n);
+
 /* Sanitizing and delivery (work.c): the pool functions, and starting a
- * job for a queue entry (marked in flight until its result is back in
- * the main thread). */
+ * job for a queue entry, which is in flight (main thread's set) until
+ * the job ends.  raw may be NULL to read the blob in the thread. */
 void kjd_sanitize_thread(gpointer data, gpointer user_data);
+void kjd_record_thread(gpointer data, gpointer user_data);
 void kjd_deliver_thread(gpointer data, gpointer user_data);
-void kjd_start_sanitize(Gw *gw, const char *id, GBytes *raw);
-void kjd_start_delivery(Gw *gw, const char *id, GBytes *msg, const KjQueueEntry *e);
+void kjd_start_sanitize(Gw *gw, const char *id, GBytes *raw, const char *blob);
+void kjd_start_delivery(Gw *gw, const KjQueueEntry *e);
+/* After id was held: the delivery-status notice to its sender, queued
+ * for delivery, when gateway.notify_held says so (pool threads). */
+void kjd_notify_held(Gw *gw, KjStore *store, const char *id, const char *reason);
 
 #endif

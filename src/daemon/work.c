@@ -1,22 +1,31 @@
 /*++
  * NAME
- *	work - kyojind's sanitizer and delivery jobs
+ *	work - kyojind's spool, sanitizer and delivery jobs
  * DESCRIPTION
- *	A sanitizer job runs the mail engine in a sandboxed worker (one
- *	KjMailWorker per pool thread, made on first use and kept); a
- *	delivery job writes the Maildir or talks to the LGWAN relay.  Both
- *	hand their result back to the main thread, which alone records it:
- *	quarantine, queue transition, audit record, counters.  A delivery
- *	that fails is retried with exponential backoff (retry_initial_s
- *	doubling up to retry_max_s) until max_queue_lifetime_s, then held;
- *	a 5xx from the relay holds it at once.
+ *	Everything that waits for a disk or a peer runs here, in thread
+ *	pools, never in the main loop: spooling a received message (blob
+ *	write, fsync, queue row), sanitizing it in a sandboxed worker (one
+ *	KjMailWorker per pool thread, made at start-up before any thread) and
+ *	recording the verdict (quarantine, queue transition, audit), and
+ *	delivering it to the Maildir or the LGWAN relay and recording that.
+ *	Each pool thread has its own connection to the store (SQLite in WAL
+ *	mode lets them work side by side; the audit log shares the syncs
+ *	of appends made at the same time).  A job that ends hands its queue
+ *	id back to the main thread, which alone keeps the in-flight set.
+ *
+ *	A delivery that fails is retried with exponential backoff
+ *	(retry_initial_s doubling up to retry_max_s) until
+ *	max_queue_lifetime_s, then held; a 5xx from the relay holds it at
+ *	once.  A held message gets a delivery-status notice to its sender
+ *	when gateway.notify_sender says so (notify.c).
  * SECURITY
  *	Runs in kyojind, unprivileged.  Message bytes are parsed only inside
  *	the sandboxed worker; a worker that crashes or times out gives a
  *	held verdict naming what happened (mime/isolate.c), never a raw
  *	delivery (基本方針 2(12)).
  * LIMITS
- *	gateway.workers threads in each pool; mail.* limits in the worker.
+ *	gateway.workers threads in the sanitizer and in the delivery pool,
+ *	gateway.io_threads in the spool pool; mail.* limits in the worker.
  * STANDARDS
  *	基本方針 2(12), 6(3)②; DESIGN.md "Processes".
  * SEE ALSO
@@ -26,6 +35,7 @@
 
 #include "mime/quarantine.h"
 #include "queue/deliver.h"
+#include "queue/notice.h"
 
 #include <stdio.h>
 #include <syslog.h>
@@ -42,193 +52,293 @@ void kjd_log(int prio, const char *fmt, ...)
 	fprintf(stderr, "kyojind: %s\n", msg);
 }
 
-/* --- sanitizing and delivery (threads) -------------------------------- */
+void kjd_log_gerror(const char *what, const char *id, GError *e)
+{
+	kjd_log(LOG_ERR, "%s %s: %s", what, id, e ? e->message : "unknown error");
+}
+
+/* --- per-thread store connections ------------------------------------- */
+
+static GPrivate store_key = G_PRIVATE_INIT((GDestroyNotify)kj_store_free);
+
+KjStore *kjd_thread_store(Gw *gw, GError **error)
+{
+	KjStore *s = g_private_get(&store_key);
+
+	if (s == NULL) {
+		s = kj_store_open(gw->data_dir, &gw->store_opts, error);
+		g_private_set(&store_key, s);
+	}
+	return s;
+}
+
+gboolean kjd_pool_has_room(GThreadPool *pool, gint64 threads)
+{
+	return (gint64)g_thread_pool_unprocessed(pool) < threads * KJ_GATEWAY_QUEUED_PER_THREAD;
+}
+
+void kjd_count(Gw *gw, guint64 *counter, guint64 n)
+{
+	g_mutex_lock(&gw->ctr_lock);
+	*counter += n;
+	g_mutex_unlock(&gw->ctr_lock);
+}
+
+/* --- jobs ------------------------------------------------------------- */
 
 typedef struct {
 	Gw *gw;
 	char *id;
-	GBytes *raw; /* original (sanitize) or sanitized (deliver) */
-	char *qid;
-	KjMailResult *result;
-	GError *error;
+	GBytes *raw; /* original (sanitize) or sanitized (deliver); NULL: read blob */
+	char *blob;
 	char *sender;
 	GPtrArray *rcpts;
 	gint64 attempts, received_unix;
-	gboolean ok, permanent;
+	KjMailResult *result; /* sanitize -> record */
+	char *qid;
 } Job;
 
 static void job_free(Job *j)
 {
 	g_free(j->id);
-	g_bytes_unref(j->raw);
-	g_free(j->qid);
-	kj_mail_result_free(j->result);
-	g_clear_error(&j->error);
+	if (j->raw)
+		g_bytes_unref(j->raw);
+	g_free(j->blob);
 	g_free(j->sender);
 	if (j->rcpts)
 		g_ptr_array_unref(j->rcpts);
+	kj_mail_result_free(j->result);
+	g_free(j->qid);
 	g_free(j);
 }
 
-static gboolean sanitized_in_main(gpointer data);
-static gboolean delivered_in_main(gpointer data);
+static gboolean done_in_main(gpointer data)
+{
+	Job *j = data;
+	g_hash_table_remove(j->gw->inflight, j->id);
+	kjd_job_ended(j->gw);
+	job_free(j);
+	return G_SOURCE_REMOVE;
+}
 
+/* The job is over (whatever happened): its id leaves the in-flight set. */
+static void job_done(Job *j)
+{
+	g_main_context_invoke(NULL, done_in_main, j);
+}
+
+static gboolean job_bytes(Job *j, KjStore *store, GError **error)
+{
+	if (j->raw == NULL)
+		j->raw = kj_store_get(store, j->blob, error);
+	return j->raw != NULL;
+}
+
+static void held(Gw *gw, KjStore *store, const char *id, const char *qid, const char *why,
+		 GError **error)
+{
+	if (!kj_queue_set_held(store, gw->audit, ACTOR, id, qid, why, error))
+		return;
+	kjd_count(gw, &gw->ctr.held, 1);
+	kjd_notify_held(gw, store, id, why);
+}
+
+/* Records a verdict; TRUE when the sanitized message is now to be
+ * delivered (j->raw becomes it). */
+static gboolean record_verdict(Gw *gw, KjStore *store, Job *j, KjMailResult *r, const char *qid,
+			       GError **error)
+{
+	char blob[KJ_SHA256_HEX_LEN + 1];
+	gsize len = 0;
+
+	if (!kj_mail_quarantine_put(store, gw->audit, ACTOR, j->raw, r, qid, error))
+		return FALSE;
+	if (r->verdict == KJ_MAIL_HELD) {
+		g_ptr_array_add(r->reasons, NULL);
+		g_autofree char *why = g_strjoinv("; ", (char **)r->reasons->pdata);
+		g_ptr_array_remove_index(r->reasons, r->reasons->len - 1);
+		kjd_log(LOG_NOTICE, "%s: held (%s), quarantine %s", j->id, why, qid);
+		held(gw, store, j->id, qid, why, error);
+		return FALSE;
+	}
+	const void *p = g_bytes_get_data(r->output, &len);
+	if (!kj_store_put(store, p, len, blob, error) ||
+	    !kj_queue_set_sanitized(store, gw->audit, ACTOR, j->id, blob, qid, error))
+		return FALSE;
+	kjd_count(gw, &gw->ctr.sanitized, 1);
+	kjd_log(LOG_INFO, "%s: sanitized, quarantine %s", j->id, qid);
+	g_autoptr(KjQueueEntry) e = kj_queue_get(store, j->id, error);
+	if (e == NULL)
+		return FALSE;
+	g_bytes_unref(j->raw);
+	j->raw = g_bytes_ref(r->output);
+	j->sender = g_strdup(e->sender);
+	j->rcpts = g_ptr_array_ref(e->recipients);
+	j->attempts = e->attempts;
+	j->received_unix = e->received_unix;
+	return TRUE;
+}
+
+/* Sanitizer pool: the engine in this thread's sandboxed worker; the
+ * verdict goes on to the record pool, so that this thread (and its
+ * worker) is free for the next message while the disk records it. */
 void kjd_sanitize_thread(gpointer data, gpointer user_data)
 {
 	Job *j = data;
-	/* As many workers as pool threads: one is always free here. */
-	KjMailWorker *w = g_async_queue_pop(j->gw->workers);
+	Gw *gw = j->gw;
+	g_autoptr(GError) error = NULL;
+	KjStore *store = kjd_thread_store(gw, &error);
 	char sha[KJ_SHA256_HEX_LEN + 1];
+
+	if (store == NULL || !job_bytes(j, store, &error)) {
+		kjd_log_gerror("cannot read spool of", j->id, error);
+		job_done(j);
+		return;
+	}
 	gsize len = 0;
 	const void *p = g_bytes_get_data(j->raw, &len);
-
 	kj_sha256_hex(p, len, sha);
 	j->qid = kj_mail_quarantine_id(sha);
-	j->ok = kj_mail_worker_sanitize(w, j->raw, j->qid, &j->result, &j->error);
-	g_async_queue_push(j->gw->workers, w);
-	g_main_context_invoke(NULL, sanitized_in_main, j);
+	/* As many workers as pool threads: one is always free here. */
+	KjMailWorker *w = g_async_queue_pop(gw->workers);
+	gboolean ok = kj_mail_worker_sanitize(w, j->raw, j->qid, &j->result, &error);
+	g_async_queue_push(gw->workers, w);
+	if (!ok) {
+		/* An internal failure, not a verdict: the entry stays received
+		 * and is tried again by the scan. */
+		kjd_log_gerror("sanitizer failed for", j->id, error);
+		job_done(j);
+		return;
+	}
+	g_thread_pool_push(gw->record_pool, j, NULL);
+}
+
+/* Record pool: quarantine, queue transition, audit; then delivery. */
+void kjd_record_thread(gpointer data, gpointer user_data)
+{
+	Job *j = data;
+	Gw *gw = j->gw;
+	g_autoptr(GError) error = NULL;
+	KjStore *store = kjd_thread_store(gw, &error);
+
+	if (store == NULL || !record_verdict(gw, store, j, j->result, j->qid, &error) ||
+	    g_atomic_int_get(&gw->stop_flag)) {
+		if (error)
+			kjd_log_gerror("cannot record sanitizing of", j->id, error);
+		job_done(j);
+		return;
+	}
+	g_clear_pointer(&j->result, kj_mail_result_free);
+	/* Straight on to delivery: the id stays in flight. */
+	g_thread_pool_push(gw->deliver_pool, j, NULL);
+}
+
+static void delivery_failed(Gw *gw, KjStore *store, Job *j, gboolean permanent, const char *why,
+			    GError **error)
+{
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+
+	if (permanent || now - j->received_unix >= gw->cfg_lifetime_s) {
+		g_autofree char *reason = g_strdup_printf(
+		    "%s: %s", permanent ? "delivery refused" : "queue lifetime exceeded", why);
+		kjd_log(LOG_WARNING, "%s: held: %s", j->id, reason);
+		held(gw, store, j->id, NULL, reason, error);
+		return;
+	}
+	gint64 delay = gw->cfg_retry_initial_s;
+	for (gint64 i = 0; i < j->attempts && delay < gw->cfg_retry_max_s; i++)
+		delay *= 2;
+	delay = MIN(delay, gw->cfg_retry_max_s);
+	if (kj_queue_defer(store, gw->audit, ACTOR, j->id, why, now + delay, error))
+		kjd_count(gw, &gw->ctr.deferred, 1);
+	kjd_log(LOG_WARNING, "%s: deferred %" G_GINT64_FORMAT " s: %s", j->id, delay, why);
 }
 
 void kjd_deliver_thread(gpointer data, gpointer user_data)
 {
 	Job *j = data;
 	Gw *gw = j->gw;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GError) derr = NULL;
+	KjStore *store = kjd_thread_store(gw, &error);
+	gboolean permanent = FALSE, ok;
 
-	if (g_strcmp0(gw->cfg->gateway_delivery, "smtp") == 0)
-		j->ok = kj_deliver_smtp(gw->cfg->gateway_relay,
-					gw->cfg->smtp_hostname ? gw->cfg->smtp_hostname
-							       : "kyojind.localdomain",
-					j->sender, j->rcpts, j->raw, 60, &j->permanent, &j->error);
+	if (store == NULL || !job_bytes(j, store, &error)) {
+		kjd_log_gerror("cannot read spool of", j->id, error);
+		job_done(j);
+		return;
+	}
+	if (gw->relay)
+		ok = kj_deliver_smtp(gw->relay, gw->helo_name, j->sender, j->rcpts, j->raw,
+				     KJ_GATEWAY_RELAY_TIMEOUT_S, &permanent, &derr);
 	else
-		j->ok = kj_deliver_maildir(gw->maildir, j->id, j->raw, &j->error);
-	g_main_context_invoke(NULL, delivered_in_main, j);
+		ok = kj_deliver_maildir(gw->maildir, j->id, j->raw, &derr);
+	if (ok) {
+		if (kj_queue_set_delivered(store, gw->audit, ACTOR, j->id,
+					   gw->relay ? gw->relay : gw->maildir, &error)) {
+			gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+			g_mutex_lock(&gw->ctr_lock);
+			gw->ctr.delivered++;
+			gw->ctr.latency_sum += (double)(now - j->received_unix);
+			gw->ctr.latency_count++;
+			g_mutex_unlock(&gw->ctr_lock);
+			kjd_log(LOG_INFO, "%s: delivered", j->id);
+		}
+	} else {
+		delivery_failed(gw, store, j, permanent, derr ? derr->message : "unknown error",
+				&error);
+	}
+	if (error)
+		kjd_log_gerror("cannot record delivery of", j->id, error);
+	job_done(j);
 }
 
-void kjd_log_gerror(const char *what, const char *id, GError *e)
+void kjd_notify_held(Gw *gw, KjStore *store, const char *id, const char *reason)
 {
-	kjd_log(LOG_ERR, "%s %s: %s", what, id, e ? e->message : "unknown error");
+	g_autoptr(GError) error = NULL;
+
+	if (!g_atomic_int_get(&gw->notify_held))
+		return;
+	g_autoptr(KjQueueEntry) e = kj_queue_get(store, id, &error);
+	if (e == NULL) {
+		kjd_log_gerror("no notice for", id, error);
+		return;
+	}
+	if (e->sender[0] == '\0' || g_strcmp0(e->client, "kyojind") == 0)
+		return; /* the null sender, or one of our own notices: never a notice */
+	g_autoptr(GBytes) orig = kj_store_get(store, e->original, NULL);
+	g_autoptr(GBytes) notice = kj_queue_notice_build(e, reason, gw->helo_name, orig, &error);
+	g_autofree char *nid = kj_queue_new_id();
+	if (notice == NULL ||
+	    !kj_queue_add_notice(store, gw->audit, ACTOR, nid, id, e->sender, notice, &error)) {
+		kjd_log_gerror("cannot queue the notice for", id, error);
+		return;
+	}
+	/* The scan finds it due and delivers it like any message. */
+	kjd_log(LOG_INFO, "%s: notice %s to <%s>", id, nid, e->sender);
 }
 
-void kjd_start_delivery(Gw *gw, const char *id, GBytes *msg, const KjQueueEntry *e)
+void kjd_start_sanitize(Gw *gw, const char *id, GBytes *raw, const char *blob)
 {
 	Job *j = g_new0(Job, 1);
 	j->gw = gw;
 	j->id = g_strdup(id);
-	j->raw = g_bytes_ref(msg);
+	j->raw = raw ? g_bytes_ref(raw) : NULL;
+	j->blob = g_strdup(blob);
+	g_hash_table_add(gw->inflight, g_strdup(id));
+	g_thread_pool_push(gw->sanitize_pool, j, NULL);
+}
+
+void kjd_start_delivery(Gw *gw, const KjQueueEntry *e)
+{
+	Job *j = g_new0(Job, 1);
+	j->gw = gw;
+	j->id = g_strdup(e->id);
+	j->blob = g_strdup(e->sanitized);
 	j->sender = g_strdup(e->sender);
 	j->rcpts = g_ptr_array_ref(e->recipients);
 	j->attempts = e->attempts;
 	j->received_unix = e->received_unix;
-	g_hash_table_add(gw->inflight, g_strdup(id));
+	g_hash_table_add(gw->inflight, g_strdup(e->id));
 	g_thread_pool_push(gw->deliver_pool, j, NULL);
-}
-
-static void finish_sanitized(Gw *gw, Job *j, GError **error)
-{
-	KjMailResult *r = j->result;
-	char blob[KJ_SHA256_HEX_LEN + 1];
-	gsize len = 0;
-
-	if (!kj_mail_quarantine_put(gw->store, gw->audit, ACTOR, j->raw, r, j->qid, error))
-		return;
-	if (r->verdict == KJ_MAIL_HELD) {
-		g_autofree char *why = NULL;
-		g_ptr_array_add(r->reasons, NULL);
-		why = g_strjoinv("; ", (char **)r->reasons->pdata);
-		g_ptr_array_remove_index(r->reasons, r->reasons->len - 1);
-		if (kj_queue_set_held(gw->store, gw->audit, ACTOR, j->id, j->qid, why, error)) {
-			gw->ctr.held++;
-			kjd_log(LOG_NOTICE, "%s: held (%s), quarantine %s", j->id, why, j->qid);
-		}
-		return;
-	}
-	const void *p = g_bytes_get_data(r->output, &len);
-	if (!kj_store_put(gw->store, p, len, blob, error) ||
-	    !kj_queue_set_sanitized(gw->store, gw->audit, ACTOR, j->id, blob, j->qid, error))
-		return;
-	gw->ctr.sanitized++;
-	kjd_log(LOG_INFO, "%s: sanitized, quarantine %s", j->id, j->qid);
-	g_autoptr(KjQueueEntry) e = kj_queue_get(gw->store, j->id, error);
-	if (e && !gw->stopping)
-		kjd_start_delivery(gw, j->id, r->output, e);
-}
-
-static gboolean sanitized_in_main(gpointer data)
-{
-	Job *j = data;
-	Gw *gw = j->gw;
-	g_autoptr(GError) error = NULL;
-
-	g_hash_table_remove(gw->inflight, j->id);
-	if (!j->ok) {
-		/* An internal failure, not a verdict: the entry stays received
-		 * and is tried again by the scan. */
-		kjd_log_gerror("sanitizer failed for", j->id, j->error);
-	} else {
-		finish_sanitized(gw, j, &error);
-		if (error)
-			kjd_log_gerror("cannot record sanitizing of", j->id, error);
-	}
-	job_free(j);
-	return G_SOURCE_REMOVE;
-}
-
-static void delivery_failed(Gw *gw, Job *j, GError **error)
-{
-	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	const char *why = j->error ? j->error->message : "unknown error";
-
-	if (j->permanent || now - j->received_unix >= gw->cfg->gateway_max_queue_lifetime_s) {
-		g_autofree char *reason = g_strdup_printf(
-		    "%s: %s", j->permanent ? "delivery refused" : "queue lifetime exceeded", why);
-		if (kj_queue_set_held(gw->store, gw->audit, ACTOR, j->id, NULL, reason, error))
-			gw->ctr.held++;
-		kjd_log(LOG_WARNING, "%s: held: %s", j->id, reason);
-		return;
-	}
-	gint64 delay = gw->cfg->gateway_retry_initial_s;
-	for (gint64 i = 0; i < j->attempts && delay < gw->cfg->gateway_retry_max_s; i++)
-		delay *= 2;
-	delay = MIN(delay, gw->cfg->gateway_retry_max_s);
-	if (kj_queue_defer(gw->store, gw->audit, ACTOR, j->id, why, now + delay, error))
-		gw->ctr.deferred++;
-	kjd_log(LOG_WARNING, "%s: deferred %" G_GINT64_FORMAT " s: %s", j->id, delay, why);
-}
-
-static gboolean delivered_in_main(gpointer data)
-{
-	Job *j = data;
-	Gw *gw = j->gw;
-	g_autoptr(GError) error = NULL;
-
-	g_hash_table_remove(gw->inflight, j->id);
-	if (j->ok) {
-		if (kj_queue_set_delivered(gw->store, gw->audit, ACTOR, j->id,
-					   g_strcmp0(gw->cfg->gateway_delivery, "smtp") == 0
-					       ? gw->cfg->gateway_relay
-					       : gw->maildir,
-					   &error)) {
-			gw->ctr.delivered++;
-			gw->ctr.latency_sum +=
-			    (double)(g_get_real_time() / G_USEC_PER_SEC - j->received_unix);
-			gw->ctr.latency_count++;
-			kjd_log(LOG_INFO, "%s: delivered", j->id);
-		}
-	} else {
-		delivery_failed(gw, j, &error);
-	}
-	if (error)
-		kjd_log_gerror("cannot record delivery of", j->id, error);
-	job_free(j);
-	return G_SOURCE_REMOVE;
-}
-
-void kjd_start_sanitize(Gw *gw, const char *id, GBytes *raw)
-{
-	Job *j = g_new0(Job, 1);
-	j->gw = gw;
-	j->id = g_strdup(id);
-	j->raw = g_bytes_ref(raw);
-	g_hash_table_add(gw->inflight, g_strdup(id));
-	g_thread_pool_push(gw->sanitize_pool, j, NULL);
 }

@@ -18,6 +18,7 @@
  *--*/
 #include "audit/audit.h"
 #include "queue/deliver.h"
+#include "queue/notice.h"
 #include "queue/queue.h"
 #include "store/store.h"
 
@@ -233,6 +234,39 @@ static void test_operator(Fx *f, gconstpointer data)
 	g_assert_error(error, KJ_QUEUE_ERROR, KJ_QUEUE_ERROR_NOT_FOUND);
 }
 
+/* The notice: refused for the null sender; the quoted header section
+ * stops at the first empty line (bare LF or CRLF), gets CRLF line ends,
+ * and no part of it can close the report's parts. */
+static void test_notice(void)
+{
+	g_autoptr(GError) error = NULL;
+	char id[] = "0123456789abcdef0123", null_sender[] = "", sender[] = "s@example.net";
+	KjQueueEntry e = {.id = id, .sender = null_sender, .received_at = NULL};
+	e.recipients = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(e.recipients, g_strdup("a@city.lg.jp"));
+	g_ptr_array_add(e.recipients, g_strdup("b\r\nInjected: x@city.lg.jp"));
+
+	g_assert_null(kj_queue_notice_build(&e, "why", "gw.test", NULL, &error));
+	g_assert_error(error, KJ_QUEUE_ERROR, KJ_QUEUE_ERROR_INVALID);
+	g_clear_error(&error);
+
+	e.sender = sender;
+	const char hostile[] = "Subject: hi\nX-A: 1\r\n--kyojin-\n\nBODY LINE\r\n";
+	g_autoptr(GBytes) orig = g_bytes_new(hostile, sizeof hostile - 1);
+	g_autoptr(GBytes) n =
+	    kj_queue_notice_build(&e, "held:\r\nBcc: evil@example.net", "gw.test", orig, &error);
+	g_assert_no_error(error);
+	g_autofree char *t = g_strndup(g_bytes_get_data(n, NULL), g_bytes_get_size(n));
+	g_assert_nonnull(strstr(t, "Subject: hi\r\nX-A: 1\r\n--kyojin-\r\n\r\n--kyojin-"));
+	g_assert_null(strstr(t, "BODY LINE"));
+	g_assert_null(strstr(t, "\r\nBcc:"));
+	g_assert_null(strstr(t, "\r\nInjected:"));
+	g_assert_nonnull(strstr(t, "Final-Recipient: rfc822; a@city.lg.jp\r\n"));
+	for (const char *p = t; (p = strchr(p, '\n')) != NULL; p++)
+		g_assert_true(p > t && p[-1] == '\r');
+	g_ptr_array_unref(e.recipients);
+}
+
 static void test_maildir_idempotent(Fx *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -256,6 +290,7 @@ int main(int argc, char **argv)
 	g_test_add("/queue/transitions", Fx, NULL, fx_setup, test_transitions, fx_teardown);
 	g_test_add("/queue/spool-and-due", Fx, NULL, fx_setup, test_spool_and_due, fx_teardown);
 	g_test_add("/queue/operator", Fx, NULL, fx_setup, test_operator, fx_teardown);
+	g_test_add_func("/queue/notice", test_notice);
 	g_test_add("/queue/maildir-idempotent", Fx, NULL, fx_setup, test_maildir_idempotent,
 		   fx_teardown);
 	return g_test_run();

@@ -325,7 +325,8 @@ static gboolean wait_synced(KjAudit *a, guint64 mine, GError **error)
 	if (a->sync_fail >= mine && a->sync_errno != 0) {
 		int err = a->sync_errno;
 		errno = err < 0 ? -err : err;
-		return io_error(error, err < 0 ? "cannot write audit head file" : "cannot sync audit log",
+		return io_error(error,
+				err < 0 ? "cannot write audit head file" : "cannot sync audit log",
 				err < 0 ? a->head_path : a->path);
 	}
 	return TRUE;

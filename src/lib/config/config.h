@@ -74,11 +74,13 @@ typedef struct {
 	gint64 smtp_command_timeout_s;       /* smtp.command_timeout_s */
 	gint64 smtp_data_timeout_s;          /* smtp.data_timeout_s */
 	gint64 gateway_workers;              /* gateway.workers */
+	gint64 gateway_io_threads;           /* gateway.io_threads */
 	char *gateway_delivery;              /* gateway.delivery: "maildir" or "smtp" */
 	char *gateway_maildir;               /* gateway.maildir */
 	char *gateway_relay;                 /* gateway.relay: "host:port" */
 	char *gateway_profile;               /* gateway.profile: built-in mail profile */
 	char *gateway_user;                  /* gateway.user: run as after binding */
+	char *gateway_notify_held;           /* gateway.notify_held: "none" or "sender" */
 	char *gateway_metrics_listen;        /* gateway.metrics_listen */
 	gint64 gateway_retry_initial_s;      /* gateway.retry_initial_s */
 	gint64 gateway_retry_max_s;          /* gateway.retry_max_s */

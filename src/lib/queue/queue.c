@@ -149,6 +149,35 @@ gboolean kj_queue_receive(KjStore *store, KjAudit *aud, const char *actor, const
 	return ok;
 }
 
+gboolean kj_queue_add_notice(KjStore *store, KjAudit *aud, const char *actor, const char *id,
+			     const char *about_id, const char *to, GBytes *notice, GError **error)
+{
+	char blob[KJ_SHA256_HEX_LEN + 1];
+	gsize len = 0;
+	const void *data = g_bytes_get_data(notice, &len);
+	g_autofree char *now = kj_db_now_utc();
+	g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func(g_free);
+
+	g_ptr_array_add(rcpts, g_strdup(to));
+	g_autofree char *rj = recipients_json(rcpts);
+	if (!kj_store_put(store, data, len, blob, error))
+		return FALSE;
+	/* Sanitized from the start: the notice is kyojin's own text. */
+	if (!kj_db_exec(
+		kj_store_get_db(store),
+		"INSERT INTO queue (" COLUMNS ") VALUES ($1, 'sanitized', '', $2, 'kyojind',"
+		" '', $3, $4, $4, NULL, NULL, 0, 0, NULL, $5, $6, $5)",
+		KJ_DB_ARGS(KJ_DB_TEXT(id), KJ_DB_TEXT(rj), KJ_DB_INT((gint64)len), KJ_DB_TEXT(blob),
+			   KJ_DB_TEXT(now), KJ_DB_INT(g_get_real_time() / G_USEC_PER_SEC)),
+		error))
+		return FALSE;
+	json_t *d =
+	    json_pack("{s:s, s:s, s:I}", "about", about_id, "to", to, "size", (json_int_t)len);
+	gboolean ok = audit(aud, actor, "notice", id, d, error);
+	json_decref(d);
+	return ok;
+}
+
 /* UPDATE ... SET <set> WHERE id = $1 AND state IN <from>; an entry that
  * does not exist or is in another state is an error naming which. */
 static gboolean transition(KjStore *store, const char *id, const char *set, const char *from,

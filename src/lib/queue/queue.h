@@ -63,6 +63,13 @@ gboolean kj_queue_receive(KjStore *store, KjAudit *audit, const char *actor, con
 			  GBytes *raw, const char *sender, const GPtrArray *recipients,
 			  const char *client, const char *helo, GError **error);
 
+/* Puts a notice in the queue as a new entry, ready for delivery (state
+ * sanitized: it is kyojin's own text, not mail from outside), sender
+ * <> and the one recipient to; "queue.notice" in the audit log names
+ * the held entry it is about. */
+gboolean kj_queue_add_notice(KjStore *store, KjAudit *audit, const char *actor, const char *id,
+			     const char *about_id, const char *to, GBytes *notice, GError **error);
+
 /* received -> sanitized (sanitized_blob is what will be delivered). */
 gboolean kj_queue_set_sanitized(KjStore *store, KjAudit *audit, const char *actor, const char *id,
 				const char *sanitized_blob, const char *quarantine_id,

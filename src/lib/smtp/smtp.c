@@ -561,9 +561,25 @@ KjSmtpEvent kj_smtp_session_feed(KjSmtpSession *s, const guint8 *data, gsize len
 		if (s->state == KJ_SMTP_STATE_COMMAND) {
 			ev = feed_command_bytes(s, data, len, &i);
 		} else if (s->state == KJ_SMTP_STATE_DATA) {
-			while (i < len && s->state == KJ_SMTP_STATE_DATA)
+			while (i < len && s->state == KJ_SMTP_STATE_DATA) {
+				/* A run of ordinary bytes inside a line goes in
+				 * whole (the byte machine below gives the same
+				 * result one call per byte). */
+				if (s->dstate == D_IN || (s->dstate == D_BOL && data[i] != '.')) {
+					gsize j = i;
+					while (j < len && data[j] != '\r' && data[j] != '\n' &&
+					       data[j] != '\0')
+						j++;
+					if (j > i) {
+						data_put(s, data + i, j - i);
+						s->dstate = D_IN;
+						i = j;
+						continue;
+					}
+				}
 				if (data_byte(s, data[i++]))
 					ev = data_end(s);
+			}
 		} else {
 			break; /* MESSAGE waits for message_done; CLOSED reads nothing */
 		}

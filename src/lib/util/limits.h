@@ -845,6 +845,44 @@
 #error "KJ_GATEWAY_WORKERS_DEFAULT is above its ceiling"
 #endif
 
+/* Threads of each of kyojind's disk pools (spooling a received message,
+ * recording a verdict, delivering and recording that): each mostly waits
+ * for fsync and commit, so several let the disk sync many messages at
+ * once while the main loop serves connections (config: gateway.io_threads). */
+#ifndef KJ_GATEWAY_IO_THREADS_DEFAULT
+#define KJ_GATEWAY_IO_THREADS_DEFAULT 16
+#endif
+#define KJ_GATEWAY_IO_THREADS_CEILING 256
+#if KJ_GATEWAY_IO_THREADS_DEFAULT > KJ_GATEWAY_IO_THREADS_CEILING
+#error "KJ_GATEWAY_IO_THREADS_DEFAULT is above its ceiling"
+#endif
+
+/* Bytes of a held message's header section quoted in the delivery-status
+ * notice to its sender (RFC 3464 text/rfc822-headers); the rest is cut. */
+#ifndef KJ_QUEUE_NOTICE_MAX_HEADERS
+#define KJ_QUEUE_NOTICE_MAX_HEADERS (64 * 1024)
+#endif
+
+/* Jobs that may wait in memory for each thread of a kyojind pool; more
+ * due work stays in the queue's database until there is room, so that a
+ * burst of mail does not hold thousands of messages in memory. */
+#ifndef KJ_GATEWAY_QUEUED_PER_THREAD
+#define KJ_GATEWAY_QUEUED_PER_THREAD 16
+#endif
+
+/* Connections the kernel queues for kyojind before it accepts them (the
+ * listen(2) backlog; Linux caps it at net.core.somaxconn). */
+#ifndef KJ_SMTP_LISTEN_BACKLOG
+#define KJ_SMTP_LISTEN_BACKLOG 1024
+#endif
+
+/* Seconds a delivery to the LGWAN relay waits for each connect, read and
+ * write (RFC 5321 4.5.3.2 suggests minutes for a busy server; the retry
+ * with backoff makes a shorter wait safe). */
+#ifndef KJ_GATEWAY_RELAY_TIMEOUT_S
+#define KJ_GATEWAY_RELAY_TIMEOUT_S 60
+#endif
+
 /* Delivery retries: first delay and largest delay in seconds, doubling
  * in between (config: gateway.retry_initial_s, gateway.retry_max_s), and
  * the longest a message stays undelivered before it is held (config:
