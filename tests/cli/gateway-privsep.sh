@@ -66,14 +66,29 @@ def check(path, what):
 tasks = os.listdir('/proc/%s/task' % pid)
 for t in tasks:
     check('/proc/%s/task/%s/status' % (pid, t), 'thread %s' % t)
-children = set()
-for t in tasks:
-    children.update(open('/proc/%s/task/%s/children' % (pid, t)).read().split())
-assert children, 'no sandboxed worker running'
-for c in children:
-    st = check('/proc/%s/status' % c, 'worker %s' % c)
+def kids(p):
+    out = set()
+    for t in os.listdir('/proc/%s/task' % p):
+        out.update(open('/proc/%s/task/%s/children' % (p, t)).read().split())
+    return out
+# Descendants: the workers' spawners (made before any thread) and the
+# sandboxed workers they fork; the workers are the leaves.
+desc, todo, leaves = set(), list(kids(pid)), set()
+while todo:
+    c = todo.pop()
+    desc.add(c)
+    k = kids(c)
+    if not k:
+        leaves.add(c)
+    todo.extend(k)
+assert leaves, 'no sandboxed worker running'
+for c in desc:
+    check('/proc/%s/status' % c, 'child %s' % c)
+for c in leaves:
+    st = status('/proc/%s/status' % c)
     assert st['Seccomp'].strip() == '2', ('worker', c, 'Seccomp', st['Seccomp'])
-print('daemon: %d threads, %d workers, all uid %s' % (len(tasks), len(children), uid))
+children = desc
+print('daemon: %d threads, %d processes below it (%d workers), all uid %s' % (len(tasks), len(children), len(leaves), uid))
 PY
 # Everything the daemon made belongs to it; it can write nowhere else.
 [ -z "$(find "$D" ! -user "$U")" ] || fail "files not owned by $U: $(find "$D" ! -user "$U")"
