@@ -141,5 +141,6 @@ extern const KjRoute kj_console_exchange_routes[];
 extern const KjRoute kj_console_ledger_routes[];
 extern const KjRoute kj_console_gateway_routes[];
 extern const KjRoute kj_console_audit_routes[];
+extern const KjRoute kj_console_accounts_routes[];
 
 #endif

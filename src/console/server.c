@@ -44,9 +44,9 @@
 #include <unistd.h>
 
 static const KjRoute *const route_tables[] = {
-    kj_console_auth_routes,     kj_console_mail_routes,   kj_console_release_routes,
-    kj_console_exchange_routes, kj_console_ledger_routes, kj_console_gateway_routes,
-    kj_console_audit_routes,
+    kj_console_auth_routes,     kj_console_mail_routes,     kj_console_release_routes,
+    kj_console_exchange_routes, kj_console_ledger_routes,   kj_console_gateway_routes,
+    kj_console_audit_routes,    kj_console_accounts_routes,
 };
 
 #define STATIC_MAX_BYTES (16 * 1024 * 1024)
