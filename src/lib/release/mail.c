@@ -66,13 +66,6 @@ gboolean _kj_cursor_parse(const char *cursor, char **key, char **id)
 	return TRUE;
 }
 
-typedef struct {
-	char *received_at;
-	char *id;
-	char *to;
-	GPtrArray *rows; /* Pending rows, each a 3-string array */
-} IndexCtx;
-
 static void add_address(GHashTable *set, const char *addr)
 {
 	if (!addr || !*addr || !strchr(addr, '@') || strlen(addr) > 254)
@@ -160,6 +153,44 @@ static gboolean read_cursor(KjDb *db, char **key, char **id, GError **error)
 	return TRUE;
 }
 
+static gboolean index_one(KjDb *db, const Pending *p, GError **error)
+{
+	g_autoptr(GHashTable) set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTableIter it;
+	gpointer addr;
+
+	add_header_addresses(set, p->to);
+	if (!kj_db_query(db, "SELECT recipients FROM queue WHERE quarantine_id = $1",
+			 KJ_DB_ARGS(KJ_DB_TEXT(p->id)), row_envelope, set, error))
+		return FALSE;
+	g_hash_table_iter_init(&it, set);
+	while (g_hash_table_iter_next(&it, &addr, NULL))
+		if (!kj_db_exec(
+			db,
+			"INSERT INTO quarantine_rcpt (address, received_at, quarantine_id)"
+			" VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+			KJ_DB_ARGS(KJ_DB_TEXT(addr), KJ_DB_TEXT(p->received_at), KJ_DB_TEXT(p->id)),
+			error))
+			return FALSE;
+	return TRUE;
+}
+
+/* Indexes the rows and moves the cursor past the last, inside the
+ * caller's transaction. */
+static gboolean index_rows(KjDb *db, GPtrArray *rows, GError **error)
+{
+	for (guint i = 0; i < rows->len; i++)
+		if (!index_one(db, rows->pdata[i], error))
+			return FALSE;
+	Pending *last = rows->pdata[rows->len - 1];
+	g_autofree char *pos = _kj_cursor_make(last->received_at, last->id);
+	return kj_db_exec(db,
+			  "INSERT INTO index_cursor (name, position) VALUES ($1, $2)"
+			  " ON CONFLICT (name) DO UPDATE SET position = $2",
+			  KJ_DB_ARGS(KJ_DB_TEXT(CURSOR_NAME), KJ_DB_TEXT(pos)), error) &&
+	       kj_db_commit(db, error);
+}
+
 static gboolean index_batch(KjDb *db, gint64 *indexed, gboolean *more, GError **error)
 {
 	g_autofree char *key = NULL, *id = NULL;
@@ -178,41 +209,13 @@ static gboolean index_batch(KjDb *db, gint64 *indexed, gboolean *more, GError **
 		return TRUE;
 	if (!kj_db_begin(db, error))
 		return FALSE;
-	for (guint i = 0; i < rows->len; i++) {
-		Pending *p = rows->pdata[i];
-		g_autoptr(GHashTable) set =
-		    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-		add_header_addresses(set, p->to);
-		if (!kj_db_query(db, "SELECT recipients FROM queue WHERE quarantine_id = $1",
-				 KJ_DB_ARGS(KJ_DB_TEXT(p->id)), row_envelope, set, error))
-			goto fail;
-		GHashTableIter it;
-		gpointer addr;
-		g_hash_table_iter_init(&it, set);
-		while (g_hash_table_iter_next(&it, &addr, NULL))
-			if (!kj_db_exec(
-				db,
-				"INSERT INTO quarantine_rcpt (address, received_at, quarantine_id)"
-				" VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-				KJ_DB_ARGS(KJ_DB_TEXT(addr), KJ_DB_TEXT(p->received_at),
-					   KJ_DB_TEXT(p->id)),
-				error))
-				goto fail;
+	if (!index_rows(db, rows, error)) {
+		kj_db_rollback(db, NULL);
+		return FALSE;
 	}
-	Pending *last = rows->pdata[rows->len - 1];
-	g_autofree char *pos = _kj_cursor_make(last->received_at, last->id);
-	if (!kj_db_exec(db,
-			"INSERT INTO index_cursor (name, position) VALUES ($1, $2)"
-			" ON CONFLICT (name) DO UPDATE SET position = $2",
-			KJ_DB_ARGS(KJ_DB_TEXT(CURSOR_NAME), KJ_DB_TEXT(pos)), error) ||
-	    !kj_db_commit(db, error))
-		goto fail;
 	*indexed += rows->len;
 	*more = rows->len == INDEX_BATCH;
 	return TRUE;
-fail:
-	kj_db_rollback(db, NULL);
-	return FALSE;
 }
 
 gboolean kj_mail_index_sync(KjDb *db, gint64 *indexed, GError **error)
