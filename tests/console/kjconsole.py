@@ -87,14 +87,34 @@ class Env:
             args += ["--email", email_addr]
         out = self.kj_json(*args, stdin=PASSWORD + "\n")
         if out.get("totp_secret"):
-            # Confirm the enrolment with the previous step's code, so that
-            # the current and the next step remain for logins.
-            code = self.totp_code(login, pending=True, offset=-1)
-            self.kj("account", "totp", login, "--confirm", code)
+            self.kj("account", "totp", login, "--confirm", self.fresh_code(login, pending=True))
         return out
 
     def totp_code(self, login, pending=False, offset=0):
         return self.kj_json("account", "totp-code", login, "--step-offset", str(offset))["code"]
+
+    def fresh_code(self, login, pending=False):
+        """A code the server will accept now: of a 30-second step after the
+        last one the account used, within the one-step window.  Waits (by
+        polling the clock) when the next usable step has not come yet;
+        retries when a step boundary passed while the code was made."""
+        end = time.monotonic() + 120
+        while time.monotonic() < end:
+            last = 0
+            if not pending and os.path.exists(os.path.join(self.data, "kyojin.db")):
+                db = self.db()
+                row = db.execute("SELECT totp_last_step FROM account WHERE login = ?",
+                                 (login,)).fetchone()
+                db.close()
+                last = row[0] if row else 0
+            cur = int(time.time()) // 30
+            step = max(last + 1, cur - 1) if not pending else cur
+            if step <= cur + 1:
+                code = self.totp_code(login, offset=step - cur)
+                if int(time.time()) // 30 == cur:
+                    return code
+            select.select([], [], [], 0.2)
+        raise SystemExit("no usable one-time code for " + login)
 
     def db(self):
         return sqlite3.connect(os.path.join(self.data, "kyojin.db"))
@@ -145,7 +165,7 @@ class Env:
         acc = self.kj_json("account", "list")["accounts"]
         a = [x for x in acc if x["login"] == login][0]
         if a["totp_enabled"] and totp:
-            body["totp"] = self.totp_code(login, offset=offset)
+            body["totp"] = self.fresh_code(login)
         st, js, _ = c.post("/api/auth/login", body, csrf=False)
         if st != 200:
             raise SystemExit("login %s: %s %s" % (login, st, js))

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from kjconsole import CONSOLE, PASSWORD, Env, check, finish  # noqa: E402
@@ -148,7 +149,7 @@ try:
     a = env.client()
     st, js, _ = a.post("/api/auth/login", {"login": "appr", "password": PASSWORD})
     check(st == 401 and js["error"]["code"] == "totp_required", "approver needs a code")
-    code = env.totp_code("appr")
+    code = env.fresh_code("appr")
     st, js, _ = a.post("/api/auth/login", {"login": "appr", "password": PASSWORD,
                                            "totp": code})
     check(st == 200, "approver logs in with password and code (%s)" % js)
@@ -156,8 +157,11 @@ try:
     st, js, _ = b.post("/api/auth/login", {"login": "appr", "password": PASSWORD,
                                            "totp": code})
     check(st == 401 and "already used" in js["error"]["message"], "a replayed code is refused")
+    db = env.db()
+    used = db.execute("SELECT totp_last_step FROM account WHERE login = 'appr'").fetchone()[0]
+    older = env.totp_code("appr", offset=used - 1 - int(time.time()) // 30)
     st, js, _ = b.post("/api/auth/login", {"login": "appr", "password": PASSWORD,
-                                           "totp": env.totp_code("appr", offset=-1)})
+                                           "totp": older})
     check(st == 401, "an older code is refused after a newer one")
     st, js, _ = b.post("/api/auth/login", {"login": "appr", "password": PASSWORD,
                                            "totp": "12345x"})
@@ -200,7 +204,7 @@ try:
     st, js, _ = s.post("/api/auth/totp/confirm", {"code": "000000"})
     check(st == 400, "wrong confirmation code refused")
     st, js, _ = s.post("/api/auth/totp/confirm",
-                       {"code": env.totp_code("alice", pending=True, offset=-1)})
+                       {"code": env.fresh_code("alice", pending=True)})
     check(st == 200 and js["totp_enabled"], "TOTP confirmed")
     st, js, _ = env.client().post("/api/auth/login", {"login": "alice", "password": PASSWORD})
     check(st == 401 and js["error"]["code"] == "totp_required", "alice now needs a code")

@@ -139,17 +139,25 @@ gboolean kj_exchange_list(KjDb *db, const char *department, const char *recipien
 		return FALSE;
 	}
 	ListCtx c = {.items = json_array(), .limit = limit, .conv = row_to_json};
-	gboolean ok =
-	    kj_db_query(db,
-			"SELECT " X_COLUMNS " FROM exchange_file"
-			" WHERE (($1 IS NULL AND $2 IS NULL) OR department = $1 OR recipient = $2)"
-			" AND ($3 IS NULL OR state = $3) AND ($4 IS NULL OR id < $4)"
-			" ORDER BY id DESC LIMIT $5",
-			KJ_DB_ARGS(department ? KJ_DB_TEXT(department) : KJ_DB_NULL,
-				   recipient ? KJ_DB_TEXT(recipient) : KJ_DB_NULL,
-				   state ? KJ_DB_TEXT(state) : KJ_DB_NULL,
-				   cid ? KJ_DB_TEXT(cid) : KJ_DB_NULL, KJ_DB_INT(limit + 1)),
-			row_list, &c, error);
+	KjWhere w;
+	_kj_where_init(&w);
+	if (department && recipient)
+		_kj_where_add(&w, "department = ? OR recipient = ?", 2, KJ_DB_TEXT(department),
+			      KJ_DB_TEXT(recipient));
+	else if (department)
+		_kj_where_add(&w, "department = ?", 1, KJ_DB_TEXT(department));
+	else if (recipient)
+		_kj_where_add(&w, "recipient = ?", 1, KJ_DB_TEXT(recipient));
+	if (state)
+		_kj_where_add(&w, "state = ?", 1, KJ_DB_TEXT(state));
+	if (cid)
+		_kj_where_add(&w, "id < ?", 1, KJ_DB_TEXT(cid));
+	w.params[w.n++] = KJ_DB_INT(limit + 1);
+	g_autofree char *sql = g_strdup_printf(
+	    "SELECT " X_COLUMNS " FROM exchange_file%s ORDER BY id DESC LIMIT $%" G_GSIZE_FORMAT,
+	    _kj_where_sql(&w), w.n);
+	gboolean ok = kj_db_query(db, sql, w.params, w.n, row_list, &c, error);
+	_kj_where_clear(&w);
 	return finish_page(&c, ok, page);
 }
 
@@ -172,14 +180,18 @@ gboolean kj_notification_list(KjDb *db, const char *audience, const char *cursor
 		return FALSE;
 	}
 	ListCtx c = {.items = json_array(), .limit = limit, .conv = notification_json};
-	gboolean ok =
-	    kj_db_query(db,
-			"SELECT id, created_at, audience, kind, object, message"
-			" FROM notification WHERE audience = $1"
-			" AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
-			KJ_DB_ARGS(KJ_DB_TEXT(audience), cid ? KJ_DB_TEXT(cid) : KJ_DB_NULL,
-				   KJ_DB_INT(limit + 1)),
-			row_list, &c, error);
+	KjWhere w;
+	_kj_where_init(&w);
+	_kj_where_add(&w, "audience = ?", 1, KJ_DB_TEXT(audience));
+	if (cid)
+		_kj_where_add(&w, "id < ?", 1, KJ_DB_TEXT(cid));
+	w.params[w.n++] = KJ_DB_INT(limit + 1);
+	g_autofree char *sql = g_strdup_printf(
+	    "SELECT id, created_at, audience, kind, object, message FROM notification%s"
+	    " ORDER BY id DESC LIMIT $%" G_GSIZE_FORMAT,
+	    _kj_where_sql(&w), w.n);
+	gboolean ok = kj_db_query(db, sql, w.params, w.n, row_list, &c, error);
+	_kj_where_clear(&w);
 	return finish_page(&c, ok, page);
 }
 

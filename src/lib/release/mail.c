@@ -29,6 +29,7 @@
 #include "util/limits.h"
 
 #include <gmime/gmime.h>
+#include <stdarg.h>
 #include <string.h>
 
 G_DEFINE_QUARK(kj - release - error - quark, kj_release_error)
@@ -43,6 +44,42 @@ void kj_page_clear(KjPage *p)
 	g_free(p->next_cursor);
 	p->items = NULL;
 	p->next_cursor = NULL;
+}
+
+void _kj_where_init(KjWhere *w)
+{
+	w->sql = g_string_new(NULL);
+	w->n = 0;
+}
+
+void _kj_where_add(KjWhere *w, const char *cond, gsize n, ...)
+{
+	va_list ap;
+	va_start(ap, n);
+	g_string_append(w->sql, w->sql->len ? " AND (" : " WHERE (");
+	for (const char *p = cond; *p; p++) {
+		if (*p != '?') {
+			g_string_append_c(w->sql, *p);
+			continue;
+		}
+		g_assert(w->n < KJ_WHERE_MAX && n > 0);
+		w->params[w->n++] = va_arg(ap, KjDbValue);
+		n--;
+		g_string_append_printf(w->sql, "$%" G_GSIZE_FORMAT, w->n);
+	}
+	g_string_append_c(w->sql, ')');
+	va_end(ap);
+}
+
+const char *_kj_where_sql(KjWhere *w)
+{
+	return w->sql->str;
+}
+
+void _kj_where_clear(KjWhere *w)
+{
+	g_string_free(w->sql, TRUE);
+	w->sql = NULL;
 }
 
 char *_kj_cursor_make(const char *key, const char *id)
@@ -300,26 +337,31 @@ gboolean kj_mail_list(KjDb *db, const char *department, const char *verdict, con
 	if (!kj_mail_index_sync(db, NULL, error))
 		return FALSE;
 	g_autofree char *like = q && *q ? g_strdup_printf("%%%s%%", q) : NULL;
-	/* One statement for every filter combination: a NULL parameter
-	 * switches its condition off. */
-	g_autofree char *sql = g_strdup_printf(
-	    "SELECT " LIST_COLUMNS " FROM quarantine q WHERE %s"
-	    " ($2 IS NULL OR q.verdict = $2)"
-	    " AND ($3 IS NULL OR q.subject LIKE $3 OR q.sender LIKE $3)"
-	    " AND ($4 IS NULL OR q.received_at < $4 OR (q.received_at = $4 AND q.id < $5))"
-	    " ORDER BY q.received_at DESC, q.id DESC LIMIT $6",
-	    department ? "q.id IN (SELECT r.quarantine_id FROM quarantine_rcpt r"
-			 " JOIN mailbox m ON m.address = r.address WHERE m.department = $1) AND"
-		       : "($1 IS NULL) AND");
+	KjWhere w;
+	_kj_where_init(&w);
+	if (department)
+		_kj_where_add(&w,
+			      "q.id IN (SELECT r.quarantine_id FROM quarantine_rcpt r"
+			      " JOIN mailbox m ON m.address = r.address WHERE m.department = ?)",
+			      1, KJ_DB_TEXT(department));
+	if (verdict)
+		_kj_where_add(&w, "q.verdict = ?", 1, KJ_DB_TEXT(verdict));
+	if (like)
+		_kj_where_add(&w, "q.subject LIKE ? OR q.sender LIKE ?", 2, KJ_DB_TEXT(like),
+			      KJ_DB_TEXT(like));
+	if (ckey)
+		_kj_where_add(&w, "q.received_at < ? OR (q.received_at = ? AND q.id < ?)", 3,
+			      KJ_DB_TEXT(ckey), KJ_DB_TEXT(ckey), KJ_DB_TEXT(cid));
+	w.params[w.n++] = KJ_DB_INT(limit + 1);
+	g_autofree char *sql = g_strdup_printf("SELECT " LIST_COLUMNS " FROM quarantine q%s"
+					       " ORDER BY q.received_at DESC, q.id DESC"
+					       " LIMIT $%" G_GSIZE_FORMAT,
+					       _kj_where_sql(&w), w.n);
 	c.items = json_array();
 	c.limit = limit;
-	if (!kj_db_query(db, sql,
-			 KJ_DB_ARGS(department ? KJ_DB_TEXT(department) : KJ_DB_NULL,
-				    verdict ? KJ_DB_TEXT(verdict) : KJ_DB_NULL,
-				    like ? KJ_DB_TEXT(like) : KJ_DB_NULL,
-				    ckey ? KJ_DB_TEXT(ckey) : KJ_DB_NULL,
-				    cid ? KJ_DB_TEXT(cid) : KJ_DB_TEXT(""), KJ_DB_INT(limit + 1)),
-			 row_list, &c, error)) {
+	gboolean ok = kj_db_query(db, sql, w.params, w.n, row_list, &c, error);
+	_kj_where_clear(&w);
+	if (!ok) {
 		json_decref(c.items);
 		g_free(c.last_key);
 		g_free(c.last_id);

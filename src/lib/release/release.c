@@ -164,15 +164,21 @@ gboolean kj_release_list(KjDb *db, const char *department, const char *state, co
 	}
 	c.items = json_array();
 	/* Ids are time-ordered: the id alone is the keyset. */
-	gboolean ok =
-	    kj_db_query(db,
-			"SELECT " REQ_COLUMNS " FROM release_request"
-			" WHERE ($1 IS NULL OR department = $1) AND ($2 IS NULL OR state = $2)"
-			" AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",
-			KJ_DB_ARGS(department ? KJ_DB_TEXT(department) : KJ_DB_NULL,
-				   state ? KJ_DB_TEXT(state) : KJ_DB_NULL,
-				   cid ? KJ_DB_TEXT(cid) : KJ_DB_NULL, KJ_DB_INT(limit + 1)),
-			row_list, &c, error);
+	KjWhere w;
+	_kj_where_init(&w);
+	if (department)
+		_kj_where_add(&w, "department = ?", 1, KJ_DB_TEXT(department));
+	if (state)
+		_kj_where_add(&w, "state = ?", 1, KJ_DB_TEXT(state));
+	if (cid)
+		_kj_where_add(&w, "id < ?", 1, KJ_DB_TEXT(cid));
+	w.params[w.n++] = KJ_DB_INT(limit + 1);
+	g_autofree char *sql =
+	    g_strdup_printf("SELECT " REQ_COLUMNS
+			    " FROM release_request%s ORDER BY id DESC LIMIT $%" G_GSIZE_FORMAT,
+			    _kj_where_sql(&w), w.n);
+	gboolean ok = kj_db_query(db, sql, w.params, w.n, row_list, &c, error);
+	_kj_where_clear(&w);
 	if (!ok) {
 		json_decref(c.items);
 		g_free(c.last_id);

@@ -35,6 +35,24 @@ void kj_page_clear(KjPage *p);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_t, json_decref)
 
+/* A WHERE clause built from the conditions that apply, so that SQLite can
+ * use an index for each (a "($1 IS NULL OR key > $1)" would defeat it).
+ * Strings of the values are borrowed. */
+#define KJ_WHERE_MAX 8
+typedef struct {
+	GString *sql;
+	KjDbValue params[KJ_WHERE_MAX];
+	gsize n;
+} KjWhere;
+
+void _kj_where_init(KjWhere *w);
+/* Appends "AND cond", where each "?" in cond becomes the next $N bound to
+ * the next value given (n of them). */
+void _kj_where_add(KjWhere *w, const char *cond, gsize n, ...);
+/* " WHERE ..." or "", valid until _kj_where_clear. */
+const char *_kj_where_sql(KjWhere *w);
+void _kj_where_clear(KjWhere *w);
+
 /* Keyset cursors: "key|id" with both parts made of printable ASCII. */
 char *_kj_cursor_make(const char *key, const char *id);
 gboolean _kj_cursor_parse(const char *cursor, char **key, char **id);

@@ -139,24 +139,20 @@ gboolean kj_view_queue_page(KjDb *db, const char *state, const char *cursor, gin
 		return FALSE;
 	}
 	PageCtx c = {.items = json_array(), .limit = limit};
-	/* Two statements rather than "($1 IS NULL OR state = $1)": the state
-	 * filter must be able to use an index of its own at 100,000 rows. */
-	gboolean ok =
-	    state
-		? kj_db_query(db,
-			      "SELECT id, state, sender, recipients, size, quarantine_id, reason,"
-			      " attempts, last_error, received_at, updated_at FROM queue"
-			      " WHERE state = $1 AND ($2 IS NULL OR id < $2)"
-			      " ORDER BY id DESC LIMIT $3",
-			      KJ_DB_ARGS(KJ_DB_TEXT(state), cid ? KJ_DB_TEXT(cid) : KJ_DB_NULL,
-					 KJ_DB_INT(limit + 1)),
-			      row_queue, &c, error)
-		: kj_db_query(db,
-			      "SELECT id, state, sender, recipients, size, quarantine_id, reason,"
-			      " attempts, last_error, received_at, updated_at FROM queue"
-			      " WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
-			      KJ_DB_ARGS(cid ? KJ_DB_TEXT(cid) : KJ_DB_NULL, KJ_DB_INT(limit + 1)),
-			      row_queue, &c, error);
+	KjWhere w;
+	_kj_where_init(&w);
+	if (state)
+		_kj_where_add(&w, "state = ?", 1, KJ_DB_TEXT(state));
+	if (cid)
+		_kj_where_add(&w, "id < ?", 1, KJ_DB_TEXT(cid));
+	w.params[w.n++] = KJ_DB_INT(limit + 1);
+	g_autofree char *sql = g_strdup_printf(
+	    "SELECT id, state, sender, recipients, size, quarantine_id, reason, attempts,"
+	    " last_error, received_at, updated_at FROM queue%s ORDER BY id DESC LIMIT "
+	    "$%" G_GSIZE_FORMAT,
+	    _kj_where_sql(&w), w.n);
+	gboolean ok = kj_db_query(db, sql, w.params, w.n, row_queue, &c, error);
+	_kj_where_clear(&w);
 	if (!ok) {
 		json_decref(c.items);
 		g_free(c.last);

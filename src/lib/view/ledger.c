@@ -176,20 +176,24 @@ gboolean kj_view_ledger_page(KjLedger *l, const KjLedgerRegister *reg, const cha
 	}
 	const char *text = first_text_column(reg);
 	g_autofree char *like = q && *q ? g_strdup_printf("%%%s%%", q) : NULL;
-	g_autofree char *text_cond = text ? g_strdup_printf(" OR %s LIKE $2", text) : g_strdup("");
-	g_autofree char *where =
-	    g_strdup_printf("WHERE ($1 IS NULL OR key > $1) AND ($2 IS NULL OR key LIKE $2%s)"
-			    " AND ($3 IS NULL OR %s = $3) ORDER BY key LIMIT $4",
-			    text_cond, wc >= 0 ? reg->columns[wc].name : "key");
-	g_autofree char *sql = select_sql(reg, where);
+	g_autofree char *text_cond =
+	    text ? g_strdup_printf("key LIKE ? OR %s LIKE ?", text) : g_strdup("key LIKE ?");
+	g_autofree char *eq = wc >= 0 ? g_strdup_printf("%s = ?", reg->columns[wc].name) : NULL;
+	KjWhere w;
+	_kj_where_init(&w);
+	if (cid && *cid)
+		_kj_where_add(&w, "key > ?", 1, KJ_DB_TEXT(cid));
+	if (like)
+		_kj_where_add(&w, text_cond, text ? 2 : 1, KJ_DB_TEXT(like), KJ_DB_TEXT(like));
+	if (eq && where_value)
+		_kj_where_add(&w, eq, 1, KJ_DB_TEXT(where_value));
+	w.params[w.n++] = KJ_DB_INT(limit + 1);
+	g_autofree char *tail =
+	    g_strdup_printf("%s ORDER BY key LIMIT $%" G_GSIZE_FORMAT, _kj_where_sql(&w), w.n);
+	g_autofree char *sql = select_sql(reg, tail);
 	PageCtx c = {.l = l, .reg = reg, .items = json_array(), .limit = limit};
-	gboolean ok =
-	    kj_db_query(kj_ledger_get_db(l), sql,
-			KJ_DB_ARGS(cid && *cid ? KJ_DB_TEXT(cid) : KJ_DB_NULL,
-				   like ? KJ_DB_TEXT(like) : KJ_DB_NULL,
-				   wc >= 0 && where_value ? KJ_DB_TEXT(where_value) : KJ_DB_NULL,
-				   KJ_DB_INT(limit + 1)),
-			row_page, &c, error);
+	gboolean ok = kj_db_query(kj_ledger_get_db(l), sql, w.params, w.n, row_page, &c, error);
+	_kj_where_clear(&w);
 	if (!ok) {
 		json_decref(c.items);
 		g_free(c.last);
