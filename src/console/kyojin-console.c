@@ -132,12 +132,16 @@ static gboolean on_sweep(gpointer user_data)
 	KjConsole *c = user_data;
 	KjStoreOptions so = {.busy_timeout_ms = c->cfg->store_busy_timeout_ms};
 	g_autoptr(GError) error = NULL;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	g_autoptr(KjStore) store = kj_store_open(c->data_dir, &so, &error);
-	if (store)
-		kj_session_sweep(kj_store_get_db(store), &c->policy,
-				 g_get_real_time() / G_USEC_PER_SEC, NULL, &error);
+	g_autoptr(KjAudit) audit = store ? kj_audit_open(c->data_dir, NULL, &error) : NULL;
+	/* Expired sessions go, and exchange files past their expiry are
+	 * marked so even if nobody asks for them again. */
+	if (store && audit &&
+	    kj_session_sweep(kj_store_get_db(store), &c->policy, now, NULL, &error))
+		kj_exchange_expire(store, audit, now, NULL, &error);
 	if (error)
-		g_warning("session sweep: %s", error->message);
+		g_warning("periodic sweep: %s", error->message);
 	return G_SOURCE_CONTINUE;
 }
 
