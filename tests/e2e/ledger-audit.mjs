@@ -107,9 +107,13 @@ run('ledger-audit', async (env) => {
 	await page.getByLabel('操作').fill('ledger.');
 	await page.getByRole('button', {name: '検索'}).click();
 	await page.waitForURL(/action=ledger/);
-	await page.getByRole('cell', {name: 'SYS-HP'}).first().waitFor();
-	const actions = await page.locator('table.data tbody td:nth-child(4)').allTextContents();
-	check(actions.length > 0 && actions.every((a) => a.startsWith('ledger.')), 'only ledger.* records');
+	// The filtered page replaces the whole list (whose newest records are
+	// the login's account.* ones): wait for that, not for a row both have.
+	await page.waitForFunction(() => {
+		const cells = [...document.querySelectorAll('table.data tbody td:nth-child(4)')];
+		return cells.length > 0 && cells.every((c) => c.textContent.startsWith('ledger.'));
+	});
+	await page.getByRole('cell', {name: 'asset:SYS-HP'}).first().waitFor();
 	await env.screenshot(page, 'audit', false);
 	const wait = page.waitForEvent('download');
 	await page.getByRole('button', {name: '書き出し（監査人向け）'}).click();
