@@ -74,8 +74,30 @@ static void show(KjReq *r)
 	kj_req_json(r, 200, m);
 }
 
+static void text(KjReq *r)
+{
+	GError *error = NULL;
+	if (!kj_req_allow_any(r, "mail.read"))
+		return;
+	if (!kj_mail_allows(kj_store_get_db(r->store), r->session->account, "mail.read",
+			    r->params[0], &error)) {
+		if (error)
+			kj_req_fail(r, error);
+		else
+			kj_req_not_found(r);
+		return;
+	}
+	g_autofree char *t = kj_mail_sanitized_text(r->store, r->params[0], &error);
+	if (!t) {
+		kj_req_fail(r, error);
+		return;
+	}
+	kj_req_json(r, 200, json_pack("{s:s, s:s}", "id", r->params[0], "text", t));
+}
+
 const KjRoute kj_console_mail_routes[] = {
     {"GET", "/api/mail", list, 0},
     {"GET", "/api/mail/*", show, 0},
+    {"GET", "/api/mail/*/text", text, 0},
     {NULL, NULL, NULL, 0},
 };

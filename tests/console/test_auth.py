@@ -217,6 +217,28 @@ try:
 finally:
     env.stop()
 
+# Login attempts per address are throttled, whatever the account; a huge
+# header is refused and the server goes on.
+rl = Env("console:\n  login_rate_per_min: 3\n", www=False)
+rl.add_account("alice", "staff", "総務課")
+rl.start()
+try:
+    c = rl.client()
+    codes = [c.post("/api/auth/login", {"login": "user%d" % i, "password": "x" * 12})[0]
+             for i in range(5)]
+    check(codes[:3] == [401, 401, 401] and codes[3:] == [429, 429],
+          "the fourth login attempt in a minute is 429 (%s)" % codes)
+    st, js, _ = c.post("/api/auth/login", {"login": "alice", "password": PASSWORD})
+    check(st == 429 and js["error"]["code"] == "rate_limited", "even with the right password")
+    try:
+        st, _, _ = c.get("/api/auth/me", headers={"Cookie": "kj_session=" + "A" * 300000})
+        check(st in (400, 413, 431), "a 300 kB header is refused (%d)" % st)
+    except (ConnectionError, OSError):
+        pass  # closed without an answer: also a refusal
+    check(rl.client().get("/api/auth/me")[0] == 401, "the server still answers")
+finally:
+    rl.stop()
+
 # Plain HTTP only on loopback; HTTPS with a configured certificate.
 tmp = Env(www=False)
 p = subprocess.run([CONSOLE, "--check-config", "--listen", "0.0.0.0:8443"],

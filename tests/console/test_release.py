@@ -28,6 +28,8 @@ qid_ppap = None
 if os.path.exists(ppap):
     qid_ppap = env.add_mail("alice@city.example.lg.jp", "【送付】資料",
                             [("資料.zip", open(ppap, "rb").read())])
+# Last, so that out.eml is its sanitized form.
+qid_last = env.add_mail("alice@city.example.lg.jp", "通知の確認", [("b.csv", CSV)])
 env.start()
 try:
     alice, bob, appr = env.login("alice"), env.login("bob"), env.login("appr")
@@ -44,8 +46,25 @@ try:
     check(eve.get("/api/mail/" + qid)[0] == 404, "another department's mail is 404")
     check(eve.get("/api/mail?department=" + urllib.parse.quote("総務課"))[0] == 404, "naming another department is 404")
     st, js, _ = sec.get("/api/mail")
-    check(st == 200 and len(js["items"]) == (3 if qid_ppap else 2), "secadmin sees all mail")
+    check(st == 200 and len(js["items"]) == (4 if qid_ppap else 3), "secadmin sees all mail")
     check(aud.get("/api/mail")[0] == 403, "auditors do not read mail")
+
+    # The text the recipients received (the notice first): kept by the
+    # gateway as the queue entry's sanitized blob; made here the same way.
+    st, js, _ = alice.get("/api/mail/%s/text" % qid)
+    check(st == 404, "no sanitized copy kept outside the gateway: 404")
+    blob = env.kj_json("store", "put", os.path.join(env.tmp, "out.eml"))["blobs"][0]["id"]
+    db = env.db()
+    db.execute("INSERT INTO queue (id, state, sender, recipients, client, helo, size, original,"
+               " sanitized, quarantine_id, attempts, next_attempt, received_at, received_unix,"
+               " updated_at) VALUES ('00000000000000000001', 'delivered', 'a@example.net',"
+               " '[\"alice@city.example.lg.jp\"]', '127.0.0.1', 'x', 1, ?, ?, ?, 0, 0,"
+               " '2026-04-01T00:00:00Z', 0, '2026-04-01T00:00:00Z')", ("0" * 64, blob, qid_last))
+    db.commit()
+    st, js, _ = alice.get("/api/mail/%s/text" % qid_last)
+    check(st == 200 and "本文です" in js["text"] and qid_last in js["text"],
+          "the delivered text with its notice (%d)" % st)
+    check(eve.get("/api/mail/%s/text" % qid_last)[0] == 404, "not for another department")
 
     # Request a sanitized copy; bad requests first.
     st, js, _ = alice.post("/api/releases", {"quarantine_id": qid, "attachment_index": 1,

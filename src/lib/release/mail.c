@@ -470,3 +470,77 @@ json_t *kj_mail_get(KjDb *db, const char *qid, GError **error)
 	json_object_set_new(m, "departments", depts);
 	return m;
 }
+
+#define MAIL_TEXT_MAX (256 * 1024)
+
+static GMimeTextPart *first_plain(GMimeObject *o, int depth)
+{
+	if (depth > 8 || !o)
+		return NULL;
+	if (GMIME_IS_TEXT_PART(o)) {
+		GMimeContentType *ct = g_mime_object_get_content_type(o);
+		return g_mime_content_type_is_type(ct, "text", "plain") ? GMIME_TEXT_PART(o) : NULL;
+	}
+	if (GMIME_IS_MULTIPART(o)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(o);
+		for (int i = 0; i < g_mime_multipart_get_count(mp); i++) {
+			GMimeTextPart *t = first_plain(g_mime_multipart_get_part(mp, i), depth + 1);
+			if (t)
+				return t;
+		}
+	}
+	return NULL;
+}
+
+char *kj_mail_sanitized_text(KjStore *store, const char *qid, GError **error)
+{
+	g_autofree char *sha = NULL;
+	if (!kj_db_query(
+		kj_store_get_db(store),
+		"SELECT sanitized FROM queue WHERE quarantine_id = $1 AND sanitized IS NOT NULL"
+		" ORDER BY id DESC LIMIT 1",
+		KJ_DB_ARGS(KJ_DB_TEXT(qid ? qid : "")), row_text, &sha, error))
+		return NULL;
+	if (!sha) {
+		g_set_error(
+		    error, KJ_RELEASE_ERROR, KJ_RELEASE_ERROR_NOT_FOUND,
+		    "no sanitized copy of %s was kept (sanitized outside the gateway, or held)",
+		    qid ? qid : "");
+		return NULL;
+	}
+	g_autoptr(GBytes) data = kj_store_get(store, sha, error);
+	if (!data)
+		return NULL;
+	static gsize once;
+	if (g_once_init_enter(&once)) {
+		g_mime_init();
+		g_once_init_leave(&once, 1);
+	}
+	/* Our own output, not mail from the internet: it was written by the
+	 * sanitizer, so it is parsed here, outside the sandbox. */
+	GMimeStream *st =
+	    g_mime_stream_mem_new_with_buffer(g_bytes_get_data(data, NULL), g_bytes_get_size(data));
+	GMimeParser *p = g_mime_parser_new_with_stream(st);
+	GMimeMessage *m = g_mime_parser_construct_message(p, NULL);
+	char *text = NULL;
+	if (m) {
+		GMimeTextPart *t = first_plain(g_mime_message_get_mime_part(m), 0);
+		text = t ? g_mime_text_part_get_text(t) : NULL;
+	}
+	if (m)
+		g_object_unref(m);
+	g_object_unref(p);
+	g_object_unref(st);
+	if (!text || !g_utf8_validate(text, -1, NULL)) {
+		g_free(text);
+		g_set_error(error, KJ_RELEASE_ERROR, KJ_RELEASE_ERROR_NOT_FOUND,
+			    "the sanitized copy of %s has no readable text", qid);
+		return NULL;
+	}
+	if (strlen(text) > MAIL_TEXT_MAX) {
+		const char *end = text + MAIL_TEXT_MAX;
+		const char *cut = g_utf8_find_prev_char(text, end + 1);
+		text[cut ? cut - text : MAIL_TEXT_MAX] = '\0';
+	}
+	return text;
+}

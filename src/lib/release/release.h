@@ -73,6 +73,12 @@ json_t *kj_mail_departments(KjDb *db, const char *qid, GError **error);
 /* One mail: fields of the list plus recipients, reasons, the report and
  * the attachment list.  KJ_RELEASE_ERROR_NOT_FOUND if none. */
 json_t *kj_mail_get(KjDb *db, const char *qid, GError **error);
+/* The text the recipients received for the mail qid: the plain-text body
+ * of the sanitized message the gateway delivered, which opens with the
+ * notice of what was removed and why.  Newly allocated UTF-8, at most
+ * MAIL_TEXT_MAX bytes; KJ_RELEASE_ERROR_NOT_FOUND when no sanitized copy
+ * was stored (mail sanitized outside the gateway, or held). */
+char *kj_mail_sanitized_text(KjStore *store, const char *qid, GError **error);
 /* TRUE if the account may do action on the mail qid (any of its departments). */
 gboolean kj_mail_allows(KjDb *db, const KjAccount *a, const char *action, const char *qid,
 			GError **error);
