@@ -5,7 +5,7 @@
 // and unlocks them again.  An approver sees the accounts of the
 // department without the controls.
 
-import {run, check, totp, PASSWORD} from './lib.mjs';
+import {run, check, PASSWORD} from './lib.mjs';
 
 run('accounts', async (env) => {
 	env.addAccount('kanri', 'secadmin', '情報政策課', ['--name', '鈴木 次郎']);
@@ -35,7 +35,7 @@ run('accounts', async (env) => {
 	check(await box.locator('svg path').count() === 1, 'QR code shown');
 	const secret = (await box.locator('.secret').textContent()).replace(/\s+/g, '');
 	await env.screenshot(page, 'accounts');
-	env.kyojin(['account', 'totp', 'ito', '--confirm', totp(secret, -1)]);
+	env.confirmTotp('ito', secret);
 	env.secrets.ito = secret;
 
 	// Lock: the staff member cannot log in; unlock: they can.
