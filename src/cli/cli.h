@@ -109,5 +109,10 @@ int kj_cli_account_totp_code(KjCli *cli, int argc, char **argv);
 int kj_cli_account_lock(KjCli *cli, int argc, char **argv);
 int kj_cli_account_unlock(KjCli *cli, int argc, char **argv);
 int kj_cli_account_mailbox(KjCli *cli, int argc, char **argv);
+int kj_cli_release_list(KjCli *cli, int argc, char **argv);
+int kj_cli_release_show(KjCli *cli, int argc, char **argv);
+int kj_cli_release_request(KjCli *cli, int argc, char **argv);
+int kj_cli_release_approve(KjCli *cli, int argc, char **argv);
+int kj_cli_release_refuse(KjCli *cli, int argc, char **argv);
 
 #endif

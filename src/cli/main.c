@@ -128,6 +128,19 @@ static const KjCliCommand commands[] = {
     {"account", "mailbox", kj_cli_account_mailbox,
      KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
      "map a mail address to a department (whose staff then see its quarantined mail)"},
+    {"release", "list", kj_cli_release_list, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "release requests for quarantined attachments, newest first"},
+    {"release", "show", kj_cli_release_show, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
+     "one release request"},
+    {"release", "request", kj_cli_release_request,
+     KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
+     "ask for a quarantined attachment as a console account (--as, --reason)"},
+    {"release", "approve", kj_cli_release_approve,
+     KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
+     "approve a release request as a console account (--as; audited, 基本方針 2(12))"},
+    {"release", "refuse", kj_cli_release_refuse,
+     KJ_CLI_NEED_WRITE | KJ_CLI_NEED_STORE | KJ_CLI_NEED_AUDIT,
+     "refuse a release request as a console account (--as; audited)"},
     {"risk", "matrix", kj_cli_risk_matrix, KJ_CLI_NEED_DATA_DIR | KJ_CLI_NEED_STORE,
      "risk heat map: likelihood x impact with the grid's levels (基本方針 8)"},
 };
@@ -148,6 +161,7 @@ static const struct {
     {"inspect", "self-inspection campaigns, 自己点検 (基本方針 7)"},
     {"report", "periodic reports from the ledger (基本方針 6(9))"},
     {"account", "web console accounts, roles and second factor (基本方針 6(6))"},
+    {"release", "release requests for quarantined attachments (基本方針 2(12))"},
     {"config", "configuration file kyojin.yaml"},
 };
 

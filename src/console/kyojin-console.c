@@ -50,36 +50,6 @@ static KjConfig *load_config(const char *path, GError **error)
 	return g_steal_pointer(&cfg);
 }
 
-/* console.approvers: "総務課=sato, 情報政策課=suzuki". */
-static gboolean parse_approvers(const char *text, GHashTable *out, GError **error)
-{
-	if (!text)
-		return TRUE;
-	g_auto(GStrv) parts = g_strsplit(text, ",", -1);
-	for (guint i = 0; parts[i]; i++) {
-		g_strstrip(parts[i]);
-		if (!*parts[i])
-			continue;
-		char *eq = strchr(parts[i], '=');
-		if (!eq) {
-			g_set_error(error, KJ_CONFIG_ERROR, KJ_CONFIG_ERROR_VALUE,
-				    "console.approvers: '%s' is not department=login", parts[i]);
-			return FALSE;
-		}
-		*eq = '\0';
-		g_autofree char *dept = g_strstrip(g_strdup(parts[i]));
-		g_autofree char *login = g_strstrip(g_strdup(eq + 1));
-		if (!kj_account_department_valid(dept) || !kj_account_login_valid(login)) {
-			g_set_error(error, KJ_CONFIG_ERROR, KJ_CONFIG_ERROR_VALUE,
-				    "console.approvers: '%s=%s' is not department=login", dept,
-				    login);
-			return FALSE;
-		}
-		g_hash_table_insert(out, g_steal_pointer(&dept), g_steal_pointer(&login));
-	}
-	return TRUE;
-}
-
 static char *default_www_dir(void)
 {
 	g_autofree char *src = g_build_filename(KJ_SOURCE_ROOT, "www", NULL);
@@ -118,7 +88,7 @@ static gboolean check_config(KjConsole *c, const char *listen, char **cert, char
 	}
 	if (!kj_console_listen_check(listen, cfg->console_tls_cert != NULL, error))
 		return FALSE;
-	return parse_approvers(cfg->console_approvers, c->approvers, error);
+	return kj_release_approvers_parse(cfg->console_approvers, c->approvers, error);
 }
 
 static gboolean on_term(gpointer loop)

@@ -376,6 +376,36 @@ gboolean kj_release_ppap_open(KjStore *store, KjAudit *audit, const KjAccount *w
 	return ok;
 }
 
+/* console.approvers: "総務課=sato, 情報政策課=suzuki". */
+gboolean kj_release_approvers_parse(const char *text, GHashTable *out, GError **error)
+{
+	if (!text)
+		return TRUE;
+	g_auto(GStrv) parts = g_strsplit(text, ",", -1);
+	for (guint i = 0; parts[i]; i++) {
+		g_strstrip(parts[i]);
+		if (!*parts[i])
+			continue;
+		char *eq = strchr(parts[i], '=');
+		if (!eq) {
+			g_set_error(error, KJ_RELEASE_ERROR, KJ_RELEASE_ERROR_INVALID,
+				    "console.approvers: '%s' is not department=login", parts[i]);
+			return FALSE;
+		}
+		*eq = '\0';
+		g_autofree char *dept = g_strstrip(g_strdup(parts[i]));
+		g_autofree char *login = g_strstrip(g_strdup(eq + 1));
+		if (!kj_account_department_valid(dept) || !kj_account_login_valid(login)) {
+			g_set_error(error, KJ_RELEASE_ERROR, KJ_RELEASE_ERROR_INVALID,
+				    "console.approvers: '%s=%s' is not department=login", dept,
+				    login);
+			return FALSE;
+		}
+		g_hash_table_insert(out, g_steal_pointer(&dept), g_steal_pointer(&login));
+	}
+	return TRUE;
+}
+
 gboolean _kj_release_may_approve(const KjAccount *who, const char *department,
 				 const KjReleasePolicy *policy, GError **error)
 {

@@ -114,6 +114,9 @@ typedef struct {
 	gint64 exchange_expiry_days;
 } KjReleasePolicy;
 
+/* Parses console.approvers ("総務課=sato, 税務課=suzuki") into out
+ * (department -> login, both newly allocated). */
+gboolean kj_release_approvers_parse(const char *text, GHashTable *out, GError **error);
 /* A sandbox for the outbound personal-number scan of exchange.c. */
 KjSandbox *kj_exchange_dlp_sandbox_new(void);
 /* A sandbox for kj_release_ppap_open(): make it at start-up, before threads. */
