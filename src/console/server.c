@@ -150,8 +150,9 @@ static const KjRoute *find_route(const char *method, const char *path, char *par
 			char *tmp[4] = {0};
 			if (!match(r->pattern, path, tmp))
 				continue;
-			if (strcmp(r->method, method) == 0 ||
-			    (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0)) {
+			/* No HEAD on the API: a HEAD of a download would run
+			 * (and audit) the download without delivering it. */
+			if (strcmp(r->method, method) == 0) {
 				memcpy(params, tmp, sizeof tmp);
 				return r;
 			}
@@ -220,7 +221,7 @@ static enum MHD_Result respond(ConnState *st, gboolean api)
 	if (r->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "kyojin-session");
 	if (r->status == 405)
-		MHD_add_response_header(resp, "Allow", "GET, HEAD, POST");
+		MHD_add_response_header(resp, "Allow", api ? "GET, POST" : "GET, HEAD");
 	enum MHD_Result rc = MHD_queue_response(r->conn, r->status ? r->status : 200, resp);
 	MHD_destroy_response(resp);
 	st->answered = TRUE;

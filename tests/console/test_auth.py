@@ -132,6 +132,10 @@ try:
     check(st == 404, "unknown endpoint 404")
     st, js, _ = other.request("DELETE", "/api/auth/me")[:3]
     check(st == 405, "wrong method 405 (%d)" % st)
+    st = other.request("HEAD", "/api/auth/me")[0]
+    check(st == 405, "no HEAD on the API (%d)" % st)
+    st = other.request("HEAD", "/js/app.js")[0]
+    check(st == 200, "HEAD of a static file (%d)" % st)
 
     # Expired sessions: idle and absolute.
     s = env.login("eve")
