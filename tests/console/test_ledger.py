@@ -13,7 +13,29 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(__file__))
 from kjconsole import KYOJIN, Env, check, finish  # noqa: E402
 
-env = Env()
+# A stand-in for kyojind's metrics endpoint (gateway.metrics_listen), on
+# loopback, serving the Prometheus text kyojind writes.
+import http.server  # noqa: E402
+import threading  # noqa: E402
+
+
+class Metrics(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = (b"# TYPE kyojind_received_total counter\nkyojind_received_total 43\n"
+                b"kyojind_held_total 2\nkyojind_connections 1\nnot a sample\n")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; version=0.0.4")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+metrics = http.server.HTTPServer(("127.0.0.1", 0), Metrics)
+threading.Thread(target=metrics.serve_forever, daemon=True).start()
+env = Env("console:\n  gateway_metrics: 127.0.0.1:%d\n" % metrics.server_address[1])
 src = os.environ.get("KJ_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
 p = subprocess.run(["sh", os.path.join(src, "examples", "ledger", "load.sh"), env.data],
                    env=dict(env.env, KYOJIN=KYOJIN), capture_output=True, text=True)
@@ -124,7 +146,10 @@ try:
     check(staff.get("/api/gateway/summary")[0] == 403, "staff do not see the gateway")
     st, js, _ = aud.get("/api/gateway/summary")
     check(st == 200 and set(js["states"]) >= {"received", "held", "delivered"} and
-          js["kyojind"]["configured"] is False, "gateway summary")
+          "pending" in js and "held_reasons" in js, "gateway summary")
+    k = js["kyojind"]
+    check(k["configured"] and k["reachable"] and k["counters"]["kyojind_received_total"] == 43
+          and "not" not in k["counters"], "kyojind's counters read (%s)" % k)
     st, js, _ = aud.get("/api/gateway/queue?state=held")
     check(st == 200 and js["items"] == [], "queue page")
     check(aud.get("/api/gateway/queue?state=bogus")[0] == 400, "bad state 400")
@@ -163,4 +188,5 @@ try:
     check(p.returncode == 0, "the export verifies offline: " + p.stdout + p.stderr)
 finally:
     env.stop()
+    metrics.shutdown()
 finish()
