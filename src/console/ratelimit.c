@@ -2,7 +2,9 @@
  * NAME
  *	ratelimit - login attempts per client address
  * DESCRIPTION
- *	A fixed one-minute window per client address, in memory.  The
+ *	A one-minute window per client address, in memory, opened by the
+ *	address's first attempt (not aligned to clock minutes, so that a
+ *	burst across a minute boundary is still one window).  The
  *	account lockout (account.c) stops guessing one account's password;
  *	this stops one address from trying many accounts.  The table is
  *	bounded: when full, windows of past minutes are dropped, and if
@@ -21,7 +23,7 @@
 #include "util/limits.h"
 
 typedef struct {
-	gint64 minute;
+	gint64 start; /* unix seconds of the window's first attempt */
 	gint64 count;
 } RateEntry;
 
@@ -34,19 +36,18 @@ void kj_console_rate_init(KjConsole *c)
 static gboolean old_window(gpointer key, gpointer value, gpointer user_data)
 {
 	const RateEntry *e = value;
-	return e->minute < *(const gint64 *)user_data;
+	return *(const gint64 *)user_data - e->start >= 60;
 }
 
 gboolean kj_console_rate_allow(KjConsole *c, const char *client, gint64 now)
 {
-	gint64 minute = now / 60;
 	gboolean ok;
 
 	g_mutex_lock(&c->rate_lock);
 	RateEntry *e = g_hash_table_lookup(c->rate, client);
 	if (!e) {
 		if (g_hash_table_size(c->rate) >= KJ_CONSOLE_RATE_TABLE_MAX)
-			g_hash_table_foreach_remove(c->rate, old_window, &minute);
+			g_hash_table_foreach_remove(c->rate, old_window, &now);
 		if (g_hash_table_size(c->rate) >= KJ_CONSOLE_RATE_TABLE_MAX) {
 			GHashTableIter it;
 			gpointer k;
@@ -55,11 +56,11 @@ gboolean kj_console_rate_allow(KjConsole *c, const char *client, gint64 now)
 				g_hash_table_iter_remove(&it);
 		}
 		e = g_new0(RateEntry, 1);
-		e->minute = minute;
+		e->start = now;
 		g_hash_table_insert(c->rate, g_strdup(client), e);
 	}
-	if (e->minute != minute) {
-		e->minute = minute;
+	if (now - e->start >= 60 || now < e->start) {
+		e->start = now;
 		e->count = 0;
 	}
 	ok = e->count < c->cfg->console_login_rate_per_min;
