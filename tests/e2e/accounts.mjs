@@ -2,7 +2,8 @@
 // staff member and an approver (whose pending second factor is shown
 // once as QR code and key; confirmed here with a code from that key, the
 // approver then logs in), locks the staff member (who is then refused)
-// and unlocks them again.  An approver sees the accounts of the
+// and unlocks them again; locking them once more ends their open session,
+// which their page notices.  An approver sees the accounts of the
 // department without the controls.
 
 import {run, check, PASSWORD} from './lib.mjs';
@@ -51,6 +52,14 @@ run('accounts', async (env) => {
 	await page.locator('tbody tr', {hasText: 'suzuki'}).getByRole('button', {name: 'ロック解除'}).click();
 	await page.locator('tbody tr', {hasText: 'suzuki'}).getByText('有効').waitFor();
 	await env.login(st, 'suzuki');
+
+	// Locking ends the sessions: the open page notices at its next request
+	// and shows the login again.
+	await page.locator('tbody tr', {hasText: 'suzuki'}).getByRole('button', {name: 'ロック', exact: true}).click();
+	await page.locator('tbody tr', {hasText: 'suzuki'}).getByText('ロック中').waitFor();
+	await st.getByRole('link', {name: 'ファイル受け渡し'}).click();
+	await st.getByText('セッションが終了しました。もう一度ログインしてください。').first().waitFor();
+	await st.getByRole('heading', {name: 'ログイン'}).waitFor();
 
 	// The new approver logs in with the code of the scanned key, and sees
 	// the department's accounts without the controls.
