@@ -5,7 +5,8 @@
 // 個人番号) is blocked: the page shows it blocked with the number masked,
 // and the security team sees the notification.  The clean file becomes
 // available and the recipient downloads it, byte for byte.  A third file
-// is refused with a reason, which the uploader reads.
+// is refused with a reason, which the uploader reads; an inbound file
+// (internet -> LGWAN) is sanitized on approval and downloaded.
 
 import fs from 'node:fs';
 import {run, check} from './lib.mjs';
@@ -21,9 +22,9 @@ function myNumber(eleven) {
 	return eleven + String(r <= 1 ? 0 : 11 - r);
 }
 
-async function upload(page, name, body) {
+async function upload(page, name, body, direction = 'outbound') {
 	const f = page.getByTestId('exchange-upload');
-	await f.getByLabel('方向').selectOption('outbound');
+	await f.getByLabel('方向').selectOption(direction);
 	await f.getByLabel('ファイル', {exact: true}).setInputFiles({name, mimeType: 'text/csv',
 		buffer: Buffer.from(body)});
 	await f.getByLabel('受け取る人（ログイン名）').fill('yamada');
@@ -55,6 +56,7 @@ run('exchange', async (env) => {
 	const cleanX = await upload(staff, '会議次第.csv', agenda);
 	await staff.locator('tbody tr', {hasText: '会議次第.csv'}).getByText('承認待ち').waitFor();
 	const refusedX = await upload(staff, '私物の写真.csv', 'a,b\r\n1,2\r\n');
+	const inboundX = await upload(staff, '業者見積.csv', '品目,金額\r\n保守,120000\r\n', 'inbound');
 	await staff.locator('tbody tr', {hasText: '私物の写真.csv'}).getByText('承認待ち').waitFor();
 	// The uploader cannot approve her own files.
 	check(await staff.getByRole('button', {name: '承認する'}).count() === 0, 'no approval for the uploader');
@@ -63,7 +65,7 @@ run('exchange', async (env) => {
 	const ap = await env.newPage('sato');
 	await env.login(ap, 'sato');
 	await ap.getByRole('link', {name: 'ファイル受け渡し'}).click();
-	for (const [x, state] of [[blockedX, 'blocked'], [cleanX, 'available']]) {
+	for (const [x, state] of [[blockedX, 'blocked'], [cleanX, 'available'], [inboundX, 'available']]) {
 		const form = ap.getByTestId(`decide-${x.id}`);
 		const answered = ap.waitForResponse((r) => r.url().endsWith(`/api/exchange/${x.id}/approve`));
 		await form.getByRole('button', {name: '承認する'}).click();
@@ -111,4 +113,12 @@ run('exchange', async (env) => {
 	const d = await wait;
 	check(d.suggestedFilename() === '会議次第.csv', `download named ${d.suggestedFilename()}`);
 	check(fs.readFileSync(await d.path()).toString() === agenda, 'the file arrives unchanged');
+
+	// The inbound file went through the CDR engine before it was offered.
+	const inRow = rc.locator('tbody tr', {hasText: '業者見積.csv'});
+	await inRow.getByText('取り込み').waitFor();
+	const wait2 = rc.waitForEvent('download');
+	await inRow.getByRole('button', {name: 'ダウンロード'}).click();
+	const d2 = await wait2;
+	check(fs.readFileSync(await d2.path()).toString().includes('保守'), 'the sanitized inbound file arrives');
 });
