@@ -74,6 +74,11 @@ typedef gboolean (*KjAuditRecordFunc)(const KjAuditRecord *rec, gpointer user_da
 gboolean kj_audit_read(const char *log_path, KjAuditRecordFunc func, gpointer user_data,
 		       GError **error);
 
+/* The same, newest record first: the log is read from its end, so a
+ * reader that stops early (return FALSE) reads only the records it saw. */
+gboolean kj_audit_read_reverse(const char *log_path, KjAuditRecordFunc func, gpointer user_data,
+			       GError **error);
+
 typedef struct {
 	gboolean ok;
 	gint64 records;         /* records checked and found good */

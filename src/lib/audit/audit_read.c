@@ -533,3 +533,103 @@ gboolean kj_audit_verify(const char *log_path, const char *head_path, const char
 	v->head = c.prev;
 	return TRUE;
 }
+
+/* One line of the reverse walk: parsed, then handed to func. */
+static gboolean reverse_line(const char *line, gsize len, KjAuditRecordFunc func,
+			     gpointer user_data, gboolean *stop, GError **error)
+{
+	KjAuditParsed p;
+	GError *perr = NULL;
+	g_autofree char *copy = g_strndup(line, len);
+
+	if (!_kj_audit_parse_line(copy, len, &p, &perr)) {
+		g_set_error(error, KJ_AUDIT_ERROR, KJ_AUDIT_ERROR_TAMPERED, "%s", perr->message);
+		g_error_free(perr);
+		return FALSE;
+	}
+	KjAuditRecord rec = {.seq = p.seq,
+			     .time = p.time,
+			     .actor = p.actor,
+			     .action = p.action,
+			     .object = p.object,
+			     .details = p.details,
+			     .prev = p.prev,
+			     .line = copy,
+			     .hash = p.hash};
+	*stop = !func(&rec, user_data);
+	_kj_audit_parsed_clear(&p);
+	return TRUE;
+}
+
+/* Reads the log from its end in blocks, so that the newest records cost
+ * the same whatever the size of the log (a console page of the trail). */
+gboolean kj_audit_read_reverse(const char *log_path, KjAuditRecordFunc func, gpointer user_data,
+			       GError **error)
+{
+	struct stat st;
+	int fd = open(log_path, O_RDONLY | O_CLOEXEC);
+	gboolean ok = TRUE, stop = FALSE;
+	enum { BLOCK = 64 * 1024 };
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return TRUE;
+		g_set_error(error, KJ_AUDIT_ERROR, KJ_AUDIT_ERROR_IO, "cannot open %s: %s",
+			    log_path, g_strerror(errno));
+		return FALSE;
+	}
+	if (fstat(fd, &st) != 0) {
+		g_set_error(error, KJ_AUDIT_ERROR, KJ_AUDIT_ERROR_IO, "cannot stat %s: %s",
+			    log_path, g_strerror(errno));
+		close(fd);
+		return FALSE;
+	}
+	off_t pos = st.st_size;
+	/* The bytes after pos not yet handed out: the start of the earliest
+	 * line seen so far, which may continue in the block before. */
+	GByteArray *tail = g_byte_array_new();
+	while (ok && !stop && pos > 0) {
+		gsize chunk = (gsize)MIN((off_t)BLOCK, pos);
+		pos -= (off_t)chunk;
+		GByteArray *buf = g_byte_array_sized_new((guint)(chunk + tail->len));
+		g_byte_array_set_size(buf, (guint)chunk);
+		if (pread(fd, buf->data, chunk, pos) != (ssize_t)chunk) {
+			g_set_error(error, KJ_AUDIT_ERROR, KJ_AUDIT_ERROR_IO, "cannot read %s: %s",
+				    log_path, g_strerror(errno));
+			g_byte_array_unref(buf);
+			ok = FALSE;
+			break;
+		}
+		g_byte_array_append(buf, tail->data, tail->len);
+		g_byte_array_set_size(tail, 0);
+		gsize end = buf->len;
+		/* The file ends with a newline; strip it once. */
+		if (pos + (off_t)chunk == st.st_size && end > 0 && buf->data[end - 1] == '\n')
+			end--;
+		while (ok && !stop) {
+			const guint8 *nl = end ? memrchr(buf->data, '\n', end) : NULL;
+			if (!nl) {
+				if (pos == 0 && end > 0)
+					ok = reverse_line((const char *)buf->data, end, func,
+							  user_data, &stop, error);
+				else
+					g_byte_array_append(tail, buf->data, (guint)end);
+				break;
+			}
+			gsize start = (gsize)(nl - buf->data) + 1;
+			if (end > start)
+				ok = reverse_line((const char *)buf->data + start, end - start,
+						  func, user_data, &stop, error);
+			end = start - 1;
+		}
+		g_byte_array_unref(buf);
+		if (tail->len > (guint)KJ_AUDIT_MAX_RECORD_CEILING) {
+			g_set_error(error, KJ_AUDIT_ERROR, KJ_AUDIT_ERROR_TAMPERED,
+				    "a line of %s is longer than any record", log_path);
+			ok = FALSE;
+		}
+	}
+	g_byte_array_unref(tail);
+	close(fd);
+	return ok;
+}

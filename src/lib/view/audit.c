@@ -3,17 +3,18 @@
  *	audit - pages of the audit trail, newest first, filtered
  * DESCRIPTION
  *	The trail is an append-only JSON-lines file (audit/audit.c).  A page
- *	is read in one pass over the file, keeping the last limit+1 matching
- *	records before the cursor's sequence number in a ring, so memory is
- *	bounded by the page and not by the log.  Filters: actor (exact),
- *	action (prefix: "release." is every release step), object (exact),
- *	and a time range.
+ *	is read from the end of the file backwards (kj_audit_read_reverse),
+ *	stopping once the page is full, so the newest pages cost the same
+ *	whatever the size of the log.  Filters: actor (exact), action
+ *	(prefix: "release." is every release step), object (exact), and a
+ *	time range (the walk stops at the first record older than "since").
  * SECURITY
  *	Reads the log only.  Record fields are the writers' data and are
  *	returned as JSON values, never interpreted.
  * LIMITS
- *	KJ_CONSOLE_PAGE_MAX records per page.  Time is linear in the size of
- *	the log: an index of the trail is future work for very large logs.
+ *	KJ_CONSOLE_PAGE_MAX records per page.  Time is linear in the records
+ *	walked back: a deep cursor, or a filter that matches little, reads
+ *	far; an index of the trail is future work for very large logs.
  * STANDARDS
  *	基本方針 6(7), 7 (監査).
  * SEE ALSO
@@ -29,8 +30,7 @@ typedef struct {
 	const KjViewAuditFilter *f;
 	gint64 before; /* 0 = no cursor */
 	gint64 limit;
-	json_t **ring;
-	gint64 count; /* matching records seen */
+	json_t *items;
 } Ctx;
 
 static gboolean match(const KjViewAuditFilter *f, const KjAuditRecord *rec)
@@ -49,23 +49,25 @@ static gboolean match(const KjViewAuditFilter *f, const KjAuditRecord *rec)
 	return TRUE;
 }
 
+/* Newest first: stops once limit + 1 records matched (the one more says
+ * there is a next page), or, with a since filter, at the first record
+ * older than it. */
 static gboolean on_record(const KjAuditRecord *rec, gpointer user_data)
 {
 	Ctx *c = user_data;
 	if (c->before && rec->seq >= c->before)
+		return TRUE;
+	if (c->f->since && g_strcmp0(rec->time, c->f->since) < 0)
 		return FALSE;
 	if (!match(c->f, rec))
 		return TRUE;
-	json_t *o = json_pack(
-	    "{s:I, s:s, s:s, s:s, s:s, s:O, s:s, s:s}", "seq", (json_int_t)rec->seq, "time",
-	    rec->time, "actor", rec->actor, "action", rec->action, "object", rec->object, "details",
-	    rec->details ? rec->details : json_null(), "prev", rec->prev, "hash", rec->hash);
-	gint64 slot = c->count % (c->limit + 1);
-	if (c->ring[slot])
-		json_decref(c->ring[slot]);
-	c->ring[slot] = o;
-	c->count++;
-	return TRUE;
+	json_array_append_new(c->items,
+			      json_pack("{s:I, s:s, s:s, s:s, s:s, s:O, s:s, s:s}", "seq",
+					(json_int_t)rec->seq, "time", rec->time, "actor",
+					rec->actor, "action", rec->action, "object", rec->object,
+					"details", rec->details ? rec->details : json_null(),
+					"prev", rec->prev, "hash", rec->hash));
+	return (gint64)json_array_size(c->items) <= c->limit;
 }
 
 gboolean kj_view_audit_page(const char *log_path, const KjViewAuditFilter *filter,
@@ -87,30 +89,16 @@ gboolean kj_view_audit_page(const char *log_path, const KjViewAuditFilter *filte
 			return FALSE;
 		}
 	}
-	c.ring = g_new0(json_t *, limit + 1);
-	gboolean ok = TRUE;
-	if (g_file_test(log_path, G_FILE_TEST_EXISTS))
-		ok = kj_audit_read(log_path, on_record, &c, error);
-	json_t *items = json_array();
-	gint64 have = MIN(c.count, limit + 1);
-	/* Newest first: walk the ring backwards from the last record. */
-	for (gint64 k = 0; k < have; k++) {
-		gint64 slot = (c.count - 1 - k) % (limit + 1);
-		if (k < limit)
-			json_array_append(items, c.ring[slot]);
-	}
-	for (gint64 k = 0; k <= limit; k++)
-		if (c.ring[k])
-			json_decref(c.ring[k]);
-	g_free(c.ring);
-	if (!ok) {
-		json_decref(items);
+	c.items = json_array();
+	if (!kj_audit_read_reverse(log_path, on_record, &c, error)) {
+		json_decref(c.items);
 		return FALSE;
 	}
-	page->items = items;
+	page->items = c.items;
 	page->next_cursor = NULL;
-	if (c.count > limit) {
-		json_t *last = json_array_get(items, json_array_size(items) - 1);
+	if ((gint64)json_array_size(c.items) > limit) {
+		json_array_remove(c.items, json_array_size(c.items) - 1);
+		json_t *last = json_array_get(c.items, json_array_size(c.items) - 1);
 		g_autofree char *seq = g_strdup_printf(
 		    "%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(last, "seq")));
 		page->next_cursor = _kj_cursor_make("", seq);
