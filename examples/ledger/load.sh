@@ -19,7 +19,7 @@ dir=${1:-./var}
 k() { "$KYOJIN" --data-dir "$dir" --actor example-loader "$@"; }
 
 for noun in department person role contractor cloud asset social risk incident timeline \
-	pledge training audit-plan audit-finding; do
+	pledge training audit-plan audit-finding audit-followup; do
 	k ledger import "$noun" "$here/$noun.csv"
 done
 k ledger duty set policy-review last_done=令和7年3月31日

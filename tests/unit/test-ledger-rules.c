@@ -12,7 +12,9 @@
  *	changing that data.  Lists that name records or choices: handling
  *	restrictions outside the vocabulary, incidents naming missing assets
  *	and minimum_for outside its choices are refused; a restriction or an
- *	asset still named in a list cannot be deleted.
+ *	asset still named in a list cannot be deleted.  Audit follow-up: a
+ *	nonconformity closed without a verified corrective action, or found
+ *	again at its latest follow-up, is a finding; observations are not.
  *--*/
 #include "ledger-fixture.h"
 #include "store/schema.h"
@@ -219,6 +221,51 @@ static void test_upgrade(void)
 	g_assert_cmpint(system(cmd), ==, 0);
 }
 
+static void test_audit_followup(Fixture *f, gconstpointer data)
+{
+	org(f);
+	add_ok(f, "audit-plan", "AP-1", "kind=年次", "fiscal_year=2026", NULL);
+	add_ok(f, "audit-finding", "F-1", "plan=AP-1", "grade=重大な不適合", "description=x",
+	       "owner=P-01", "due=2026-12-01", "status=open", NULL);
+	add_ok(f, "audit-finding", "F-2", "plan=AP-1", "grade=軽微な不適合", "description=y",
+	       "status=open", NULL);
+	add_ok(f, "audit-finding", "F-3", "plan=AP-1", "grade=観察事項", "description=z",
+	       "status=closed", NULL);
+	/* A follow-up must name an existing finding and a known result. */
+	g_assert_cmpint(add(f, "audit-followup", "FU-0", "finding=F-9", "at=2026-11-01", "entry=e",
+			    "result=確認済み", NULL),
+			==, KJ_LEDGER_ERROR_REFERENCE);
+	g_assert_cmpint(add(f, "audit-followup", "FU-0", "finding=F-1", "at=2026-11-01", "entry=e",
+			    "result=done", NULL),
+			==, KJ_LEDGER_ERROR_INVALID);
+	/* F-1 closed after a check that only saw the work done: unverified. */
+	add_ok(f, "audit-followup", "FU-1", "finding=F-1", "at=令和8年11月1日",
+	       "entry=手順書を改訂", "result=是正済み", "verified_by=P-01", NULL);
+	set_ok(f, "audit-finding", "F-1", "status=closed", NULL);
+	/* F-2 found again at its latest check, still open. */
+	add_ok(f, "audit-followup", "FU-2", "finding=F-2", "at=2026-10-01", "entry=a",
+	       "result=対応中", NULL);
+	add_ok(f, "audit-followup", "FU-3", "finding=F-2", "at=2026-11-01", "entry=b",
+	       "result=再指摘", "next_check=2027-01-15", NULL);
+	g_autoptr(GPtrArray) fs = check(f);
+	g_assert_cmpuint(count_findings(fs, "audit-finding-unverified", "F-1"), ==, 1);
+	g_assert_cmpuint(count_findings(fs, "audit-finding-recurring", "F-2"), ==, 1);
+	g_assert_cmpuint(count_findings(fs, "audit-finding-unverified", "F-3"), ==, 0);
+	/* Verified: no longer a finding; a finding still followed up cannot go. */
+	add_ok(f, "audit-followup", "FU-4", "finding=F-1", "at=2026-11-20", "entry=運用を確認",
+	       "result=確認済み", "verified_by=P-01", NULL);
+	add_ok(f, "audit-followup", "FU-5", "finding=F-2", "at=2026-12-01", "entry=c",
+	       "result=是正済み", NULL);
+	g_autoptr(GPtrArray) fs2 = check(f);
+	g_assert_cmpuint(count_findings(fs2, "audit-finding-unverified", "F-1"), ==, 0);
+	g_assert_cmpuint(count_findings(fs2, "audit-finding-recurring", "F-2"), ==, 0);
+	/* A finding still followed up cannot be deleted. */
+	g_autoptr(GError) error = NULL;
+	g_assert_false(
+	    kj_ledger_delete(f->l, kj_ledger_register_find("audit-finding"), "F-1", 0, &error));
+	g_assert_error(error, KJ_LEDGER_ERROR, KJ_LEDGER_ERROR_REFERENCE);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -227,6 +274,7 @@ int main(int argc, char **argv)
 	ADD("/ledger-rules/minimum", test_minimum);
 	ADD("/ledger-rules/cloud-location", test_cloud_location);
 	ADD("/ledger-rules/checked-lists", test_checked_lists);
+	ADD("/ledger-rules/audit-followup", test_audit_followup);
 	g_test_add_func("/ledger-rules/upgrade-from-9", test_upgrade);
 	return g_test_run();
 }

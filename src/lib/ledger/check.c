@@ -597,6 +597,49 @@ static void check_incidents(KjLedger *l, GPtrArray *out, GError **error)
 	}
 }
 
+/* 基本方針 7: a nonconformity closed without a follow-up entry whose
+ * result is 確認済み (the corrective action verified), or whose latest
+ * follow-up found it again (再指摘). */
+static void check_audit_findings(KjLedger *l, GPtrArray *out, GError **error)
+{
+	g_autoptr(GPtrArray) fs =
+	    kj_ledger_list(l, kj_ledger_register_find("audit-finding"), NULL, NULL, error);
+	const KjLedgerRegister *fu = kj_ledger_register_find("audit-followup");
+
+	for (guint i = 0; fs && i < fs->len; i++) {
+		const KjLedgerRecord *f = fs->pdata[i];
+		const char *grade = kj_ledger_record_get(f, "grade");
+		gboolean verified = FALSE;
+		const char *latest_at = NULL, *latest = NULL;
+
+		if (!g_str_has_suffix(grade ? grade : "", "不適合"))
+			continue;
+		g_autoptr(GPtrArray) es = kj_ledger_list(l, fu, "finding", f->key, NULL);
+		for (guint j = 0; es && j < es->len; j++) {
+			const KjLedgerRecord *e = es->pdata[j];
+			const char *at = kj_ledger_record_get(e, "at");
+			const char *result = kj_ledger_record_get(e, "result");
+			if (g_strcmp0(result, "確認済み") == 0)
+				verified = TRUE;
+			if (at && (latest_at == NULL || strcmp(at, latest_at) >= 0)) {
+				latest_at = at;
+				latest = result;
+			}
+		}
+		if (g_strcmp0(kj_ledger_record_get(f, "status"), "closed") == 0 && !verified)
+			add_finding(
+			    out, "audit-finding-unverified", "基本方針 7", "audit-finding", f->key,
+			    "%s の指摘 %s は完了とされたが、是正措置の確認 (フォローアップの"
+			    "結果「確認済み」) がない",
+			    grade, f->key);
+		else if (g_strcmp0(latest, "再指摘") == 0 &&
+			 g_strcmp0(kj_ledger_record_get(f, "status"), "closed") != 0)
+			add_finding(out, "audit-finding-recurring", "基本方針 7", "audit-finding",
+				    f->key, "指摘 %s は %s のフォローアップで再指摘された", f->key,
+				    latest_at);
+	}
+}
+
 GPtrArray *kj_ledger_check(KjLedger *l, GError **error)
 {
 	Ctx c;
@@ -618,6 +661,8 @@ GPtrArray *kj_ledger_check(KjLedger *l, GError **error)
 		check_risks(l, out, &e);
 	if (e == NULL)
 		check_incidents(l, out, &e);
+	if (e == NULL)
+		check_audit_findings(l, out, &e);
 	if (e) {
 		g_propagate_error(error, e);
 		return NULL;

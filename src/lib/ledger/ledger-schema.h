@@ -273,4 +273,15 @@
 	" ('施錠保管', " KJ_LEDGER_T0 ", '施錠できる場所に保管する'),"                                     \
 	" ('廃棄時消去', " KJ_LEDGER_T0 ", '廃棄時は復元不可能な処理を施す')"
 
+/*
+ * Follow-up of audit findings (基本方針 7): each entry records a check of
+ * a finding's corrective action, its result, who verified it and when the
+ * next check is due.  A nonconformity closed without an entry whose
+ * result is 確認済み is a finding of check.c.
+ */
+#define KJ_LEDGER_SCHEMA_FOLLOWUP                                                                  \
+	"CREATE TABLE ledger_audit_followup (" KJ_LEDGER_COMMON ","                                \
+	" finding TEXT, at TEXT, entry TEXT, result TEXT, verified_by TEXT, next_check TEXT);"     \
+	"CREATE INDEX ledger_audit_followup_finding ON ledger_audit_followup (finding)"
+
 #endif

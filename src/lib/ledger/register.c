@@ -213,6 +213,15 @@ static const KjLedgerColumn audit_finding_cols[] = {
     {"status", "状態", KJ_LEDGER_ENUM, 0, "open|closed", 0, 0},
 };
 
+static const KjLedgerColumn audit_followup_cols[] = {
+    {"finding", "指摘事項", KJ_LEDGER_REF, REQ, "audit-finding", 0, 0},
+    {"at", "確認日", KJ_LEDGER_DATE, REQ, NULL, 0, 0},
+    {"entry", "確認の内容", KJ_LEDGER_TEXT, REQ, NULL, 0, 0},
+    {"result", "結果", KJ_LEDGER_ENUM, REQ, "未着手|対応中|是正済み|確認済み|再指摘", 0, 0},
+    {"verified_by", "確認者", KJ_LEDGER_REF, 0, "person", 0, 0},
+    {"next_check", "次回確認日", KJ_LEDGER_DATE, DUE, NULL, 0, 0},
+};
+
 static const KjLedgerColumn training_cols[] = {
     {"person", "職員", KJ_LEDGER_REF, REQ, "person", 0, 0},
     {"course", "研修", KJ_LEDGER_TEXT, REQ, NULL, 0, 0},
@@ -289,6 +298,9 @@ static const KjLedgerRegister registers[] = {
      COLS(audit_plan_cols), NULL, NULL, NULL},
     {"audit-finding", "ledger_audit_finding", "監査の指摘事項と是正措置 (基本方針 7, 6(9))",
      COLS(audit_finding_cols), NULL, "status", "closed"},
+    {"audit-followup", "ledger_audit_followup",
+     "指摘事項のフォローアップ: 是正措置の確認 (基本方針 7)", COLS(audit_followup_cols), NULL, NULL,
+     NULL},
     {"training", "ledger_training", "研修の受講記録 (基本方針 6(5))", COLS(training_cols), NULL,
      NULL, NULL},
     {"pledge", "ledger_pledge", "遵守の誓約 (基本方針 5)", COLS(pledge_cols), NULL, NULL, NULL},

@@ -179,6 +179,8 @@ static const KjMigration migrations[] = {
      "CREATE INDEX queue_state_id ON queue (state, id);"
      "CREATE INDEX queue_received_unix ON queue (received_unix)",
      NULL, NULL},
+    /* 20-: the ledger again. */
+    {20, "ledger: follow-up of audit findings", KJ_LEDGER_SCHEMA_FOLLOWUP, NULL, NULL},
     /* Append new migrations here: { N, "module: what", "SQL", NULL, NULL }, */
 };
 
