@@ -152,6 +152,8 @@ typedef struct {
 	KjdTls *tls;
 	char *peer;
 	GByteArray *pending; /* plaintext read, not yet fed */
+	gint64 phase_start;  /* monotonic µs of our last reply (slow-drip bound) */
+	gint64 phase_bytes;  /* bytes read since then */
 	GBytes *out;         /* being written */
 	guint8 buf[16384];
 } Conn;
@@ -406,6 +408,7 @@ static void on_read(GObject *src, GAsyncResult *res, gpointer data)
 		conn_free(c);
 		return;
 	}
+	c->phase_bytes += n;
 	if (c->tls)
 		conn_input_tls(c, (gsize)n);
 	else
@@ -417,15 +420,34 @@ static void on_read(GObject *src, GAsyncResult *res, gpointer data)
 	conn_kick(c);
 }
 
+/*
+ * Read timeouts.  Each read waits at most the command or data timeout;
+ * besides, a client that drips a byte now and then (never long enough
+ * silent for that timeout) must still finish: a command within the
+ * command timeout of our last reply, DATA within the data timeout plus
+ * one second for every smtp.min_data_rate bytes it sent (Postfix's
+ * smtpd_per_record_deadline and smtpd_min_data_rate).
+ */
+static gint64 read_timeout_ms(Conn *c)
+{
+	Gw *gw = c->gw;
+	gboolean data = kj_smtp_session_get_state(c->s) == KJ_SMTP_STATE_DATA;
+	gint64 per_read = (data ? gw->cfg->smtp_data_timeout_s : gw->cfg->smtp_command_timeout_s) *
+			  1000;
+	gint64 budget = per_read;
+
+	if (data)
+		budget += c->phase_bytes * 1000 / MAX(gw->cfg->smtp_min_data_rate, 1);
+	gint64 left = budget - (g_get_monotonic_time() - c->phase_start) / 1000;
+	return CLAMP(left, 0, per_read);
+}
+
 static void conn_start_read(Conn *c)
 {
 	GInputStream *is = g_io_stream_get_input_stream(G_IO_STREAM(c->conn));
-	gint64 t = kj_smtp_session_get_state(c->s) == KJ_SMTP_STATE_DATA
-		       ? c->gw->cfg->smtp_data_timeout_s
-		       : c->gw->cfg->smtp_command_timeout_s;
 
 	c->reading = TRUE;
-	c->timer = g_timeout_add_seconds((guint)t, on_timeout, c);
+	c->timer = g_timeout_add((guint)read_timeout_ms(c), on_timeout, c);
 	g_input_stream_read_async(is, c->buf, sizeof(c->buf), G_PRIORITY_DEFAULT, c->cancel,
 				  on_read, c);
 }
@@ -440,7 +462,12 @@ static void conn_kick(Conn *c)
 				conn_free(c);
 			return;
 		}
+		gboolean replied = kj_smtp_session_get_output(c->s)->len > 0;
 		GBytes *b = take_output(c);
+		if (replied) {
+			c->phase_start = g_get_monotonic_time();
+			c->phase_bytes = 0;
+		}
 		if (b) {
 			GOutputStream *os = g_io_stream_get_output_stream(G_IO_STREAM(c->conn));
 			c->out = b;
@@ -497,6 +524,7 @@ static gboolean on_incoming(GSocketService *svc, GSocketConnection *conn, GObjec
 	c->cancel = g_cancellable_new();
 	c->s = kj_smtp_session_new(&o);
 	c->pending = g_byte_array_sized_new(sizeof(c->buf));
+	c->phase_start = g_get_monotonic_time();
 	c->peer = ia ? g_inet_address_to_string(ia) : g_strdup("unknown");
 	gw->ctr.connections++;
 	if (ia == NULL || !allowed(gw, ia)) {

@@ -1,8 +1,10 @@
 # gateway-abuse: protocol abuse against a running kyojind, each answered
 # with the right refusal and without harm to the next client: bare LF
 # (smuggling), NUL, overlong line, commands out of order, a pipelining
-# flood, a slow client past a 1 s timeout (421), a connection dropped
-# inside DATA (nothing queued), an oversized message (552).
+# flood, a slow client past a 1 s timeout (421), slow-drip clients that
+# send a byte at a time, each within the read timeout, in a command and
+# inside DATA (421 before they finish), a connection dropped inside DATA
+# (nothing queued), an oversized message (552).
 . "$KJ_SOURCE_ROOT/tests/cli/lib.sh"
 KYOJIND="$KJ_BUILD_ROOT/src/daemon/kyojind"
 GW="python3 $KJ_SOURCE_ROOT/tests/cli/gateway.py"
@@ -12,6 +14,8 @@ data_dir: $D
 smtp:
   listen: 127.0.0.1:0
   command_timeout_s: 1
+  data_timeout_s: 1
+  min_data_rate: 1000
   max_message_bytes: 65536
   max_line_bytes: 512
 EOC
@@ -48,6 +52,36 @@ while True:
         break
     data += b
 assert b"421 4.4.2" in data, data
+PY
+# Slow drip: one byte every quarter of the read timeout.  Each read
+# comes in time, but the command (and DATA, at 4 bytes a second against
+# a minimum of 1000) must be done within its deadline: 421 and closed
+# long before the last byte.  The pause between bytes is a wait on the
+# socket, which ends as soon as the server answers.
+python3 - "$PORT" <<'PY' || fail "slow-drip client not cut off"
+import select, socket, sys
+def drip(prefix, payload):
+    c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+    c.sendall(prefix)
+    got = b""
+    for i in range(len(payload)):
+        try:
+            c.sendall(payload[i:i + 1])
+        except OSError:
+            break
+        r, _, _ = select.select([c], [], [], 0.25)
+        if r:
+            chunk = c.recv(65536)
+            got += chunk
+            if not chunk:
+                break
+    else:
+        sys.exit("the drip of %r ran to its end: %r" % (prefix, got))
+    c.close()
+    assert b"421 4.4.2" in got, got
+drip(b"", b"EHLO " + b"d" * 200 + b"\r\n")
+drip(b"EHLO t\r\nMAIL FROM:<a@example.net>\r\nRCPT TO:<b@city.lg.jp>\r\nDATA\r\n",
+     b"Subject: drip\r\n\r\n" + b"x" * 400 + b"\r\n.\r\n")
 PY
 # Dropped inside DATA: nothing is queued.
 python3 - "$PORT" <<'PY'

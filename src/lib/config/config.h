@@ -73,6 +73,7 @@ typedef struct {
 	gint64 smtp_max_connections;         /* smtp.max_connections */
 	gint64 smtp_command_timeout_s;       /* smtp.command_timeout_s */
 	gint64 smtp_data_timeout_s;          /* smtp.data_timeout_s */
+	gint64 smtp_min_data_rate;           /* smtp.min_data_rate */
 	gint64 gateway_workers;              /* gateway.workers */
 	gint64 gateway_io_threads;           /* gateway.io_threads */
 	char *gateway_delivery;              /* gateway.delivery: "maildir" or "smtp" */

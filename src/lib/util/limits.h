@@ -814,6 +814,18 @@
 #error "an SMTP timeout default is above its ceiling"
 #endif
 
+/* Bytes a second an SMTP client must average inside DATA, on top of the
+ * data timeout (config: smtp.min_data_rate): a client dripping a byte
+ * just inside each read timeout would otherwise hold a connection for
+ * ever (Postfix's smtpd_min_data_rate is 500). */
+#ifndef KJ_SMTP_MIN_DATA_RATE_DEFAULT
+#define KJ_SMTP_MIN_DATA_RATE_DEFAULT 500
+#endif
+#define KJ_SMTP_MIN_DATA_RATE_CEILING (1024 * 1024 * 1024)
+#if KJ_SMTP_MIN_DATA_RATE_DEFAULT > KJ_SMTP_MIN_DATA_RATE_CEILING
+#error "KJ_SMTP_MIN_DATA_RATE_DEFAULT is above its ceiling"
+#endif
+
 /* Most messages in the queue not yet delivered (config:
  * gateway.max_queue_messages); past it MAIL gets 452 4.3.1. */
 #ifndef KJ_GATEWAY_MAX_QUEUE_DEFAULT
