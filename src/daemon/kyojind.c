@@ -48,6 +48,7 @@
 
 #include <gio/gio.h>
 #include <glib-unix.h>
+#include <malloc.h>
 #include <openssl/crypto.h>
 #include <grp.h>
 #include <pwd.h>
@@ -90,6 +91,14 @@ static gboolean scan(gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	update_busy(gw);
+#ifdef __GLIBC__
+	/* Messages are allocated and freed by many pool threads: glibc keeps
+	 * what they freed in per-thread arenas (the daemon's RSS reached
+	 * 1.1 GB over 20,000 messages, 26 MB after a trim).  Give it back now
+	 * and then. */
+	if (++gw->scans % 40 == 0)
+		malloc_trim(0);
+#endif
 	gw->backlog = FALSE;
 	if (!kj_queue_list_due(gw->store, g_get_real_time() / G_USEC_PER_SEC, 200, &due, &error)) {
 		kjd_log_gerror("queue scan", "", error);

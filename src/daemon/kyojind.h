@@ -66,6 +66,7 @@ typedef struct {
 	gboolean busy, stopping;
 	gboolean backlog; /* the last scan left due work for want of room */
 	guint rescan;     /* source of a pending early scan, or 0 */
+	guint scans;      /* queue scans so far */
 	gint stop_flag;   /* stopping, for the threads (atomic) */
 	GMutex ctr_lock;
 	KjdCounters ctr;        /* under ctr_lock */
