@@ -108,10 +108,7 @@ static gboolean scan(gpointer data)
 		KjQueueEntry *e = due->pdata[i];
 		if (g_hash_table_contains(gw->inflight, e->id))
 			continue;
-		if (!kjd_pool_has_room(
-			e->state == KJ_QUEUE_RECEIVED ? gw->sanitize_pool : gw->deliver_pool,
-			e->state == KJ_QUEUE_RECEIVED ? gw->cfg->gateway_workers
-						      : gw->cfg->gateway_io_threads)) {
+		if (!kjd_pool_has_room(gw, e->state == KJ_QUEUE_RECEIVED)) {
 			gw->backlog = TRUE; /* jobs ending scan again (kjd_job_ended) */
 			continue;
 		}
@@ -287,7 +284,7 @@ static gboolean spooled_in_main(gpointer data)
 		/* Straight to a sanitizer with the bytes in hand while the
 		 * pool keeps up; past that the queue in the database is the
 		 * backlog and the scan starts it (memory stays bounded). */
-		if (!gw->stopping && kjd_pool_has_room(gw->sanitize_pool, gw->cfg->gateway_workers))
+		if (!gw->stopping && kjd_pool_has_room(gw, TRUE))
 			kjd_start_sanitize(gw, sp->id, sp->raw, NULL);
 		else if (!gw->stopping)
 			gw->backlog = TRUE;
@@ -441,8 +438,8 @@ static gint64 read_timeout_ms(Conn *c)
 {
 	Gw *gw = c->gw;
 	gboolean data = kj_smtp_session_get_state(c->s) == KJ_SMTP_STATE_DATA;
-	gint64 per_read = (data ? gw->cfg->smtp_data_timeout_s : gw->cfg->smtp_command_timeout_s) *
-			  1000;
+	gint64 per_read =
+	    (data ? gw->cfg->smtp_data_timeout_s : gw->cfg->smtp_command_timeout_s) * 1000;
 	gint64 budget = per_read;
 
 	if (data)

@@ -81,10 +81,11 @@ void kjd_log_gerror(const char *what, const char *id, GError *e);
 /* The calling pool thread's own store connection, opened on first use
  * and closed when the thread ends; borrowed. */
 KjStore *kjd_thread_store(Gw *gw, GError **error);
-/* Whether a pool of that many threads may take another job now (its
- * waiting jobs below KJ_GATEWAY_QUEUED_PER_THREAD a thread): what does
- * not fit waits in the queue's database, not in memory. */
-gboolean kjd_pool_has_room(GThreadPool *pool, gint64 threads);
+/* Whether another job may start now, to sanitize (then record and
+ * deliver) or only to deliver: the jobs waiting in the pools stay below
+ * KJ_GATEWAY_QUEUED_PER_THREAD a thread; what does not fit waits in the
+ * queue's database, not in memory. */
+gboolean kjd_pool_has_room(Gw *gw, gboolean sanitize);
 /* Main thread: a job ended; scan again soon if work is waiting. */
 void kjd_job_ended(Gw *gw);
 /* Adds n to a counter of gw->ctr (any thread). */

@@ -72,9 +72,19 @@ KjStore *kjd_thread_store(Gw *gw, GError **error)
 	return s;
 }
 
-gboolean kjd_pool_has_room(GThreadPool *pool, gint64 threads)
+gboolean kjd_pool_has_room(Gw *gw, gboolean sanitize)
 {
-	return (gint64)g_thread_pool_unprocessed(pool) < threads * KJ_GATEWAY_QUEUED_PER_THREAD;
+	/* A message to sanitize goes on to the record and delivery pools
+	 * with its bytes and result in hand: count the whole way, or a fast
+	 * sanitizer fills the slower record pool's queue (1 GB over 20,000
+	 * messages). */
+	if (sanitize)
+		return (gint64)(g_thread_pool_unprocessed(gw->sanitize_pool) +
+				g_thread_pool_unprocessed(gw->record_pool) +
+				g_thread_pool_unprocessed(gw->deliver_pool)) <
+		       gw->cfg->gateway_workers * KJ_GATEWAY_QUEUED_PER_THREAD;
+	return (gint64)g_thread_pool_unprocessed(gw->deliver_pool) <
+	       gw->cfg->gateway_io_threads * KJ_GATEWAY_QUEUED_PER_THREAD;
 }
 
 void kjd_count(Gw *gw, guint64 *counter, guint64 n)
