@@ -36,7 +36,7 @@ static void print_json(KjCli *cli, const char *key, json_t *v)
 
 int kj_cli_release_list(KjCli *cli, int argc, char **argv)
 {
-	g_autofree char *state = NULL, *dept = NULL, *cursor = NULL;
+	g_autofree char *state = NULL, *dept = NULL, *cursor = NULL, *qid = NULL;
 	gint64 limit = 50;
 	KjPage page = {0};
 	g_autoptr(GError) error = NULL;
@@ -45,6 +45,8 @@ int kj_cli_release_list(KjCli *cli, int argc, char **argv)
 	    {"state", 0, 0, G_OPTION_ARG_STRING, &state,
 	     "requested, approved, released, refused or failed", "STATE"},
 	    {"department", 0, 0, G_OPTION_ARG_STRING, &dept, "only this department", "NAME"},
+	    {"quarantine-id", 0, 0, G_OPTION_ARG_STRING, &qid, "only the requests of this mail",
+	     "ID"},
 	    {"limit", 0, 0, G_OPTION_ARG_INT64, &limit, "at most N (1-500, default 50)", "N"},
 	    {"cursor", 0, 0, G_OPTION_ARG_STRING, &cursor, "next_cursor of the previous page", "C"},
 	    {NULL}};
@@ -54,7 +56,7 @@ int kj_cli_release_list(KjCli *cli, int argc, char **argv)
 		return rc;
 	if (argc != 1)
 		return kj_cli_error(cli, KJ_EXIT_USAGE, "release list takes no arguments");
-	if (!kj_release_list(kj_store_get_db(cli->store), dept, state, cursor, limit, &page,
+	if (!kj_release_list(kj_store_get_db(cli->store), dept, state, qid, cursor, limit, &page,
 			     &error))
 		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
 	kj_out_begin_map(cli->out);

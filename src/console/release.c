@@ -65,7 +65,10 @@ static void list(KjReq *r)
 	}
 	if (state && !*state)
 		state = NULL;
-	if (!kj_release_list(kj_store_get_db(r->store), dept, state, cursor, limit, &page,
+	const char *qid = kj_req_query(r, "quarantine_id");
+	if (qid && !*qid)
+		qid = NULL;
+	if (!kj_release_list(kj_store_get_db(r->store), dept, state, qid, cursor, limit, &page,
 			     &error)) {
 		kj_req_fail(r, error);
 		return;

@@ -61,6 +61,10 @@ run 0 --json release approve "$rid" --as sec --comment 例外
 json "d['request']['state'] == 'released' and d['request']['second_approver'] == 'sec'"
 run 0 --json release list --state released
 json "[r['id'] for r in d['requests']] == ['$rid']"
+run 0 --json release list --quarantine-id "$qid"
+json "[r['id'] for r in d['requests']] == ['$rid']"
+run 0 --json release list --quarantine-id Q-nothing
+json "d['requests'] == []"
 run 0 --json release show "$rid"
 run 3 release show R-nothing
 run 0 --json audit show

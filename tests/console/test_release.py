@@ -167,6 +167,24 @@ try:
     check(sec.get("/api/releases?limit=100000")[0] == 400, "limit too large is 400")
     check(sec.get("/api/releases?cursor=%01")[0] == 400, "a bad cursor is 400")
 
+    # The requests of one mail, filtered by the server; department scope kept.
+    for who in (alice, sec):
+        st, every, _ = who.get("/api/releases?limit=500")
+        want = [x["id"] for x in every["items"] if x["quarantine_id"] == qid]
+        st, js, _ = who.get("/api/releases?quarantine_id=" + qid)
+        check(st == 200 and len(want) >= 3 and [x["id"] for x in js["items"]] == want,
+              "quarantine_id keeps that mail's requests, newest first (%d of %d)"
+              % (len(js["items"]), len(every["items"])))
+    st, js, _ = sec.get("/api/releases?limit=1&quarantine_id=" + qid)
+    st2, js2, _ = sec.get("/api/releases?limit=1&quarantine_id=%s&cursor=%s" %
+                          (qid, js["next_cursor"]))
+    check(st2 == 200 and js2["items"][0]["quarantine_id"] == qid and
+          js2["items"][0]["id"] != js["items"][0]["id"], "quarantine_id pages with its cursor")
+    st, js, _ = sec.get("/api/releases?quarantine_id=Q-none")
+    check(st == 200 and js["items"] == [], "an unknown mail has no requests")
+    st, js, _ = eve.get("/api/releases?quarantine_id=" + qid)
+    check(st == 200 and js["items"] == [], "another department sees none of that mail's requests")
+
     # PPAP: the recipient's password opens the archive inside the sandbox.
     if qid_ppap:
         body = {"quarantine_id": qid_ppap, "attachment_index": 1, "password": "wrong-one",

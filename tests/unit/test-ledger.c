@@ -332,9 +332,52 @@ static void test_inheritance(Fixture *f, gconstpointer data)
 			g_assert_null(x->own);
 			g_assert_cmpstr(x->effective, ==, "3A");
 		}
-		g_free(x->scheme), g_free(x->own), g_free(x->effective), g_free(x->from);
-		g_free(x);
 	}
+	/* The middle of the chain and its end; an unrelated asset of a higher
+	 * level does not count; an unknown asset is an error. */
+	add_ok(f, "asset", "OTHER", "name=別", "kind=information", "department=D-01",
+	       "confidentiality=3", "lg_confidentiality=3A", NULL);
+	g_autoptr(GPtrArray) mid = kj_ledger_effective_levels(f->l, "DB", &error);
+	g_assert_no_error(error);
+	g_autoptr(GPtrArray) leaf = kj_ledger_effective_levels(f->l, "INFO", &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(mid->len, ==, lv->len);
+	for (guint i = 0; i < mid->len; i++) {
+		KjLedgerLevel *m = mid->pdata[i];
+		KjLedgerLevel *x = leaf->pdata[i];
+		if (strcmp(m->scheme, "mic-c") == 0) {
+			g_assert_null(m->own);
+			g_assert_cmpstr(m->effective, ==, "3");
+			g_assert_cmpstr(m->from, ==, "INFO");
+			g_assert_cmpstr(x->effective, ==, "3");
+			g_assert_null(x->from);
+		}
+	}
+	add_ok(f, "asset", "LONE", "name=単独", "kind=system", "department=D-01",
+	       "confidentiality=1", NULL);
+	g_autoptr(GPtrArray) lone = kj_ledger_effective_levels(f->l, "LONE", &error);
+	g_assert_no_error(error);
+	for (guint i = 0; i < lone->len; i++) {
+		KjLedgerLevel *x = lone->pdata[i];
+		if (strcmp(x->scheme, "mic-c") == 0)
+			g_assert_cmpstr(x->effective, ==, "1");
+	}
+	g_autoptr(GPtrArray) none = kj_ledger_effective_levels(f->l, "NOPE", &error);
+	g_assert_null(none);
+	g_assert_error(error, KJ_LEDGER_ERROR, KJ_LEDGER_ERROR_UNKNOWN);
+	g_clear_error(&error);
+
+	/* A held_in cycle: no effective level, and the walk ends. */
+	const char *loop[] = {"held_in=INFO", NULL};
+	g_assert_true(kj_ledger_set(f->l, R("asset"), "SYS", 0, loop, NULL, &error));
+	g_assert_no_error(error);
+	g_autoptr(GPtrArray) cyc = kj_ledger_effective_levels(f->l, "SYS", &error);
+	g_assert_no_error(error);
+	for (guint i = 0; i < cyc->len; i++)
+		g_assert_null(((KjLedgerLevel *)cyc->pdata[i])->effective);
+	const char *unloop[] = {"held_in=", NULL};
+	g_assert_true(kj_ledger_set(f->l, R("asset"), "SYS", 0, unloop, NULL, &error));
+
 	g_autoptr(GPtrArray) fs = check(f);
 	g_assert_true(has_finding(fs, "asset-level-below-content", "SYS"));
 	g_assert_false(has_finding(fs, "asset-level-below-content", "DB")); /* own level unset */

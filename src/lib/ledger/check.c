@@ -212,20 +212,85 @@ static void G_GNUC_PRINTF(6, 7) add_finding(GPtrArray *out, const char *rule, co
 	g_ptr_array_add(out, f);
 }
 
+void kj_ledger_level_free(gpointer p)
+{
+	KjLedgerLevel *v = p;
+
+	if (v == NULL)
+		return;
+	g_free(v->scheme);
+	g_free(v->own);
+	g_free(v->effective);
+	g_free(v->from);
+	g_free(v);
+}
+
+/* Loads the asset named and what it holds, at any depth, by the indexed
+ * held_in column (not the whole register), and the levels.  A record met
+ * twice (a held_in cycle) is linked again but not read again: effective()
+ * then stops at the depth limit as with the whole register. */
+static gboolean ctx_load_one(KjLedger *l, Ctx *c, const char *asset_key, GError **error)
+{
+	const KjLedgerRegister *reg = kj_ledger_register_find("asset");
+
+	memset(c, 0, sizeof(*c));
+	c->assets = g_ptr_array_new_with_free_func((GDestroyNotify)kj_ledger_record_free);
+	c->by_key = g_hash_table_new(g_str_hash, g_str_equal);
+	c->children = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					    (GDestroyNotify)g_ptr_array_unref);
+	c->level = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	KjLedgerRecord *top = kj_ledger_get(l, reg, asset_key, NULL);
+	if (top == NULL) {
+		g_set_error(error, KJ_LEDGER_ERROR, KJ_LEDGER_ERROR_UNKNOWN, "no asset '%s'",
+			    asset_key);
+		return FALSE;
+	}
+	g_ptr_array_add(c->assets, top);
+	g_hash_table_insert(c->by_key, top->key, top);
+	/* c->assets grows as it is walked: breadth first, one query per
+	 * container, each container read once. */
+	for (guint i = 0; i < c->assets->len; i++) {
+		const KjLedgerRecord *parent = c->assets->pdata[i];
+		g_autoptr(GPtrArray) kids = kj_ledger_list(l, reg, "held_in", parent->key, error);
+		if (kids == NULL)
+			return FALSE;
+		GPtrArray *links = g_ptr_array_new();
+		g_hash_table_insert(c->children, g_strdup(parent->key), links);
+		while (kids->len > 0) {
+			KjLedgerRecord *k = g_ptr_array_steal_index(kids, 0);
+			KjLedgerRecord *seen = g_hash_table_lookup(c->by_key, k->key);
+			if (seen) {
+				kj_ledger_record_free(k);
+				g_ptr_array_add(links, seen);
+				continue;
+			}
+			g_ptr_array_add(c->assets, k);
+			g_hash_table_insert(c->by_key, k->key, k);
+			g_ptr_array_add(links, k);
+		}
+	}
+	c->levels = kj_ledger_list(l, kj_ledger_register_find("level"), NULL, NULL, error);
+	if (c->levels == NULL)
+		return FALSE;
+	for (guint i = 0; i < c->levels->len; i++) {
+		KjLedgerRecord *v = c->levels->pdata[i];
+		g_hash_table_insert(c->level,
+				    g_strdup_printf("%s:%s", kj_ledger_record_get(v, "scheme"),
+						    kj_ledger_record_get(v, "code")),
+				    v);
+	}
+	return TRUE;
+}
+
 GPtrArray *kj_ledger_effective_levels(KjLedger *l, const char *asset_key, GError **error)
 {
 	Ctx c;
 	GPtrArray *out = NULL;
 
-	if (!ctx_load(l, &c, error))
+	if (!ctx_load_one(l, &c, asset_key, error))
 		goto done;
 	const KjLedgerRecord *a = g_hash_table_lookup(c.by_key, asset_key);
-	if (a == NULL) {
-		g_set_error(error, KJ_LEDGER_ERROR, KJ_LEDGER_ERROR_UNKNOWN, "no asset '%s'",
-			    asset_key);
-		goto done;
-	}
-	out = g_ptr_array_new();
+	out = g_ptr_array_new_with_free_func(kj_ledger_level_free);
 	for (gsize i = 0; i < a->reg->n_columns; i++) {
 		const char *code = NULL;
 		const KjLedgerRecord *from = NULL;

@@ -164,7 +164,10 @@ typedef struct {
 	char *from; /* the asset the effective level came from, or NULL */
 } KjLedgerLevel;
 
-/* The effective levels of one asset, one per scheme column of assets. */
+void kj_ledger_level_free(gpointer level);
+/* The effective levels of one asset, one per scheme column of assets;
+ * the array frees its KjLedgerLevel elements (g_ptr_array_unref).  Reads
+ * only the asset, what it holds (by the held_in index) and the levels. */
 GPtrArray *kj_ledger_effective_levels(KjLedger *l, const char *asset_key, GError **error);
 
 /* asset key -> effective level code (NULL if unclassified) in the LEVEL

@@ -150,8 +150,9 @@ static gboolean row_list(const KjDbRow *row, gpointer user_data)
 	return TRUE;
 }
 
-gboolean kj_release_list(KjDb *db, const char *department, const char *state, const char *cursor,
-			 gint64 limit, KjPage *page, GError **error)
+gboolean kj_release_list(KjDb *db, const char *department, const char *state,
+			 const char *quarantine_id, const char *cursor, gint64 limit, KjPage *page,
+			 GError **error)
 {
 	ListCtx c = {.limit = limit};
 	g_autofree char *ckey = NULL, *cid = NULL;
@@ -170,6 +171,9 @@ gboolean kj_release_list(KjDb *db, const char *department, const char *state, co
 		_kj_where_add(&w, "department = ?", 1, KJ_DB_TEXT(department));
 	if (state)
 		_kj_where_add(&w, "state = ?", 1, KJ_DB_TEXT(state));
+	/* release_request_item: the requests of one mail by index. */
+	if (quarantine_id)
+		_kj_where_add(&w, "quarantine_id = ?", 1, KJ_DB_TEXT(quarantine_id));
 	if (cid)
 		_kj_where_add(&w, "id < ?", 1, KJ_DB_TEXT(cid));
 	w.params[w.n++] = KJ_DB_INT(limit + 1);

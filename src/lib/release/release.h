@@ -135,8 +135,9 @@ gboolean kj_release_ppap_open(KjStore *store, KjAudit *audit, const KjAccount *w
 			      gint64 idx, const char *password, const char *reason,
 			      const KjReleasePolicy *policy, char **id, GError **error);
 /* Requests, newest first: department NULL = all; state NULL = any. */
-gboolean kj_release_list(KjDb *db, const char *department, const char *state, const char *cursor,
-			 gint64 limit, KjPage *page, GError **error);
+gboolean kj_release_list(KjDb *db, const char *department, const char *state,
+			 const char *quarantine_id, const char *cursor, gint64 limit, KjPage *page,
+			 GError **error);
 json_t *kj_release_get(KjDb *db, const char *id, GError **error);
 /* Approves (approve TRUE) or refuses a request, as the account.  For an
  * original, the first approval by the department's approver leaves it

@@ -106,22 +106,9 @@ static KjLedgerRecord *row_record(const KjLedgerRegister *reg, const KjDbRow *ro
 	return rec;
 }
 
-static void level_free(gpointer p)
-{
-	KjLedgerLevel *v = p;
-	g_free(v->scheme);
-	g_free(v->own);
-	g_free(v->effective);
-	g_free(v->from);
-	g_free(v);
-}
-
 static json_t *effective_json(KjLedger *l, const char *key)
 {
 	g_autoptr(GPtrArray) levels = kj_ledger_effective_levels(l, key, NULL);
-	/* The ledger gives the array without a free function. */
-	if (levels)
-		g_ptr_array_set_free_func(levels, level_free);
 	json_t *o = json_object();
 	for (guint i = 0; levels && i < levels->len; i++) {
 		const KjLedgerLevel *v = levels->pdata[i];

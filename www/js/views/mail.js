@@ -113,9 +113,9 @@ export async function mailView(ctx, id) {
 		if (!ctx.can('release.read'))
 			return;
 		try {
-			// The department's requests, newest first; those of this mail.
-			const r = await api.releaseList({quarantine_id: m.id, limit: 500});
-			const mine = r.items.filter((x) => x.quarantine_id === m.id);
+			// The requests of this mail, newest first (filtered by the server).
+			const r = await api.releaseList({quarantine_id: m.id, limit: 100});
+			const mine = r.items;
 			replace(reqArea, h('h2', null, t('mail.requests')),
 				mine.length ? releaseTable(ctx, mine, {showMail: false})
 					: empty(t('mail.no_requests')));
