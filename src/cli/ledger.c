@@ -136,8 +136,6 @@ static void print_levels(KjCli *cli, KjLedger *l, const char *key)
 		if (lv->effective)
 			kj_out_line(cli->out, "  effective %-10s %s%s%s", lv->scheme, lv->effective,
 				    lv->from ? " inherited from " : "", lv->from ? lv->from : "");
-		g_free(lv->scheme), g_free(lv->own), g_free(lv->effective), g_free(lv->from);
-		g_free(lv);
 	}
 	kj_out_end(cli->out);
 }
