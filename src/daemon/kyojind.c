@@ -896,7 +896,7 @@ int main(int argc, char **argv)
 	     "check the configuration and exit (0 good, 3 bad)", NULL},
 	    {"ready-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_ready,
 	     "write the SMTP and metrics ports here once listening", "FILE"},
-	    {NULL}};
+	    {NULL, 0, 0, 0, NULL, NULL, NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- the sanitizing mail gateway");
 	g_autoptr(GError) error = NULL;
 	Gw gw = {0};
