@@ -9,6 +9,18 @@
  *	rotates the session.  Logins are throttled per client address
  *	(ratelimit.c) besides the per-account lockout (account.c).
  *
+ *	An approver or security administrator whose second factor is still
+ *	pending (a new account, or after a reset) cannot log in, yet has no
+ *	session in which to enrol it.  Such a login, with the right password,
+ *	answers 403 totp_enrolment_required with an enrolment token and the
+ *	pending secret (as an otpauth URI and as text); POST
+ *	/api/auth/login/enrol with that token and a code made from the
+ *	secret activates it and then logs in as above.  The token is not a
+ *	session: it is kept apart (account/session.c), opens nothing else,
+ *	is used once and expires after KJ_ACCOUNT_ENROL_TOKEN_S.  The
+ *	enrolment is throttled with the logins and a wrong code counts
+ *	towards the lockout.
+ *
  *	A password change or a TOTP enrolment asks for the current password
  *	again, so that a session left open does not give the account away.
  * SECURITY
@@ -23,6 +35,7 @@
 
 #include "util/limits.h"
 
+#include <sodium.h>
 #include <string.h>
 
 json_t *kj_console_account_json(const KjAccount *a);
@@ -65,12 +78,29 @@ static json_t *session_json(KjReq *r, const KjAccount *a, const char *csrf, gint
 			 permissions_json(a));
 }
 
+static void enrolment_required(KjReq *r, const char *login);
+
+/* A new session for a, ending the one the browser came with. */
+static void start_session(KjReq *r, const KjAccount *a)
+{
+	GError *error = NULL;
+	g_autofree char *token = NULL, *csrf = NULL;
+
+	if (!kj_session_create(kj_store_get_db(r->store), a->login, r->token, r->client, r->now,
+			       &token, &csrf, &error)) {
+		kj_req_gerror(r, error);
+		g_error_free(error);
+		return;
+	}
+	set_cookie(r, token, r->console->policy.session_max_s);
+	kj_req_json(r, 200, session_json(r, a, csrf, r->now, r->now));
+}
+
 static void login(KjReq *r)
 {
 	g_autofree char *why = NULL;
 	const char *user = NULL, *password = NULL, *totp = NULL;
 	GError *error = NULL;
-	g_autofree char *token = NULL, *csrf = NULL;
 
 	if (!kj_console_rate_allow(r->console, r->client, r->now)) {
 		kj_req_error(r, 429, "rate_limited", "too many login attempts; wait a minute");
@@ -90,19 +120,76 @@ static void login(KjReq *r)
 	KjDb *db = kj_store_get_db(r->store);
 	g_autoptr(KjAccount) a = kj_account_authenticate(db, r->audit, &r->console->policy, user,
 							 password, totp, r->client, r->now, &error);
+	g_autofree char *login_name = g_strdup(user);
+	json_decref(body);
+	if (!a && g_error_matches(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_TOTP_ENROL)) {
+		g_clear_error(&error);
+		enrolment_required(r, login_name);
+		return;
+	}
+	if (!a) {
+		kj_req_gerror(r, error);
+		g_error_free(error);
+		return;
+	}
+	start_session(r, a);
+}
+
+/* The answer to a first login whose second factor is pending. */
+static void enrolment_required(KjReq *r, const char *login)
+{
+	GError *error = NULL;
+	g_autofree char *token = NULL, *secret = NULL;
+	gint64 expires = 0;
+
+	if (!kj_account_enrol_begin(kj_store_get_db(r->store), r->audit, login, r->client, r->now,
+				    &token, &secret, &expires, &error)) {
+		kj_req_gerror(r, error);
+		g_error_free(error);
+		return;
+	}
+	g_autofree char *uri = kj_account_totp_uri("kyojin", login, secret);
+	json_t *body =
+	    json_pack("{s:{s:s, s:s, s:{s:s, s:s, s:s, s:i, s:i, s:I}}}", "error", "code",
+		      "totp_enrolment_required", "message",
+		      "this role needs a second factor: scan the secret and confirm it with a code",
+		      "enrolment", "token", token, "otpauth_uri", uri, "secret", secret, "digits",
+		      KJ_ACCOUNT_TOTP_DIGITS, "period", KJ_ACCOUNT_TOTP_STEP, "expires_unix",
+		      (json_int_t)expires);
+	sodium_memzero(secret, strlen(secret));
+	sodium_memzero(uri, strlen(uri));
+	kj_req_json(r, 403, body);
+}
+
+static void enrol(KjReq *r)
+{
+	g_autofree char *why = NULL;
+	const char *token = NULL, *code = NULL;
+	GError *error = NULL;
+
+	if (!kj_console_rate_allow(r->console, r->client, r->now)) {
+		kj_req_error(r, 429, "rate_limited", "too many login attempts; wait a minute");
+		return;
+	}
+	json_t *body = kj_req_body_object(r);
+	if (!body)
+		return;
+	if (!kj_console_get_string(body, "enrolment_token", TRUE, 128, FALSE, &token, &why) ||
+	    !kj_console_get_string(body, "code", TRUE, 16, FALSE, &code, &why)) {
+		kj_req_error(r, 400, "invalid", "%s", why);
+		json_decref(body);
+		return;
+	}
+	g_autoptr(KjAccount) a =
+	    kj_account_enrol_finish(kj_store_get_db(r->store), r->audit, &r->console->policy, token,
+				    code, r->client, r->now, &error);
 	json_decref(body);
 	if (!a) {
 		kj_req_gerror(r, error);
 		g_error_free(error);
 		return;
 	}
-	if (!kj_session_create(db, a->login, r->token, r->client, r->now, &token, &csrf, &error)) {
-		kj_req_gerror(r, error);
-		g_error_free(error);
-		return;
-	}
-	set_cookie(r, token, r->console->policy.session_max_s);
-	kj_req_json(r, 200, session_json(r, a, csrf, r->now, r->now));
+	start_session(r, a);
 }
 
 static void logout(KjReq *r)
@@ -227,6 +314,7 @@ static void totp_confirm(KjReq *r)
 
 const KjRoute kj_console_auth_routes[] = {
     {"POST", "/api/auth/login", login, KJ_ROUTE_PUBLIC | KJ_ROUTE_NO_CSRF},
+    {"POST", "/api/auth/login/enrol", enrol, KJ_ROUTE_PUBLIC | KJ_ROUTE_NO_CSRF},
     {"POST", "/api/auth/logout", logout, 0},
     {"GET", "/api/auth/me", me, 0},
     {"POST", "/api/auth/password", change_password, 0},

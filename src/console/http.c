@@ -90,6 +90,9 @@ void kj_req_gerror(KjReq *r, const GError *e)
 		case KJ_ACCOUNT_ERROR_TOTP_NOT_ENROLLED:
 			status = 403, code = "totp_not_enrolled";
 			break;
+		case KJ_ACCOUNT_ERROR_TOTP_ENROL:
+			status = 403, code = "totp_enrolment_required";
+			break;
 		case KJ_ACCOUNT_ERROR_SESSION:
 			status = 401, code = "unauthenticated";
 			break;

@@ -139,7 +139,7 @@ static void test_totp(Fx *f, gconstpointer data)
 	g_assert_nonnull(secret);
 	g_assert_null(kj_account_authenticate(f->db, f->audit, &f->policy, "sato", PW, NULL, "t",
 					      T0, &error));
-	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_TOTP_NOT_ENROLLED);
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_TOTP_ENROL);
 	g_clear_error(&error);
 	g_autofree char *c0 = kj_account_totp_code_now(f->db, "sato", T0, &error);
 	g_assert_no_error(error);
@@ -173,6 +173,125 @@ static void test_totp(Fx *f, gconstpointer data)
 	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH);
 	g_autofree char *uri = kj_account_totp_uri("kyojin", "sato", secret);
 	g_assert_true(g_str_has_prefix(uri, "otpauth://totp/kyojin:sato?secret="));
+}
+
+static KjAccount *enrol_finish(Fx *f, const char *token, const char *code, gint64 now,
+			       GError **error)
+{
+	return kj_account_enrol_finish(f->db, f->audit, &f->policy, token, code, "t", now, error);
+}
+
+static void test_enrol(Fx *f, gconstpointer data)
+{
+	g_autofree char *secret = NULL, *tok = NULL, *shown = NULL, *tok2 = NULL, *shown2 = NULL;
+	g_autoptr(GError) error = NULL;
+	gint64 expires = 0;
+
+	add(f, "kato", KJ_ROLE_SECADMIN, &secret);
+	/* A wrong password gives nothing; the right one asks for enrolment. */
+	g_assert_null(kj_account_authenticate(f->db, f->audit, &f->policy, "kato",
+					      "wrong password!", NULL, "t", T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH);
+	g_clear_error(&error);
+	g_assert_null(kj_account_authenticate(f->db, f->audit, &f->policy, "kato", PW, NULL, "t",
+					      T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_TOTP_ENROL);
+	g_clear_error(&error);
+	g_assert_true(kj_account_enrol_begin(f->db, f->audit, "kato", "t", T0, &tok, &shown,
+					     &expires, &error));
+	g_assert_no_error(error);
+	g_assert_cmpstr(shown, ==, secret);
+	g_assert_cmpint(expires, ==, T0 + KJ_ACCOUNT_ENROL_TOKEN_S);
+	/* The token is no session. */
+	g_assert_null(kj_session_check(f->db, &f->policy, tok, T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_SESSION);
+	g_clear_error(&error);
+
+	g_autofree char *c0 = kj_account_totp_code_now(f->db, "kato", T0, NULL);
+	/* Bad tokens, an expired one, a wrong code (counted). */
+	g_assert_null(enrol_finish(f, "not-a-token-at-all-but-long", c0, T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH);
+	g_clear_error(&error);
+	g_assert_null(enrol_finish(f, "x", c0, T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH);
+	g_clear_error(&error);
+	g_assert_null(enrol_finish(f, tok, c0, T0 + KJ_ACCOUNT_ENROL_TOKEN_S, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH);
+	g_clear_error(&error);
+	g_autofree char *far = kj_account_totp_code_now(f->db, "kato", T0 + 300, NULL);
+	g_assert_null(enrol_finish(f, tok, far, T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH);
+	g_clear_error(&error);
+	g_autoptr(KjAccount) k1 = kj_account_get(f->db, "kato", NULL);
+	g_assert_cmpint(k1->failures, ==, 2); /* the wrong password and the code */
+	g_assert_false(k1->totp_enabled);
+
+	/* A second first login replaces the token. */
+	g_assert_true(kj_account_enrol_begin(f->db, f->audit, "kato", "t", T0, &tok2, &shown2,
+					     &expires, &error));
+	g_assert_no_error(error);
+	g_assert_cmpstr(tok2, !=, tok);
+	g_assert_null(enrol_finish(f, tok, c0, T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH);
+	g_clear_error(&error);
+
+	/* The right code: the secret is active and the login done. */
+	g_autoptr(KjAccount) a = enrol_finish(f, tok2, c0, T0 + 1, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(a);
+	g_assert_true(a->totp_enabled);
+	g_autoptr(KjAccount) k2 = kj_account_get(f->db, "kato", NULL);
+	g_assert_true(k2->totp_enabled);
+	g_assert_false(k2->totp_pending);
+	g_assert_cmpint(k2->failures, ==, 0);
+	g_assert_nonnull(k2->last_login_at);
+	/* The token is used up; the code too (replay refused at login). */
+	g_assert_null(enrol_finish(f, tok2, c0, T0 + 2, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH);
+	g_clear_error(&error);
+	g_assert_null(kj_account_authenticate(f->db, f->audit, &f->policy, "kato", PW, c0, "t",
+					      T0 + 3, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH);
+	g_clear_error(&error);
+	g_autofree char *c1 = kj_account_totp_code_now(f->db, "kato", T0 + 30, NULL);
+	g_autoptr(KjAccount) b = kj_account_authenticate(f->db, f->audit, &f->policy, "kato", PW,
+							 c1, "t", T0 + 30, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(b);
+	/* Nothing pending any more: no enrolment to begin. */
+	g_autofree char *tok3 = NULL, *shown3 = NULL;
+	g_assert_false(kj_account_enrol_begin(f->db, f->audit, "kato", "t", T0 + 30, &tok3, &shown3,
+					      &expires, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_TOTP_NOT_ENROLLED);
+	g_clear_error(&error);
+
+	/* Wrong codes lock the account out; a lock ends the enrolment. */
+	g_autofree char *s2 = NULL, *t4 = NULL, *sh4 = NULL;
+	add(f, "ito", KJ_ROLE_APPROVER, &s2);
+	g_assert_true(
+	    kj_account_enrol_begin(f->db, f->audit, "ito", "t", T0, &t4, &sh4, &expires, &error));
+	g_autofree char *ci = kj_account_totp_code_now(f->db, "ito", T0, NULL);
+	for (int i = 0; i < 3; i++) {
+		g_assert_null(enrol_finish(f, t4, "000000", T0, &error));
+		g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH);
+		g_clear_error(&error);
+	}
+	g_assert_null(enrol_finish(f, t4, ci, T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_LOCKED);
+	g_clear_error(&error);
+	g_assert_true(kj_account_set_locked(f->db, f->audit, "test", "ito", TRUE, &error));
+	g_assert_true(kj_account_set_locked(f->db, f->audit, "test", "ito", FALSE, &error));
+	g_assert_null(enrol_finish(f, t4, ci, T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH);
+	g_clear_error(&error);
+
+	/* A role that needs a second factor and has none pending: refused. */
+	g_assert_true(kj_db_exec(f->db,
+				 "UPDATE account SET totp_pending = NULL WHERE login = 'ito'",
+				 KJ_DB_NO_ARGS, &error));
+	g_assert_null(
+	    kj_account_authenticate(f->db, f->audit, &f->policy, "ito", PW, NULL, "t", T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_TOTP_NOT_ENROLLED);
 }
 
 static void test_sessions(Fx *f, gconstpointer data)
@@ -259,6 +378,7 @@ int main(int argc, char **argv)
 	g_test_add("/account/add-refusals", Fx, NULL, fx_setup, test_add_refusals, fx_teardown);
 	g_test_add("/account/lockout", Fx, NULL, fx_setup, test_lockout, fx_teardown);
 	g_test_add("/account/totp-replay", Fx, NULL, fx_setup, test_totp, fx_teardown);
+	g_test_add("/account/enrol", Fx, NULL, fx_setup, test_enrol, fx_teardown);
 	g_test_add("/account/sessions", Fx, NULL, fx_setup, test_sessions, fx_teardown);
 	g_test_add_func("/account/authz", test_authz);
 	return g_test_run();

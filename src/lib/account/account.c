@@ -459,6 +459,30 @@ static gboolean count_failure(KjDb *db, KjAudit *audit, const KjAccountPolicy *p
 	return TRUE;
 }
 
+/* Clears the failures, stamps the login and audits it. */
+static gboolean login_succeeded(KjDb *db, KjAudit *audit, KjAccount *a, const char *client,
+				gboolean totp, gboolean enrolled, GError **error)
+{
+	g_autofree char *stamp = kj_db_now_utc();
+	json_t *d = json_pack("{s:s, s:b}", "client", client ? client : "", "totp", totp);
+
+	if (enrolled)
+		json_object_set_new(d, "enrolled", json_true());
+	if (!kj_db_exec(db,
+			"UPDATE account SET failures = 0, locked_until = 0, last_login_at = $2"
+			" WHERE login = $1",
+			KJ_DB_ARGS(KJ_DB_TEXT(a->login), KJ_DB_TEXT(stamp)), error)) {
+		json_decref(d);
+		return FALSE;
+	}
+	if (!audit_rec(audit, a->login, "account.login", a->login, d, error))
+		return FALSE;
+	g_free(a->last_login_at);
+	a->last_login_at = g_steal_pointer(&stamp);
+	a->failures = 0;
+	return TRUE;
+}
+
 KjAccount *kj_account_authenticate(KjDb *db, KjAudit *audit, const KjAccountPolicy *policy,
 				   const char *login, const char *password, const char *totp,
 				   const char *client, gint64 now, GError **error)
@@ -498,6 +522,16 @@ KjAccount *kj_account_authenticate(KjDb *db, KjAudit *audit, const KjAccountPoli
 		count_failure(db, audit, policy, login, "password", client, now);
 		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH,
 			    "wrong login or password");
+		return NULL;
+	}
+	if (!s.secret && kj_role_needs_totp(a->role) && a->totp_pending) {
+		/* The first login: the pending secret is confirmed in the
+		 * browser (kj_account_enrol_begin/finish) before any session. */
+		secrets_clear(&s);
+		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_TOTP_ENROL,
+			    "the role %s needs a second factor (基本方針 6(6)): confirm the "
+			    "pending TOTP secret with a code from it",
+			    kj_role_name(a->role));
 		return NULL;
 	}
 	if (!s.secret && kj_role_needs_totp(a->role)) {
@@ -546,18 +580,105 @@ KjAccount *kj_account_authenticate(KjDb *db, KjAudit *audit, const KjAccountPoli
 	} else {
 		secrets_clear(&s);
 	}
-	g_autofree char *stamp = kj_db_now_utc();
-	if (!kj_db_exec(db,
-			"UPDATE account SET failures = 0, locked_until = 0, last_login_at = $2"
-			" WHERE login = $1",
-			KJ_DB_ARGS(KJ_DB_TEXT(login), KJ_DB_TEXT(stamp)), error))
+	if (!login_succeeded(db, audit, a, client, step != 0, FALSE, error))
 		return NULL;
-	if (!audit_rec(audit, login, "account.login", login,
-		       json_pack("{s:s, s:b}", "client", client ? client : "", "totp", step != 0),
-		       error))
+	return g_steal_pointer(&a);
+}
+
+gboolean kj_account_enrol_begin(KjDb *db, KjAudit *audit, const char *login, const char *client,
+				gint64 now, char **token, char **secret_b32, gint64 *expires_unix,
+				GError **error)
+{
+	gint64 expires = now + KJ_ACCOUNT_ENROL_TOKEN_S;
+
+	*token = *secret_b32 = NULL;
+	*expires_unix = 0;
+	g_autofree char *secret = _kj_totp_pending(db, login, error);
+	if (secret == NULL) {
+		if (error && *error == NULL)
+			g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_TOTP_NOT_ENROLLED,
+				    "no TOTP enrolment pending for '%s'", login);
+		return FALSE;
+	}
+	g_autofree char *t = NULL;
+	if (!_kj_enrol_token_new(db, login, client, now, expires, &t, error) ||
+	    !audit_rec(audit, login, "account.totp_enrol_start", login,
+		       json_pack("{s:s, s:I}", "client", client ? client : "", "expires_unix",
+				 (json_int_t)expires),
+		       error)) {
+		sodium_memzero(secret, strlen(secret));
+		return FALSE;
+	}
+	*token = g_steal_pointer(&t);
+	*secret_b32 = g_steal_pointer(&secret);
+	*expires_unix = expires;
+	return TRUE;
+}
+
+KjAccount *kj_account_enrol_finish(KjDb *db, KjAudit *audit, const KjAccountPolicy *policy,
+				   const char *token, const char *code, const char *client,
+				   gint64 now, GError **error)
+{
+	gint64 step = 0;
+	gboolean taken = FALSE;
+	GError *local = NULL;
+
+	g_autofree char *login = _kj_enrol_token_login(db, token, now, &local);
+	if (local) {
+		g_propagate_error(error, local);
 		return NULL;
-	g_free(a->last_login_at);
-	a->last_login_at = g_steal_pointer(&stamp);
-	a->failures = 0;
+	}
+	if (login == NULL) {
+		audit_rec(audit, "anonymous", "account.login_failed", "unknown",
+			  json_pack("{s:s, s:s}", "reason", "enrolment token", "client",
+				    client ? client : ""),
+			  NULL);
+		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH,
+			    "unknown or expired enrolment; log in again");
+		return NULL;
+	}
+	g_autoptr(KjAccount) a = kj_account_get(db, login, error);
+	if (!a)
+		return NULL;
+	if (a->disabled || a->locked_until > now) {
+		audit_rec(audit, login, "account.login_refused", login,
+			  json_pack("{s:s, s:s}", "reason", a->disabled ? "locked" : "lockout",
+				    "client", client ? client : ""),
+			  NULL);
+		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_LOCKED,
+			    "account locked; try again later or ask the security team");
+		return NULL;
+	}
+	g_autofree char *pending = _kj_totp_pending(db, login, error);
+	if (pending == NULL) {
+		if (error && *error)
+			return NULL;
+		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH,
+			    "no TOTP enrolment pending; log in again");
+		return NULL;
+	}
+	gboolean good = _kj_totp_check(pending, code, now, &step);
+	sodium_memzero(pending, strlen(pending));
+	if (!good) {
+		count_failure(db, audit, policy, login, "enrolment code", client, now);
+		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH,
+			    "wrong one-time code for the new secret");
+		return NULL;
+	}
+	/* The token is used once: of two requests racing with it, one wins;
+	 * the code's step is consumed by the confirmation (totp.c). */
+	if (!_kj_enrol_token_take(db, token, now, &taken, error))
+		return NULL;
+	if (!taken) {
+		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH,
+			    "enrolment already used; log in again");
+		return NULL;
+	}
+	if (!kj_account_totp_confirm(db, audit, login, login, code, now, error))
+		return NULL;
+	a->totp_enabled = TRUE;
+	a->totp_pending = FALSE;
+	if (!login_succeeded(db, audit, a, client, TRUE, TRUE, error))
+		return NULL;
 	return g_steal_pointer(&a);
 }

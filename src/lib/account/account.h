@@ -22,6 +22,8 @@ typedef enum {
 	KJ_ACCOUNT_ERROR_TOTP_NOT_ENROLLED, /* the role needs a second factor not set up */
 	KJ_ACCOUNT_ERROR_SESSION,           /* no such session, or it expired */
 	KJ_ACCOUNT_ERROR_INTERNAL,          /* the password library failed */
+	KJ_ACCOUNT_ERROR_TOTP_ENROL,        /* password right; the pending secret is to be
+					     * confirmed first (kj_account_enrol_begin) */
 } KjAccountError;
 
 /* Roles of 基本方針 4 (組織体制): 職員等, 情報セキュリティ管理者 (approves for a
@@ -108,6 +110,34 @@ KjAccount *kj_account_authenticate(KjDb *db, KjAudit *audit, const KjAccountPoli
 				   const char *client, gint64 now, GError **error);
 
 /*
+ * First-login enrolment.  When kj_account_authenticate() fails with
+ * KJ_ACCOUNT_ERROR_TOTP_ENROL (right password, a role that needs a
+ * second factor, only a pending secret), kj_account_enrol_begin() gives
+ * an enrolment token (random, KJ_ACCOUNT_ENROL_TOKEN_S long, only its
+ * SHA-256 stored, one per account, not a session) and the pending secret
+ * (base32) to show.  kj_account_enrol_finish() takes the token and a code
+ * made from the pending secret: the secret becomes active, the token is
+ * used up, the code's step is consumed, and the login succeeds (audited
+ * as a login); a wrong code counts towards the lockout like a login.
+ * Call kj_account_enrol_begin() only right after that error for that login.
+ */
+gboolean kj_account_enrol_begin(KjDb *db, KjAudit *audit, const char *login, const char *client,
+				gint64 now, char **token, char **secret_b32, gint64 *expires_unix,
+				GError **error);
+KjAccount *kj_account_enrol_finish(KjDb *db, KjAudit *audit, const KjAccountPolicy *policy,
+				   const char *token, const char *code, const char *client,
+				   gint64 now, GError **error);
+/* Internal to the module (session.c): enrolment tokens. */
+gboolean _kj_enrol_token_new(KjDb *db, const char *login, const char *client, gint64 now,
+			     gint64 expires, char **token, GError **error);
+/* The login of a token not expired at now, or NULL (no error set when
+ * there is none: only a database failure sets error). */
+char *_kj_enrol_token_login(KjDb *db, const char *token, gint64 now, GError **error);
+/* Uses the token up: TRUE in *taken if this call removed it. */
+gboolean _kj_enrol_token_take(KjDb *db, const char *token, gint64 now, gboolean *taken,
+			      GError **error);
+
+/*
  * TOTP (RFC 6238, SHA-1, 30 s, 6 digits; totp.c).
  */
 /* Starts enrolment: a new pending secret (base32), replacing any pending one. */
@@ -128,6 +158,8 @@ char *kj_account_totp_code_now(KjDb *db, const char *login, gint64 now, GError *
 /* Internal to the module: checks code against secret; *step receives the
  * matched time step. */
 gboolean _kj_totp_check(const char *secret_b32, const char *code, gint64 now, gint64 *step);
+/* The pending secret of login (base32, newly allocated), or NULL. */
+char *_kj_totp_pending(KjDb *db, const char *login, GError **error);
 char *_kj_totp_new_secret(void);
 
 /*

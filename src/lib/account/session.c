@@ -16,6 +16,11 @@
  *
  *	The idle timer is written at most every TOUCH_EVERY seconds: a
  *	read-only page would otherwise be a database write per request.
+ *
+ *	Enrolment tokens (first login of an account whose second factor is
+ *	still pending) are made the same way but kept apart, in
+ *	account_enrolment (store migration 22): no session lookup ever sees
+ *	them, so such a token opens nothing but the enrolment itself.
  * SECURITY
  *	Runs in the console.  Tokens are compared as hashes in SQL and CSRF
  *	tokens in constant time (sodium_memcmp).
@@ -89,8 +94,81 @@ gboolean kj_session_end(KjDb *db, const char *token, GError **error)
 
 gboolean kj_session_end_all(KjDb *db, const char *login, GError **error)
 {
+	/* A lock, a password change or a TOTP reset also ends an enrolment. */
 	return kj_db_exec(db, "DELETE FROM account_session WHERE login = $1",
+			  KJ_DB_ARGS(KJ_DB_TEXT(login)), error) &&
+	       kj_db_exec(db, "DELETE FROM account_enrolment WHERE login = $1",
 			  KJ_DB_ARGS(KJ_DB_TEXT(login)), error);
+}
+
+gboolean _kj_enrol_token_new(KjDb *db, const char *login, const char *client, gint64 now,
+			     gint64 expires, char **token, GError **error)
+{
+	char hex[KJ_SHA256_HEX_LEN + 1];
+
+	*token = NULL;
+	g_autofree char *t = random_token();
+	if (!t) {
+		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_INTERNAL,
+			    "no random bytes for an enrolment token");
+		return FALSE;
+	}
+	kj_sha256_hex(t, strlen(t), hex);
+	/* One token per account: a new first login replaces the last one. */
+	if (!kj_db_begin(db, error))
+		return FALSE;
+	if (!kj_db_exec(db, "DELETE FROM account_enrolment WHERE login = $1 OR expires_unix <= $2",
+			KJ_DB_ARGS(KJ_DB_TEXT(login), KJ_DB_INT(now)), error) ||
+	    !kj_db_exec(db,
+			"INSERT INTO account_enrolment (token_hash, login, created_unix,"
+			" expires_unix, client) VALUES ($1, $2, $3, $4, $5)",
+			KJ_DB_ARGS(KJ_DB_TEXT(hex), KJ_DB_TEXT(login), KJ_DB_INT(now),
+				   KJ_DB_INT(expires), client ? KJ_DB_TEXT(client) : KJ_DB_NULL),
+			error) ||
+	    !kj_db_commit(db, error)) {
+		kj_db_rollback(db, NULL);
+		return FALSE;
+	}
+	*token = g_steal_pointer(&t);
+	return TRUE;
+}
+
+static gboolean row_text(const KjDbRow *row, gpointer user_data)
+{
+	char **out = user_data;
+	*out = g_strdup(kj_db_row_get_text(row, 0));
+	return FALSE;
+}
+
+char *_kj_enrol_token_login(KjDb *db, const char *token, gint64 now, GError **error)
+{
+	char hex[KJ_SHA256_HEX_LEN + 1];
+	char *login = NULL;
+
+	if (!token_hash(token, hex))
+		return NULL;
+	if (!kj_db_query(db,
+			 "SELECT login FROM account_enrolment WHERE token_hash = $1"
+			 " AND expires_unix > $2",
+			 KJ_DB_ARGS(KJ_DB_TEXT(hex), KJ_DB_INT(now)), row_text, &login, error))
+		return NULL;
+	return login;
+}
+
+gboolean _kj_enrol_token_take(KjDb *db, const char *token, gint64 now, gboolean *taken,
+			      GError **error)
+{
+	char hex[KJ_SHA256_HEX_LEN + 1];
+
+	*taken = FALSE;
+	if (!token_hash(token, hex))
+		return TRUE;
+	if (!kj_db_exec(db,
+			"DELETE FROM account_enrolment WHERE token_hash = $1 AND expires_unix > $2",
+			KJ_DB_ARGS(KJ_DB_TEXT(hex), KJ_DB_INT(now)), error))
+		return FALSE;
+	*taken = kj_db_changes(db) == 1;
+	return TRUE;
 }
 
 gboolean kj_session_create(KjDb *db, const char *login, const char *old_token, const char *client,
@@ -197,5 +275,6 @@ gboolean kj_session_sweep(KjDb *db, const KjAccountPolicy *policy, gint64 now, g
 		return FALSE;
 	if (removed)
 		*removed = kj_db_changes(db);
-	return TRUE;
+	return kj_db_exec(db, "DELETE FROM account_enrolment WHERE expires_unix <= $1",
+			  KJ_DB_ARGS(KJ_DB_INT(now)), error);
 }

@@ -242,6 +242,16 @@ gboolean kj_account_totp_reset(KjDb *db, KjAudit *audit, const char *actor, cons
 	return kj_account_totp_begin(db, audit, actor, login, secret_b32, error);
 }
 
+char *_kj_totp_pending(KjDb *db, const char *login, GError **error)
+{
+	Totp t = {0};
+	if (!load(db, login, &t, error))
+		return NULL;
+	char *out = g_steal_pointer(&t.pending);
+	totp_clear(&t);
+	return out;
+}
+
 char *kj_account_totp_uri(const char *issuer, const char *login, const char *secret_b32)
 {
 	g_autofree char *is = g_uri_escape_string(issuer, NULL, FALSE);

@@ -185,6 +185,15 @@ static const KjMigration migrations[] = {
      * of reading the whole asset register (100,000 assets). */
     {21, "ledger: assets indexed by the container that holds them",
      "CREATE INDEX ledger_asset_held_in ON ledger_asset (held_in)", NULL, NULL},
+    /* Enrolment tokens of first logins (account/session.c): apart from
+     * sessions, so that no session lookup can accept one. */
+    {22, "account: enrolment tokens of first logins",
+     "CREATE TABLE account_enrolment ("
+     " token_hash TEXT PRIMARY KEY NOT NULL CHECK (length(token_hash) = 64),"
+     " login TEXT NOT NULL REFERENCES account (login),"
+     " created_unix BIGINT NOT NULL, expires_unix BIGINT NOT NULL, client TEXT);"
+     "CREATE INDEX account_enrolment_login ON account_enrolment (login)",
+     NULL, NULL},
     /* Append new migrations here: { N, "module: what", "SQL", NULL, NULL }, */
 };
 

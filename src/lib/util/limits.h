@@ -1071,5 +1071,8 @@
 #define KJ_ACCOUNT_TOTP_STEP 30
 #define KJ_ACCOUNT_TOTP_DIGITS 6
 #define KJ_ACCOUNT_TOTP_WINDOW 1
+/* How long the enrolment token of a first login (password right, second
+ * factor still pending) may be used to confirm the pending secret. */
+#define KJ_ACCOUNT_ENROL_TOKEN_S 600
 
 #endif /* KJ_UTIL_LIMITS_H */
