@@ -213,11 +213,100 @@ try:
     st, js, _ = env.client().post("/api/auth/login", {"login": "alice", "password": PASSWORD})
     check(st == 401 and js["error"]["code"] == "totp_required", "alice now needs a code")
 
+    # First login of a security administrator whose second factor is
+    # pending: an enrolment token (no session), then the code activates it.
+    out = env.kj_json("account", "add", "kato", "--role", "secadmin", "--department",
+                      "情報政策課", "--password-stdin", stdin=PASSWORD + "\n")
+    pending = out["totp_secret"]
+    k = env.client()
+    k.cookie = "kj_session=planted-before-login-0123456789"
+    st, js, _ = k.post("/api/auth/login", {"login": "kato", "password": "wrong password!!"})
+    check(st == 401 and "enrolment" not in js["error"], "a wrong password gives no enrolment")
+    st, js, resp = k.post("/api/auth/login", {"login": "kato", "password": PASSWORD})
+    en = js["error"].get("enrolment", {})
+    check(st == 403 and js["error"]["code"] == "totp_enrolment_required" and
+          en.get("secret") == pending and ("secret=" + pending) in en.get("otpauth_uri", "") and
+          en.get("expires_unix", 0) > time.time() and len(en.get("token", "")) >= 40,
+          "first login answers with an enrolment token and the pending secret (%d %s)"
+          % (st, js["error"]["code"]))
+    check(resp.getheader("Set-Cookie") is None and "csrf_token" not in js,
+          "no session and no CSRF token before the code")
+    tok = en["token"]
+    # The token is useless as a session, in a cookie or a header.
+    t = env.client()
+    t.cookie = "kj_session=" + tok
+    check(t.get("/api/auth/me")[0] == 401, "the enrolment token is no session cookie")
+    check(t.get("/api/releases")[0] == 401, "nor opens any endpoint")
+    check(env.client().get("/api/auth/me", headers={"Authorization": "Bearer " + tok})[0] == 401,
+          "nor as a bearer token")
+    # Bad shapes, a bad token, a wrong code.
+    st, js, _ = k.post("/api/auth/login/enrol", {"enrolment_token": tok})
+    check(st == 400, "enrolment without a code is 400")
+    st, js, _ = k.post("/api/auth/login/enrol", {"enrolment_token": 5, "code": "123456"})
+    check(st == 400, "a token of the wrong type is 400")
+    st, js, _ = k.post("/api/auth/login/enrol", {"enrolment_token": "A" * 43, "code": "123456"})
+    check(st == 401 and js["error"]["code"] == "bad_credentials", "an unknown token is 401")
+    st, js, _ = k.post("/api/auth/login/enrol", {"enrolment_token": tok, "code": "12345x"})
+    check(st == 401, "a malformed code is refused")
+    st, js, _ = k.post("/api/auth/login/enrol", {"enrolment_token": tok, "code": "123456"},
+                       headers={"Origin": "https://evil.example"})
+    check(st == 403 and js["error"]["code"] == "origin", "a cross-site enrolment is refused")
+    # A new first login replaces the token.
+    st, js2, _ = k.post("/api/auth/login", {"login": "kato", "password": PASSWORD})
+    tok2 = js2["error"]["enrolment"]["token"]
+    check(st == 403 and tok2 != tok, "a second first login gives a new token")
+    good = env.fresh_code("kato", pending=True)
+    st, js, _ = k.post("/api/auth/login/enrol", {"enrolment_token": tok, "code": good})
+    check(st == 401, "the replaced token is refused")
+    st, js, resp = k.post("/api/auth/login/enrol", {"enrolment_token": tok2, "code": good})
+    check(st == 200 and js["account"]["login"] == "kato" and js["account"]["totp_enabled"] and
+          js["csrf_token"], "the code activates the secret and logs in (%d %s)" % (st, js))
+    check(k.cookie and "planted" not in k.cookie, "the planted session was rotated")
+    check(k.get("/api/auth/me")[0] == 200, "the new session works")
+    check(k.post("/api/auth/logout")[0] == 200, "and carries a CSRF token")
+    st, js, _ = env.client().post("/api/auth/login/enrol", {"enrolment_token": tok2,
+                                                           "code": good})
+    check(st == 401, "the token is used once")
+    st, js, _ = env.client().post("/api/auth/login", {"login": "kato", "password": PASSWORD,
+                                                     "totp": good})
+    check(st == 401 and "already used" in js["error"]["message"],
+          "the enrolment code is spent: replayed at login, refused")
+    st, js, _ = env.client().post("/api/auth/login", {"login": "kato", "password": PASSWORD})
+    check(st == 401 and js["error"]["code"] == "totp_required", "kato now logs in with a code")
+    # An expired token; wrong codes lock the account out.
+    env.kj("account", "add", "ito", "--role", "approver", "--department", "総務課",
+           "--password-stdin", stdin=PASSWORD + "\n")
+    i = env.client()
+    st, js, _ = i.post("/api/auth/login", {"login": "ito", "password": PASSWORD})
+    itok = js["error"]["enrolment"]["token"]
+    db = env.db()
+    db.execute("UPDATE account_enrolment SET expires_unix = 1 WHERE login = 'ito'")
+    db.commit()
+    st, js, _ = i.post("/api/auth/login/enrol", {"enrolment_token": itok,
+                                                 "code": env.fresh_code("ito", pending=True)})
+    check(st == 401 and "expired" in js["error"]["message"], "an expired token is refused")
+    st, js, _ = i.post("/api/auth/login", {"login": "ito", "password": PASSWORD})
+    itok = js["error"]["enrolment"]["token"]
+    for _ in range(3):
+        i.post("/api/auth/login/enrol", {"enrolment_token": itok, "code": "000000"})
+    st, js, _ = i.post("/api/auth/login/enrol", {"enrolment_token": itok,
+                                                 "code": env.fresh_code("ito", pending=True)})
+    check(st == 423 and js["error"]["code"] == "locked", "wrong codes lock the account (%d)" % st)
+    env.kj("account", "unlock", "ito")
+
     # The audit log has the story, without passwords or codes.
     log = open(os.path.join(env.data, "audit.jsonl"), encoding="utf-8").read()
     check('"account.login"' in log and '"account.login_failed"' in log and
           '"account.lockout"' in log, "logins, failures and lockouts audited")
     check(PASSWORD not in log and code not in log, "no password or code in the audit log")
+    recs = [json.loads(x) for x in log.splitlines()]
+    check(any(r["action"] == "account.totp_enrol_start" and r["object"] == "kato" for r in recs)
+          and any(r["action"] == "account.totp_enable" and r["object"] == "kato" for r in recs)
+          and any(r["action"] == "account.login" and r["object"] == "kato" and
+                  (r.get("details") or {}).get("enrolled") for r in recs),
+          "enrolment start, activation and the login audited")
+    check(pending not in log and tok not in log and tok2 not in log and good not in log,
+          "no secret, token or code in the audit log")
 finally:
     env.stop()
 
@@ -234,6 +323,8 @@ try:
           "the fourth login attempt in a minute is 429 (%s)" % codes)
     st, js, _ = c.post("/api/auth/login", {"login": "alice", "password": PASSWORD})
     check(st == 429 and js["error"]["code"] == "rate_limited", "even with the right password")
+    st, js, _ = c.post("/api/auth/login/enrol", {"enrolment_token": "A" * 43, "code": "123456"})
+    check(st == 429, "enrolment attempts are throttled with the logins (%d)" % st)
     try:
         st, _, _ = c.get("/api/auth/me", headers={"Cookie": "kj_session=" + "A" * 300000})
         check(st in (400, 413, 431), "a 300 kB header is refused (%d)" % st)
