@@ -117,6 +117,10 @@ export const api = {
 	// Accounts and sessions.
 	login: (login, password, totp) =>
 		post('/api/auth/login', {login, password, ...(totp ? {totp} : {})}, {quiet401: true}),
+	// First login with a pending second factor: the enrolment token of
+	// the login's 403 totp_enrolment_required and a code from the secret.
+	loginEnrol: (token, code) =>
+		post('/api/auth/login/enrol', {enrolment_token: token, code}, {quiet401: true}),
 	logout: () => post('/api/auth/logout'),
 	me: () => get('/api/auth/me', null, {quiet401: true}),
 	changePassword: (current, next) =>
