@@ -102,7 +102,7 @@ int kj_cli_account_add(KjCli *cli, int argc, char **argv)
 	    {"name", 0, 0, G_OPTION_ARG_STRING, &name, "display name", "TEXT"},
 	    {"password-stdin", 0, 0, G_OPTION_ARG_NONE, &pw_stdin,
 	     "read the password from standard input", NULL},
-	    {NULL}};
+	    G_OPTION_ENTRY_NULL};
 
 	if (!kj_cli_parse(cli, &argc, &argv, entries, "LOGIN",
 			  "Add a console account.  Approvers and security administrators get a "
@@ -140,7 +140,7 @@ int kj_cli_account_list(KjCli *cli, int argc, char **argv)
 	int rc;
 	const GOptionEntry entries[] = {
 	    {"department", 0, 0, G_OPTION_ARG_STRING, &dept, "only this department", "NAME"},
-	    {NULL}};
+	    G_OPTION_ENTRY_NULL};
 
 	if (!kj_cli_parse(cli, &argc, &argv, entries, "", "List console accounts.", &rc))
 		return rc;
@@ -164,7 +164,7 @@ int kj_cli_account_passwd(KjCli *cli, int argc, char **argv)
 	int rc;
 	const GOptionEntry entries[] = {{"password-stdin", 0, 0, G_OPTION_ARG_NONE, &pw_stdin,
 					 "read the new password from standard input", NULL},
-					{NULL}};
+					G_OPTION_ENTRY_NULL};
 
 	if (!kj_cli_parse(cli, &argc, &argv, entries, "LOGIN",
 			  "Set an account's password; its sessions end.", &rc))
@@ -195,7 +195,7 @@ int kj_cli_account_totp(KjCli *cli, int argc, char **argv)
 	     "confirm the pending secret with a code from it", "CODE"},
 	    {"reset", 0, 0, G_OPTION_ARG_NONE, &reset,
 	     "remove the active secret (lost phone) and start a new enrolment", NULL},
-	    {NULL}};
+	    G_OPTION_ENTRY_NULL};
 
 	if (!kj_cli_parse(cli, &argc, &argv, entries, "LOGIN",
 			  "Start (default), confirm or reset an account's TOTP second factor.",
@@ -235,7 +235,7 @@ int kj_cli_account_totp_code(KjCli *cli, int argc, char **argv)
 	const GOptionEntry entries[] = {{"step-offset", 0, 0, G_OPTION_ARG_INT64, &offset,
 					 "the code of N 30-second steps later (negative: earlier)",
 					 "N"},
-					{NULL}};
+					G_OPTION_ENTRY_NULL};
 
 	if (!kj_cli_parse(cli, &argc, &argv, entries, "LOGIN",
 			  "Print an account's current one-time code.  For demonstrations and "

@@ -78,7 +78,7 @@ int kj_cli_queue_list(KjCli *cli, int argc, char **argv)
 	    {"state", 0, 0, G_OPTION_ARG_STRING, &state,
 	     "only entries in this state (received, sanitized, held, delivered)", "STATE"},
 	    {"limit", 0, 0, G_OPTION_ARG_INT64, &limit, "at most N entries", "N"},
-	    {NULL}};
+	    G_OPTION_ENTRY_NULL};
 
 	if (!kj_cli_parse(cli, &argc, &argv, entries, "", "List kyojind's queue, oldest first.",
 			  &rc))
@@ -125,7 +125,7 @@ static int act(KjCli *cli, int argc, char **argv, Action fn, const char *verb,
 	int rc;
 	const GOptionEntry entries[] = {
 	    {"reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why, for the audit log", "TEXT"},
-	    {NULL}};
+	    G_OPTION_ENTRY_NULL};
 
 	if (!kj_cli_parse(cli, &argc, &argv, entries, "ID...", description, &rc))
 		return rc;

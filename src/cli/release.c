@@ -49,7 +49,7 @@ int kj_cli_release_list(KjCli *cli, int argc, char **argv)
 	     "ID"},
 	    {"limit", 0, 0, G_OPTION_ARG_INT64, &limit, "at most N (1-500, default 50)", "N"},
 	    {"cursor", 0, 0, G_OPTION_ARG_STRING, &cursor, "next_cursor of the previous page", "C"},
-	    {NULL}};
+	    G_OPTION_ENTRY_NULL};
 
 	if (!kj_cli_parse(cli, &argc, &argv, entries, "", "List release requests, newest first.",
 			  &rc))
@@ -97,7 +97,7 @@ static int decide(KjCli *cli, int argc, char **argv, gboolean approve)
 					 "the console account deciding (required)", "LOGIN"},
 					{"comment", 0, 0, G_OPTION_ARG_STRING, &comment,
 					 "a comment kept with the decision", "TEXT"},
-					{NULL}};
+					G_OPTION_ENTRY_NULL};
 
 	if (!kj_cli_parse(cli, &argc, &argv, entries, "ID",
 			  approve ? "Approve a release request as a console account (an original "
@@ -141,7 +141,7 @@ int kj_cli_release_request(KjCli *cli, int argc, char **argv)
 	     "LOGIN"},
 	    {"kind", 0, 0, G_OPTION_ARG_STRING, &kind, "sanitized (default) or original", "KIND"},
 	    {"reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why it is needed (required)", "TEXT"},
-	    {NULL}};
+	    G_OPTION_ENTRY_NULL};
 
 	if (!kj_cli_parse(cli, &argc, &argv, entries, "QUARANTINE_ID INDEX",
 			  "Ask for a quarantined attachment as a console account.", &rc))

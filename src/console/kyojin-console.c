@@ -170,7 +170,7 @@ int main(int argc, char **argv)
 	    {"ready-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_ready,
 	     "write the bound port here once listening", "FILE"},
 	    {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "print the version", NULL},
-	    {NULL}};
+	    G_OPTION_ENTRY_NULL};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- kyojin's web console");
 	g_autoptr(GError) error = NULL;
 	KjConsole c = {0};

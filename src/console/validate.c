@@ -135,7 +135,7 @@ gboolean kj_console_get_string(json_t *obj, const char *key, gboolean required, 
 		    g_strdup_printf("'%s' is longer than %" G_GSIZE_FORMAT " bytes", key, max_len);
 		return FALSE;
 	}
-	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+	for (const char *p = s; *p; p += g_utf8_skip[*(const guchar *)p]) {
 		gunichar ch = g_utf8_get_char(p);
 		if ((ch < 0x20 && !(multiline && (ch == '\n' || ch == '\t'))) || ch == 0x7f ||
 		    (ch >= 0x80 && ch < 0xa0) || ch == 0x2028 || ch == 0x2029 ||

@@ -187,7 +187,7 @@ static void test_free_kills_worker(void)
 {
 	KjSandbox *sb = new_sandbox(KJ_SANDBOX_REUSE, 5000, job_echo, NULL);
 	g_autoptr(GError) err = NULL;
-	g_autoptr(GBytes) out = run_str(sb, "a", &err);
+	g_autoptr(GBytes) G_GNUC_UNUSED out = run_str(sb, "a", &err);
 	int pid = kj_sandbox_get_worker_pid(sb);
 
 	g_assert_no_error(err);
@@ -695,7 +695,7 @@ static void perf_mode(KjSandboxMode mode, const char *label, int jobs)
 	t0 = g_get_monotonic_time();
 	for (int i = 0; i < jobs; i++) {
 		g_autoptr(GError) err = NULL;
-		g_autoptr(GBytes) out = kj_sandbox_run(sb, in, &err);
+		g_autoptr(GBytes) G_GNUC_UNUSED out = kj_sandbox_run(sb, in, &err);
 		g_assert_no_error(err);
 	}
 	g_test_minimized_result((double)(g_get_monotonic_time() - t0) / jobs,

@@ -112,7 +112,7 @@ gboolean kj_account_department_valid(const char *dept)
 	gsize n = dept ? strlen(dept) : 0;
 	if (n == 0 || n > 100 || !g_utf8_validate(dept, (gssize)n, NULL))
 		return FALSE;
-	for (const char *p = dept; *p; p = g_utf8_next_char(p))
+	for (const char *p = dept; *p; p += g_utf8_skip[*(const guchar *)p])
 		if (g_unichar_iscntrl(g_utf8_get_char(p)))
 			return FALSE;
 	return TRUE;

@@ -206,7 +206,7 @@ static char *clean_name(const char *name)
 	base = bs ? bs + 1 : base;
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
 		return NULL;
-	for (const char *p = base; *p; p = g_utf8_next_char(p))
+	for (const char *p = base; *p; p += g_utf8_skip[*(const guchar *)p])
 		if (g_unichar_iscntrl(g_utf8_get_char(p)))
 			return NULL;
 	return g_strdup(base);
