@@ -87,6 +87,15 @@ try:
     check(st == 201 and js["state"] == "requested" and js["department"] == "総務課",
           "request created (%s)" % js)
     rid = js["id"]
+    check(js["subject"] == "名簿" and "sender@example.net" in (js["sender"] or ""),
+          "the request carries the mail's subject and sender (%s, %s)"
+          % (js.get("subject"), js.get("sender")))
+    st, js, _ = appr.get("/api/releases?state=requested")
+    mine = [x for x in js["items"] if x["id"] == rid]
+    check(st == 200 and mine and mine[0]["subject"] == "名簿" and mine[0]["sender"],
+          "the approver's queue shows subject and sender")
+    st, js, _ = appr.get("/api/releases/" + rid)
+    check(st == 200 and js["subject"] == "名簿", "and so does the request itself")
     check(alice.post("/api/releases/%s/approve" % rid, {})[0] == 403, "staff cannot approve")
     check(appr2.post("/api/releases/%s/approve" % rid, {})[0] == 404,
           "another department's approver gets 404")

@@ -69,6 +69,8 @@ run('release', async (env) => {
 	const queue = ap.locator('table.data tbody tr');
 	await queue.nth(2).waitFor();
 	check(await queue.count() === 3, 'three requests to decide');
+	check(await queue.filter({hasText: '会議資料の送付'}).filter({hasText: 'yamada@example.co.jp'})
+		.count() === 3, 'each request shows the mail\'s subject and sender');
 	await env.screenshot(ap, 'approvals');
 	for (const name of ['議事録.docx', '名簿.zip']) {
 		await ap.getByRole('link', {name}).click();

@@ -170,6 +170,8 @@ export const messages = {
 	'release.title': ['依頼: {name}', 'Request: {name}'],
 	'release.requested_at': ['依頼日時', 'Requested'],
 	'release.mail': ['メール', 'Mail'],
+	'release.no_subject': ['（件名なし）', '(no subject)'],
+	'release.sender': ['差出人', 'Sender'],
 	'release.file': ['ファイル', 'File'],
 	'release.requester': ['依頼者', 'Requested by'],
 	'release.department': ['所属', 'Department'],

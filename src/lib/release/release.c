@@ -69,10 +69,15 @@ static json_t *nullable(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* The last two columns are what the approver approves: the mail's subject
+ * and sender, by the quarantine's primary key (the inner "id" is the
+ * quarantine's). */
 #define REQ_COLUMNS                                                                                \
 	"id, kind, quarantine_id, attachment_idx, filename, department, requester, reason, state," \
 	" approver, approved_at, second_approver, second_approved_at, decision_comment,"           \
-	" result_sha256, result_name, result_size, report, failure, created_at, updated_at"
+	" result_sha256, result_name, result_size, report, failure, created_at, updated_at,"       \
+	" (SELECT subject FROM quarantine WHERE id = release_request.quarantine_id),"              \
+	" (SELECT sender FROM quarantine WHERE id = release_request.quarantine_id)"
 
 static json_t *row_to_json(const KjDbRow *row)
 {
@@ -97,7 +102,9 @@ static json_t *row_to_json(const KjDbRow *row)
 					    "report",
 					    "failure",
 					    "created_at",
-					    "updated_at"};
+					    "updated_at",
+					    "subject",
+					    "sender"};
 	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
 		if (i == 3 || i == 16) {
 			json_object_set_new(o, names[i],

@@ -35,6 +35,9 @@ export function releaseTable(ctx, items, opts = {}) {
 		{label: t('release.requested_at'), cell: (r) => when(r.created_at), class: 'nowrap'},
 		{label: t('release.file'), cell: (r) => h('a', {href: `#/approvals/${encodeURIComponent(r.id)}`},
 			r.filename || `#${r.attachment_index}`)},
+		opts.showMail !== false
+			? {label: t('release.mail'), cell: (r) => [r.subject || t('release.no_subject'),
+				h('span', {class: 'sub'}, r.sender || '—')], class: 'mail-subject'} : null,
 		{label: t('release.kind'), cell: (r) => badge('kind', r.kind)},
 		opts.showRequester !== false
 			? {label: t('release.requester'), cell: (r) => r.requester || '—'} : null,
@@ -168,7 +171,8 @@ export async function releaseView(ctx, id) {
 			[t('release.kind'), badge('kind', r.kind)],
 			[t('release.file'), r.filename],
 			[t('release.mail'), h('a', {href: `#/mail/${encodeURIComponent(r.quarantine_id)}`},
-				r.quarantine_id)],
+				r.subject || r.quarantine_id)],
+			[t('release.sender'), r.sender || '—'],
 			[t('release.requester'), r.requester],
 			[t('release.department'), r.department],
 			[t('release.requested_at'), when(r.created_at)],
