@@ -234,11 +234,18 @@ int main(int argc, char **argv)
 	}
 	{
 		g_autoptr(KjStore) store = kj_store_open(c.data_dir, NULL, &error);
-		if (!store) {
+		g_autoptr(KjAudit) audit = store ? kj_audit_open(c.data_dir, NULL, &error) : NULL;
+		gint64 sealed = 0;
+		/* TOTP secrets of older versions, plain in the database, are
+		 * sealed with the data directory's key (account/seal.c). */
+		if (!store || !audit ||
+		    !kj_account_seal_secrets(kj_store_get_db(store), audit, &sealed, &error)) {
 			fprintf(stderr, "kyojin-console: %s\n", error->message);
 			console_clear(&c);
 			return 3;
 		}
+		if (sealed > 0)
+			g_message("TOTP secrets of %" G_GINT64_FORMAT " accounts sealed", sealed);
 	}
 	/* Sandboxed workers are copies of this process: made now, before the
 	 * HTTP threads exist (sandbox.h). */

@@ -16,8 +16,10 @@
 #include "account/account.h"
 #include "store/store.h"
 
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define PW "correct horse battery staple"
 #define T0 1800000000 /* a fixed "now", a multiple of 30 */
@@ -294,6 +296,99 @@ static void test_enrol(Fx *f, gconstpointer data)
 	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_TOTP_NOT_ENROLLED);
 }
 
+static char *stored_pending(Fx *f, const char *login)
+{
+	char *v = NULL;
+	g_autofree char *sql =
+	    g_strdup_printf("SELECT totp_pending FROM account WHERE login = '%s'", login);
+	sqlite3 *h = NULL;
+	g_autofree char *path = g_build_filename(f->dir, "kyojin.db", NULL);
+	g_assert_cmpint(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	g_assert_cmpint(sqlite3_prepare_v2(h, sql, -1, &st, NULL), ==, SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = g_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+static void test_sealed(Fx *f, gconstpointer data)
+{
+	g_autofree char *secret = NULL, *plain = NULL;
+	g_autoptr(GError) error = NULL;
+	struct stat st;
+	gint64 n = -1;
+
+	add(f, "mori", KJ_ROLE_APPROVER, &secret);
+	/* Sealed in the database; the key beside it, 0600. */
+	g_autofree char *stored = stored_pending(f, "mori");
+	g_assert_true(g_str_has_prefix(stored, "sb1:"));
+	g_assert_null(strstr(stored, secret));
+	g_autofree char *key = g_build_filename(f->dir, "totp.key", NULL);
+	g_assert_cmpint(stat(key, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+	g_assert_cmpint(st.st_size, ==, 32);
+	g_autofree char *c0 = kj_account_totp_code_now(f->db, "mori", T0, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(c0);
+
+	/* A copy of the database without the key makes no codes. */
+	g_autofree char *away = g_strconcat(key, ".away", NULL);
+	g_assert_cmpint(rename(key, away), ==, 0);
+	g_assert_null(kj_account_totp_code_now(f->db, "mori", T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_INTERNAL);
+	g_clear_error(&error);
+	/* Nor with another key. */
+	g_autofree char *other = NULL;
+	add(f, "kudo", KJ_ROLE_APPROVER, &other); /* makes a new key */
+	g_assert_null(kj_account_totp_code_now(f->db, "mori", T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_INTERNAL);
+	g_clear_error(&error);
+	g_assert_cmpint(rename(away, key), ==, 0);
+	/* A key readable by others is refused. */
+	g_assert_cmpint(chmod(key, 0644), ==, 0);
+	g_assert_null(kj_account_totp_code_now(f->db, "mori", T0, &error));
+	g_assert_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_INTERNAL);
+	g_clear_error(&error);
+	g_assert_cmpint(chmod(key, 0600), ==, 0);
+	g_autofree char *again = kj_account_totp_code_now(f->db, "mori", T0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(again, ==, c0);
+
+	/* A row of an older version, plain base32: read as it is, then sealed. */
+	plain = _kj_totp_new_secret();
+	g_assert_true(kj_db_exec(f->db, "UPDATE account SET totp_pending = $1 WHERE login = 'kudo'",
+				 KJ_DB_ARGS(KJ_DB_TEXT(plain)), &error));
+	g_autofree char *legacy = kj_account_totp_code_now(f->db, "kudo", T0, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(legacy);
+	g_assert_true(kj_account_seal_secrets(f->db, f->audit, &n, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(n, ==, 1);
+	g_autofree char *now_sealed = stored_pending(f, "kudo");
+	g_assert_true(g_str_has_prefix(now_sealed, "sb1:"));
+	g_autofree char *after = kj_account_totp_code_now(f->db, "kudo", T0, &error);
+	g_assert_cmpstr(after, ==, legacy);
+	g_assert_true(kj_account_seal_secrets(f->db, f->audit, &n, &error));
+	g_assert_cmpint(n, ==, 0);
+	/* The confirmed secret stays sealed; the login works with it. */
+	g_assert_true(kj_account_totp_confirm(f->db, f->audit, "test", "mori", c0, T0, &error));
+	g_assert_no_error(error);
+	g_autofree char *c1 = kj_account_totp_code_now(f->db, "mori", T0 + 30, NULL);
+	g_autoptr(KjAccount) a = kj_account_authenticate(f->db, f->audit, &f->policy, "mori", PW,
+							 c1, "t", T0 + 30, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(a);
+	/* Neither secret nor key in the audit log. */
+	g_autofree char *log = NULL;
+	g_autofree char *logpath = g_build_filename(f->dir, "audit.jsonl", NULL);
+	g_assert_true(g_file_get_contents(logpath, &log, NULL, NULL));
+	g_assert_null(strstr(log, secret));
+	g_assert_null(strstr(log, plain));
+	g_assert_nonnull(strstr(log, "account.totp_sealed"));
+}
+
 static void test_sessions(Fx *f, gconstpointer data)
 {
 	g_autofree char *t1 = NULL, *c1 = NULL, *t2 = NULL, *c2 = NULL;
@@ -378,6 +473,7 @@ int main(int argc, char **argv)
 	g_test_add("/account/add-refusals", Fx, NULL, fx_setup, test_add_refusals, fx_teardown);
 	g_test_add("/account/lockout", Fx, NULL, fx_setup, test_lockout, fx_teardown);
 	g_test_add("/account/totp-replay", Fx, NULL, fx_setup, test_totp, fx_teardown);
+	g_test_add("/account/sealed", Fx, NULL, fx_setup, test_sealed, fx_teardown);
 	g_test_add("/account/enrol", Fx, NULL, fx_setup, test_enrol, fx_teardown);
 	g_test_add("/account/sessions", Fx, NULL, fx_setup, test_sessions, fx_teardown);
 	g_test_add_func("/account/authz", test_authz);

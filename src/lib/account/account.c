@@ -233,6 +233,9 @@ gboolean kj_account_add(KjDb *db, KjAudit *audit, const char *actor, const char 
 	if (!hash)
 		return FALSE;
 	g_autofree char *secret = kj_role_needs_totp(role) ? _kj_totp_new_secret() : NULL;
+	g_autofree char *sealed = secret ? _kj_secret_seal(db, secret, error) : NULL;
+	if (secret && !sealed)
+		return FALSE;
 	g_autofree char *now = kj_db_now_utc();
 	g_autofree char *lower_email = email ? g_ascii_strdown(email, -1) : NULL;
 
@@ -255,7 +258,7 @@ gboolean kj_account_add(KjDb *db, KjAudit *audit, const char *actor, const char 
 		KJ_DB_ARGS(KJ_DB_TEXT(login), KJ_DB_TEXT(display_name ? display_name : login),
 			   KJ_DB_TEXT(kj_role_name(role)), KJ_DB_TEXT(department),
 			   lower_email ? KJ_DB_TEXT(lower_email) : KJ_DB_NULL, KJ_DB_TEXT(hash),
-			   secret ? KJ_DB_TEXT(secret) : KJ_DB_NULL, KJ_DB_TEXT(now)),
+			   sealed ? KJ_DB_TEXT(sealed) : KJ_DB_NULL, KJ_DB_TEXT(now)),
 		error))
 		goto fail;
 	if (lower_email &&
@@ -348,8 +351,18 @@ static gboolean row_secrets(const KjDbRow *row, gpointer user_data)
 
 static gboolean load_secrets(KjDb *db, const char *login, Secrets *s, GError **error)
 {
-	return kj_db_query(db, "SELECT password_hash, totp_secret FROM account WHERE login = $1",
-			   KJ_DB_ARGS(KJ_DB_TEXT(login)), row_secrets, s, error);
+	if (!kj_db_query(db, "SELECT password_hash, totp_secret FROM account WHERE login = $1",
+			 KJ_DB_ARGS(KJ_DB_TEXT(login)), row_secrets, s, error))
+		return FALSE;
+	if (s->secret == NULL)
+		return TRUE;
+	char *stored = s->secret;
+	s->secret = _kj_secret_open(db, stored, error);
+	sodium_memzero(stored, strlen(stored));
+	g_free(stored);
+	if (s->secret == NULL)
+		g_clear_pointer(&s->hash, g_free);
+	return s->secret != NULL;
 }
 
 static void secrets_clear(Secrets *s)

@@ -158,6 +158,17 @@ char *kj_account_totp_code_now(KjDb *db, const char *login, gint64 now, GError *
 /* Internal to the module: checks code against secret; *step receives the
  * matched time step. */
 gboolean _kj_totp_check(const char *secret_b32, const char *code, gint64 now, gint64 *step);
+/*
+ * TOTP secrets at rest (seal.c): sealed with the data directory's
+ * totp.key; values of older versions (plain base32) are read as they are
+ * and sealed by kj_account_seal_secrets() (audited; *sealed: accounts).
+ */
+gboolean kj_account_seal_secrets(KjDb *db, KjAudit *audit, gint64 *sealed, GError **error);
+char *_kj_secret_seal(KjDb *db, const char *plain, GError **error);
+/* The secret of a stored value (sealed or not); NULL with error if it
+ * does not open. */
+char *_kj_secret_open(KjDb *db, const char *stored, GError **error);
+gboolean _kj_secret_is_sealed(const char *stored);
 /* The pending secret of login (base32, newly allocated), or NULL. */
 char *_kj_totp_pending(KjDb *db, const char *login, GError **error);
 char *_kj_totp_new_secret(void);

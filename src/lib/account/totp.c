@@ -138,6 +138,7 @@ static void totp_clear(Totp *t)
 	g_free(t->pending);
 }
 
+/* The active and pending secrets, opened (seal.c). */
 static gboolean load(KjDb *db, const char *login, Totp *t, GError **error)
 {
 	if (!kj_db_query(db, "SELECT totp_secret, totp_pending FROM account WHERE login = $1",
@@ -148,7 +149,16 @@ static gboolean load(KjDb *db, const char *login, Totp *t, GError **error)
 			    login ? login : "");
 		return FALSE;
 	}
-	return TRUE;
+	Totp stored = *t;
+	t->active = stored.active ? _kj_secret_open(db, stored.active, error) : NULL;
+	t->pending = NULL;
+	if (!stored.active || t->active)
+		t->pending = stored.pending ? _kj_secret_open(db, stored.pending, error) : NULL;
+	gboolean ok = (!stored.active || t->active) && (!stored.pending || t->pending);
+	totp_clear(&stored);
+	if (!ok)
+		totp_clear(t);
+	return ok;
 }
 
 static void audit_totp(KjAudit *audit, const char *actor, const char *action, const char *login,
@@ -172,8 +182,11 @@ gboolean kj_account_totp_begin(KjDb *db, KjAudit *audit, const char *actor, cons
 			    "cannot make a TOTP secret");
 		return FALSE;
 	}
+	g_autofree char *sealed = _kj_secret_seal(db, secret, error);
+	if (!sealed)
+		return FALSE;
 	if (!kj_db_exec(db, "UPDATE account SET totp_pending = $2 WHERE login = $1",
-			KJ_DB_ARGS(KJ_DB_TEXT(login), KJ_DB_TEXT(secret)), error))
+			KJ_DB_ARGS(KJ_DB_TEXT(login), KJ_DB_TEXT(sealed)), error))
 		return FALSE;
 	GError *aerr = NULL;
 	audit_totp(audit, actor, "account.totp_begin", login, &aerr);

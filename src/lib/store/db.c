@@ -30,6 +30,7 @@ struct KjDb {
 	const KjDbBackend *backend;
 	gpointer conn;
 	char *location;
+	char *secrets_dir;
 	gboolean read_only;
 	gboolean in_tx;
 };
@@ -88,6 +89,7 @@ void kj_db_free(KjDb *db)
 		kj_db_rollback(db, NULL);
 	db->backend->close(db->conn);
 	g_free(db->location);
+	g_free(db->secrets_dir);
 	g_free(db);
 }
 
@@ -101,6 +103,19 @@ const char *kj_db_get_location(const KjDb *db)
 {
 	g_return_val_if_fail(db != NULL, NULL);
 	return db->location;
+}
+
+void kj_db_set_secrets_dir(KjDb *db, const char *dir)
+{
+	g_return_if_fail(db != NULL);
+	g_free(db->secrets_dir);
+	db->secrets_dir = g_strdup(dir);
+}
+
+const char *kj_db_get_secrets_dir(const KjDb *db)
+{
+	g_return_val_if_fail(db != NULL, NULL);
+	return db->secrets_dir;
 }
 
 gboolean kj_db_is_read_only(const KjDb *db)

@@ -75,6 +75,10 @@ void kj_db_free(KjDb *db);
 const char *kj_db_get_backend_name(const KjDb *db);
 /* Where the database is (a path or a conninfo); valid until kj_db_free. */
 const char *kj_db_get_location(const KjDb *db);
+/* The data directory whose key files (account/seal.c) go with this
+ * database; set by the store that opened it, NULL otherwise. */
+void kj_db_set_secrets_dir(KjDb *db, const char *dir);
+const char *kj_db_get_secrets_dir(const KjDb *db);
 gboolean kj_db_is_read_only(const KjDb *db);
 
 /* Runs one statement with bound parameters, ignoring any rows. */

@@ -43,7 +43,10 @@ static KjDb *open_db(KjStore *store, gint64 busy_ms, gboolean read_only, GError 
 	    .read_only = read_only,
 	    .create = !read_only,
 	};
-	return kj_db_open(&o, error);
+	KjDb *db = kj_db_open(&o, error);
+	if (db)
+		kj_db_set_secrets_dir(db, store->data_dir);
+	return db;
 }
 
 static gboolean open_read_only(KjStore *store, gint64 busy_ms, GError **error)
