@@ -16,9 +16,8 @@
  * SECURITY
  *	Runs in the console and the CLI with write access to the database.
  *	Passwords pass through memory only; they are never logged or
- *	audited.  The TOTP secret is kept in the database in base32: whoever
- *	can read the database can make codes, so its file mode matters as
- *	much as the blobs'.
+ *	audited.  TOTP secrets are kept sealed with the data directory's
+ *	key (seal.c): a copy of the database alone makes no codes.
  * LIMITS
  *	KJ_ACCOUNT_MIN_PASSWORD, console.lockout_failures, console.lockout_s.
  * STANDARDS
