@@ -1,7 +1,10 @@
 # test_auth.py - login, sessions, CSRF, TOTP, lockout and the hostile
 # requests every endpoint must survive (tests/cli/console-auth.sh).
+import base64
+import hmac
 import json
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -314,8 +317,32 @@ finally:
 # header is refused and the server goes on.
 rl = Env("console:\n  login_rate_per_min: 3\n", www=False)
 rl.add_account("alice", "staff", "総務課")
+# A TOTP secret as an older kyojin stored it (plain base32): sealed at start.
+rl.kj("account", "add", "mori", "--role", "approver", "--department", "総務課",
+      "--password-stdin", stdin=PASSWORD + "\n")
+legacy = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+db = rl.db()
+db.execute("UPDATE account SET totp_pending = ? WHERE login = 'mori'", (legacy,))
+db.commit()
+db.close()
 rl.start()
 try:
+    db = rl.db()
+    row = db.execute("SELECT totp_pending FROM account WHERE login = 'mori'").fetchone()[0]
+    db.close()
+    check(row.startswith("sb1:") and legacy not in row, "the console sealed the plain secret")
+    key = os.stat(os.path.join(rl.data, "totp.key"))
+    check(key.st_mode & 0o777 == 0o600 and key.st_size == 32, "totp.key is 32 bytes, 0600")
+    def hotp(secret, step):
+        h = hmac.new(base64.b32decode(secret), struct.pack(">Q", step), "sha1").digest()
+        o = h[-1] & 15
+        return "%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000)
+    cur = int(time.time()) // 30
+    got = rl.kj_json("account", "totp-code", "mori")["code"]
+    check(got in [hotp(legacy, cur + d) for d in (-1, 0, 1)],
+          "the sealed secret still makes its codes")
+    log = open(os.path.join(rl.data, "audit.jsonl"), encoding="utf-8").read()
+    check('"account.totp_sealed"' in log and legacy not in log, "sealing audited, no secret")
     c = rl.client()
     codes = [c.post("/api/auth/login", {"login": "user%d" % i, "password": "x" * 12})[0]
              for i in range(5)]
