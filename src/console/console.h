@@ -22,7 +22,6 @@ typedef struct {
 	GHashTable *approvers;   /* department -> login (console.approvers) */
 	char *cookie_name;       /* "__Host-kj_session" over HTTPS, "kj_session" on loopback HTTP */
 	KjReleasePolicy release; /* approvers, long-lived CDR and PPAP workers, exchange limits */
-	GMutex cdr_lock, ppap_lock, dlp_lock;
 	GMutex rate_lock;
 	GHashTable *rate; /* client address -> RateEntry (ratelimit.c) */
 } KjConsole;

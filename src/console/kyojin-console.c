@@ -130,14 +130,9 @@ static gboolean write_ready(const char *path, guint16 port, GError **error)
 
 static void console_clear(KjConsole *c)
 {
-	if (c->release.cdr_worker) {
-		kj_cdr_worker_free(c->release.cdr_worker);
-		kj_sandbox_free(c->release.ppap_sandbox);
-		kj_sandbox_free(c->release.dlp_sandbox);
-		g_mutex_clear(&c->dlp_lock);
-		g_mutex_clear(&c->cdr_lock);
-		g_mutex_clear(&c->ppap_lock);
-	}
+	g_clear_pointer(&c->release.cdr_pool, kj_release_pool_free);
+	g_clear_pointer(&c->release.ppap_pool, kj_release_pool_free);
+	g_clear_pointer(&c->release.dlp_pool, kj_release_pool_free);
 	if (c->approvers)
 		g_hash_table_unref(c->approvers);
 	if (c->rate) {
@@ -250,16 +245,17 @@ int main(int argc, char **argv)
 	/* Sandboxed workers are copies of this process: made now, before the
 	 * HTTP threads exist (sandbox.h). */
 	kj_cdr_global_init();
-	g_mutex_init(&c.cdr_lock);
-	g_mutex_init(&c.ppap_lock);
 	c.release.approvers = c.approvers;
-	c.release.cdr_worker = kj_cdr_worker_new(NULL, KJ_CDR_ISOLATE_REUSE);
-	c.release.cdr_lock = &c.cdr_lock;
-	c.release.ppap_sandbox = kj_release_ppap_sandbox_new();
-	c.release.ppap_lock = &c.ppap_lock;
-	g_mutex_init(&c.dlp_lock);
-	c.release.dlp_sandbox = kj_exchange_dlp_sandbox_new();
-	c.release.dlp_lock = &c.dlp_lock;
+	c.release.cdr_pool = kj_release_pool_new((GDestroyNotify)kj_cdr_worker_free);
+	c.release.ppap_pool = kj_release_pool_new((GDestroyNotify)kj_sandbox_free);
+	c.release.dlp_pool = kj_release_pool_new((GDestroyNotify)kj_sandbox_free);
+	/* console.workers of each kind: that many jobs of a kind at once. */
+	for (gint64 i = 0; i < c.cfg->console_workers; i++) {
+		kj_release_pool_add(c.release.cdr_pool,
+				    kj_cdr_worker_new(NULL, KJ_CDR_ISOLATE_REUSE));
+		kj_release_pool_add(c.release.ppap_pool, kj_release_ppap_sandbox_new());
+		kj_release_pool_add(c.release.dlp_pool, kj_exchange_dlp_sandbox_new());
+	}
 	c.release.exchange_max_bytes = c.cfg->console_exchange_max_bytes;
 	c.release.exchange_expiry_days = c.cfg->console_exchange_expiry_days;
 	guint16 port = 0;

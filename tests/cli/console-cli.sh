@@ -91,4 +91,11 @@ expect_err "bad2.yaml:2:"
 printf 'console:\n  approvers: "総務課"\n' >"$T/bad3.yaml"
 "$CONSOLE" --check-config --config "$T/bad3.yaml" >"$T/out" 2>"$T/err" && fail "bad approvers accepted"
 expect_err "department=login"
+for n in 0 17; do
+	printf 'console:\n  workers: %s\n' "$n" >"$T/bad4.yaml"
+	"$CONSOLE" --check-config --config "$T/bad4.yaml" >"$T/out" 2>"$T/err" && fail "workers $n accepted"
+	expect_err "bad4.yaml:2:"
+done
+printf 'console:\n  workers: 3\n' >"$T/good.yaml"
+"$CONSOLE" --check-config --config "$T/good.yaml" >"$T/out" 2>"$T/err" || fail "workers 3 refused"
 exit 0

@@ -107,6 +107,7 @@ typedef struct {
 	gint64 console_login_rate_per_min;   /* console.login_rate_per_min */
 	gint64 console_exchange_max_bytes;   /* console.exchange_max_bytes */
 	gint64 console_exchange_expiry_days; /* console.exchange_expiry_days */
+	gint64 console_workers;              /* console.workers */
 	gint64 console_max_connections;      /* console.max_connections */
 	gint64 console_threads;              /* console.threads */
 } KjConfig;

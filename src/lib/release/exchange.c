@@ -338,14 +338,12 @@ KjSandbox *kj_exchange_dlp_sandbox_new(void)
 static json_t *scan(GBytes *data, const KjReleasePolicy *policy, GError **error)
 {
 	g_autoptr(KjSandbox) own = NULL;
-	KjSandbox *sb = policy ? policy->dlp_sandbox : NULL;
+	KjSandbox *sb = policy && policy->dlp_pool ? kj_release_pool_take(policy->dlp_pool) : NULL;
 	if (!sb)
 		sb = own = kj_exchange_dlp_sandbox_new();
-	if (policy && policy->dlp_sandbox && policy->dlp_lock)
-		g_mutex_lock(policy->dlp_lock);
 	GBytes *out = kj_sandbox_run(sb, data, error);
-	if (policy && policy->dlp_sandbox && policy->dlp_lock)
-		g_mutex_unlock(policy->dlp_lock);
+	if (!own)
+		kj_release_pool_give(policy->dlp_pool, sb);
 	if (!out)
 		return NULL;
 	json_t *j = json_loadb(g_bytes_get_data(out, NULL), g_bytes_get_size(out), 0, NULL);

@@ -52,13 +52,10 @@ KjCdrResult *_kj_release_sanitize(GBytes *data, const char *name, const char *de
 		kj_cdr_options_init(&defaults);
 		opts = &defaults;
 	}
-	if (policy && policy->cdr_worker) {
-		if (policy->cdr_lock)
-			g_mutex_lock(policy->cdr_lock);
-		KjCdrResult *r =
-		    kj_cdr_worker_sanitize(policy->cdr_worker, data, name, declared, error);
-		if (policy->cdr_lock)
-			g_mutex_unlock(policy->cdr_lock);
+	if (policy && policy->cdr_pool) {
+		KjCdrWorker *w = kj_release_pool_take(policy->cdr_pool);
+		KjCdrResult *r = kj_cdr_worker_sanitize(w, data, name, declared, error);
+		kj_release_pool_give(policy->cdr_pool, w);
 		return r;
 	}
 	return kj_cdr_sanitize_isolated(data, name, declared, opts, error);
@@ -331,12 +328,11 @@ gboolean kj_release_ppap_open(KjStore *store, KjAudit *audit, const KjAccount *w
 		attachment_clear(&a);
 		return FALSE;
 	}
-	if (policy && policy->ppap_lock)
-		g_mutex_lock(policy->ppap_lock);
-	g_autoptr(GBytes) plain =
-	    _kj_ppap_decrypt(archive, password, policy ? policy->ppap_sandbox : NULL, error);
-	if (policy && policy->ppap_lock)
-		g_mutex_unlock(policy->ppap_lock);
+	KjSandbox *sb =
+	    policy && policy->ppap_pool ? kj_release_pool_take(policy->ppap_pool) : NULL;
+	g_autoptr(GBytes) plain = _kj_ppap_decrypt(archive, password, sb, error);
+	if (sb)
+		kj_release_pool_give(policy->ppap_pool, sb);
 	if (!plain) {
 		/* The attempt is audited, the password is not. */
 		json_t *d = json_pack("{s:s, s:I, s:s}", "quarantine_id", qid, "attachment_index",

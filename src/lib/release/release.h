@@ -94,6 +94,16 @@ gboolean kj_mail_allows(KjDb *db, const KjAccount *a, const char *action, const 
 typedef struct _KjSandbox KjSandbox;
 typedef struct KjCdrWorker KjCdrWorker;
 
+/* Workers shared by threads (pool.c): made before threads start, taken
+ * for one job and given back; take waits while every worker is busy. */
+typedef struct KjReleasePool KjReleasePool;
+KjReleasePool *kj_release_pool_new(GDestroyNotify free_item);
+void kj_release_pool_add(KjReleasePool *p, gpointer item);
+guint kj_release_pool_size(const KjReleasePool *p);
+gpointer kj_release_pool_take(KjReleasePool *p);
+void kj_release_pool_give(KjReleasePool *p, gpointer item);
+void kj_release_pool_free(KjReleasePool *p);
+
 /* What the front end provides.  Every field may be NULL/0: then any
  * approver of the department approves, the CDR options are the defaults,
  * and each file gets a fresh sandboxed worker. */
@@ -101,15 +111,12 @@ typedef struct {
 	GHashTable *approvers;   /* department -> login (console.approvers) */
 	const void *cdr_options; /* const KjCdrOptions * */
 	/* Long-lived workers made before the front end started threads
-	 * (sandbox.h: a worker spawner is a copy of its process), each used
-	 * under its lock. */
-	KjCdrWorker *cdr_worker;
-	GMutex *cdr_lock;
-	KjSandbox *ppap_sandbox;
-	GMutex *ppap_lock;
-	/* File exchange (exchange.c). */
-	KjSandbox *dlp_sandbox;
-	GMutex *dlp_lock;
+	 * (sandbox.h: a worker spawner is a copy of its process), a pool of
+	 * each: KjCdrWorker, KjSandbox (PPAP), KjSandbox (personal numbers,
+	 * exchange.c). */
+	KjReleasePool *cdr_pool;
+	KjReleasePool *ppap_pool;
+	KjReleasePool *dlp_pool;
 	gint64 exchange_max_bytes;
 	gint64 exchange_expiry_days;
 } KjReleasePolicy;

@@ -1008,6 +1008,15 @@
 #define KJ_CONSOLE_EXCHANGE_EXPIRY_DEFAULT 7
 #endif
 #define KJ_CONSOLE_EXCHANGE_EXPIRY_CEILING 365
+/* Sandboxed CDR, PPAP and personal-number workers of the console, each
+ * kind (config: console.workers): jobs of a kind that run at once. */
+#ifndef KJ_CONSOLE_WORKERS_DEFAULT
+#define KJ_CONSOLE_WORKERS_DEFAULT 2
+#endif
+#define KJ_CONSOLE_WORKERS_CEILING 16
+#if KJ_CONSOLE_WORKERS_DEFAULT > KJ_CONSOLE_WORKERS_CEILING
+#error "KJ_CONSOLE_WORKERS_DEFAULT is above its ceiling"
+#endif
 /* Session lifetimes (config: console.session_idle_s, console.session_max_s).
  * Thirty minutes idle and eight hours absolute: a working day's login, but
  * an unattended screen does not stay signed in (基本方針 6(6)). */
