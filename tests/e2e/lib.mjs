@@ -236,7 +236,9 @@ export class Env {
 			baseURL: this.url, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', acceptDownloads: true,
 			viewport: {width: 1280, height: 860},
 		});
-		context.setDefaultTimeout(20000);
+		// Generous: an ASan console sanitizing on a loaded two-core machine
+		// once took over 20 s for an upload; success never waits for it.
+		context.setDefaultTimeout(60000);
 		const page = await context.newPage();
 		page.on('pageerror', (e) => this.problems.push(`${label}: page error: ${e.message}`));
 		page.on('response', (r) => {
