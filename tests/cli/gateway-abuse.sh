@@ -71,7 +71,12 @@ def drip(prefix, payload):
             break
         r, _, _ = select.select([c], [], [], 0.25)
         if r:
-            chunk = c.recv(65536)
+            # The server closes with our unread bytes in its buffer, which
+            # is a reset rather than an end of file: the same cut-off.
+            try:
+                chunk = c.recv(65536)
+            except ConnectionResetError:
+                break
             got += chunk
             if not chunk:
                 break
