@@ -47,7 +47,10 @@ c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
 c.sendall(b"EHLO slow\r\n")
 data = b""
 while True:
-    b = c.recv(4096)
+    try:
+        b = c.recv(4096)
+    except ConnectionResetError:
+        break
     if not b:
         break
     data += b
