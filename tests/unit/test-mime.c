@@ -517,6 +517,13 @@ static void test_profile_yaml(void)
 		g_assert_null(q);
 		g_assert_error(e, KJ_MAIL_ERROR, KJ_MAIL_ERROR_PROFILE);
 	}
+	/* Aliases are refused by name, at the alias (util/yaml.c). */
+	const char *alias = "name: &x city\nkeep_headers: [*x]\n";
+	g_autoptr(GError) ea = NULL;
+	g_assert_null(kj_mail_profile_new_from_data("a.yaml", alias, strlen(alias), &ea));
+	g_assert_error(ea, KJ_MAIL_ERROR, KJ_MAIL_ERROR_PROFILE);
+	g_assert_nonnull(strstr(ea->message, "a.yaml:2:"));
+	g_assert_nonnull(strstr(ea->message, "aliases are not allowed"));
 	g_autoptr(GError) e2 = NULL;
 	g_assert_null(kj_mail_profile_new("nope", &e2));
 	g_assert_error(e2, KJ_MAIL_ERROR, KJ_MAIL_ERROR_PROFILE);

@@ -48,6 +48,8 @@
 
 #include "util/limits.h"
 
+#include "util/yaml.h"
+
 #include <string.h>
 #include <yaml.h>
 
@@ -129,8 +131,7 @@ KjCdrProfile *kj_cdr_profile_new(const char *builtin, const KjCdrOptions *base, 
 }
 
 typedef struct {
-	yaml_parser_t parser;
-	const char *file;
+	KjYamlReader y;
 	KjCdrProfile *p;
 	KjCdrOptions base; /* what "base:" starts from */
 } Ctx;
@@ -138,33 +139,12 @@ typedef struct {
 static gboolean fail(Ctx *c, const yaml_mark_t *m, GError **error, const char *what,
 		     const char *value)
 {
-	g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_PROFILE, "%s:%zu:%zu: %s%s%s%s", c->file,
-		    m ? m->line + 1 : 0, m ? m->column + 1 : 0, what, value ? " '" : "",
-		    value ? value : "", value ? "'" : "");
-	return FALSE;
+	return kj_yaml_fail(&c->y, m, error, what, value);
 }
 
 static gboolean next(Ctx *c, yaml_event_t *ev, GError **error)
 {
-	if (yaml_parser_parse(&c->parser, ev)) {
-		if (ev->type != YAML_ALIAS_EVENT)
-			return TRUE;
-		yaml_mark_t m = ev->start_mark;
-		yaml_event_delete(ev);
-		return fail(c, &m, error, "aliases are not allowed", NULL);
-	}
-	return fail(c, &c->parser.problem_mark, error,
-		    "not valid YAML:", c->parser.problem ? c->parser.problem : "parse error");
-}
-
-static gboolean pick(const char *v, const char *const *names, int *out)
-{
-	for (int i = 0; names[i]; i++)
-		if (g_ascii_strcasecmp(v, names[i]) == 0) {
-			*out = i;
-			return TRUE;
-		}
-	return FALSE;
+	return kj_yaml_next(&c->y, ev, error);
 }
 
 /* A number in [lo, hi]; the message names the key and the range. */
@@ -248,13 +228,13 @@ static gboolean set_type(Ctx *c, const char *kind, const char *v, const yaml_mar
 	int i = 0;
 
 	if (strcmp(kind, "html") == 0) {
-		if (!pick(v, html, &i))
+		if (!kj_yaml_pick(v, html, &i))
 			return fail(c, m, error, "types.html is block or text, not", v);
 		o->html_to_text = i == 1;
 		return TRUE;
 	}
 	if (strcmp(kind, "legacy_office") == 0) {
-		if (!pick(v, legacy, &i))
+		if (!kj_yaml_pick(v, legacy, &i))
 			return fail(c, m, error,
 				    "types.legacy_office is hold, convert or block, not", v);
 		o->blocked_classes &= ~(guint)KJ_CDR_CLASS_LEGACY_OFFICE;
@@ -269,7 +249,7 @@ static gboolean set_type(Ctx *c, const char *kind, const char *v, const yaml_mar
 	for (gsize k = 0; k < G_N_ELEMENTS(kinds); k++) {
 		if (strcmp(kind, kinds[k].name) != 0)
 			continue;
-		if (!pick(v, plain, &i)) {
+		if (!kj_yaml_pick(v, plain, &i)) {
 			g_autofree char *what =
 			    g_strdup_printf("types.%s is sanitize or block, not", kind);
 			return fail(c, m, error, what, v);
@@ -316,13 +296,13 @@ static gboolean set_key(Ctx *c, const char *key, const char *v, const yaml_mark_
 		return TRUE;
 	}
 	if (strcmp(key, "pdf.mode") == 0) {
-		if (!pick(v, modes, &i))
+		if (!kj_yaml_pick(v, modes, &i))
 			return fail(c, m, error, "pdf.mode is pixel, structural or text, not", v);
 		o->pdf_mode = (KjCdrPdfMode)i;
 		return TRUE;
 	}
 	if (strcmp(key, "image.format") == 0) {
-		if (!pick(v, formats, &i))
+		if (!kj_yaml_pick(v, formats, &i))
 			return fail(c, m, error, "image.format is png, jpeg or keep, not", v);
 		o->image_format = (KjCdrImageFormat)i;
 		return TRUE;
@@ -429,7 +409,7 @@ static gboolean parse_doc(Ctx *c, GError **error)
 KjCdrProfile *kj_cdr_profile_new_from_data(const char *file, const char *data, gsize len,
 					   const KjCdrOptions *base, GError **error)
 {
-	Ctx c = {.file = file};
+	Ctx c = {.y = {.name = file, .domain = KJ_CDR_ERROR, .code = KJ_CDR_ERROR_PROFILE}};
 
 	if (len > KJ_CDR_PROFILE_MAX_BYTES) {
 		g_set_error(error, KJ_CDR_ERROR, KJ_CDR_ERROR_PROFILE, "%s: larger than %d bytes",
@@ -446,11 +426,11 @@ KjCdrProfile *kj_cdr_profile_new_from_data(const char *file, const char *data, g
 	char *dot = strrchr(c.p->name, '.');
 	if (dot && dot != c.p->name)
 		*dot = '\0';
-	if (!yaml_parser_initialize(&c.parser))
+	if (!yaml_parser_initialize(&c.y.parser))
 		g_error("libyaml cannot initialise a parser");
-	yaml_parser_set_input_string(&c.parser, (const unsigned char *)data, len);
+	yaml_parser_set_input_string(&c.y.parser, (const unsigned char *)data, len);
 	gboolean ok = parse_doc(&c, error);
-	yaml_parser_delete(&c.parser);
+	yaml_parser_delete(&c.y.parser);
 	if (!ok) {
 		kj_cdr_profile_free(c.p);
 		return NULL;

@@ -33,6 +33,8 @@
 
 #include "util/limits.h"
 
+#include "util/yaml.h"
+
 #include <string.h>
 #include <yaml.h>
 
@@ -101,36 +103,19 @@ static gboolean valid_field_name(const char *s)
 }
 
 typedef struct {
-	yaml_parser_t parser;
-	const char *name;
+	KjYamlReader y;
 	KjMailProfile *p;
 } Ctx;
 
 static gboolean fail(Ctx *c, const yaml_mark_t *m, GError **error, const char *what,
 		     const char *value)
 {
-	g_set_error(error, KJ_MAIL_ERROR, KJ_MAIL_ERROR_PROFILE, "%s:%zu:%zu: %s%s%s%s", c->name,
-		    m ? m->line + 1 : 0, m ? m->column + 1 : 0, what, value ? " '" : "",
-		    value ? value : "", value ? "'" : "");
-	return FALSE;
+	return kj_yaml_fail(&c->y, m, error, what, value);
 }
 
 static gboolean next(Ctx *c, yaml_event_t *ev, GError **error)
 {
-	if (yaml_parser_parse(&c->parser, ev))
-		return TRUE;
-	return fail(c, &c->parser.problem_mark, error,
-		    "not valid YAML:", c->parser.problem ? c->parser.problem : "parse error");
-}
-
-static gboolean pick(const char *v, const char *const *names, int *out)
-{
-	for (int i = 0; names[i]; i++)
-		if (g_ascii_strcasecmp(v, names[i]) == 0) {
-			*out = i;
-			return TRUE;
-		}
-	return FALSE;
+	return kj_yaml_next(&c->y, ev, error);
 }
 
 static gboolean set_scalar(Ctx *c, const char *key, const char *v, const yaml_mark_t *m,
@@ -147,13 +132,13 @@ static gboolean set_scalar(Ctx *c, const char *key, const char *v, const yaml_ma
 			return fail(c, m, error, "name must be letters, digits and '-':", v);
 		g_free(c->p->name);
 		c->p->name = g_strdup(v);
-	} else if (strcmp(key, "links") == 0 && pick(v, links, &i)) {
+	} else if (strcmp(key, "links") == 0 && kj_yaml_pick(v, links, &i)) {
 		c->p->links = (KjMailLinkMode)i;
-	} else if (strcmp(key, "language") == 0 && pick(v, langs, &i)) {
+	} else if (strcmp(key, "language") == 0 && kj_yaml_pick(v, langs, &i)) {
 		c->p->lang = (KjMailLang)i;
-	} else if (strcmp(key, "charset") == 0 && pick(v, charsets, &i)) {
+	} else if (strcmp(key, "charset") == 0 && kj_yaml_pick(v, charsets, &i)) {
 		c->p->charset = (KjMailCharset)i;
-	} else if (strcmp(key, "attachments") == 0 && pick(v, atts, &i)) {
+	} else if (strcmp(key, "attachments") == 0 && kj_yaml_pick(v, atts, &i)) {
 		c->p->attachments = (KjMailAttachPolicy)i;
 	} else if (strcmp(key, "base") == 0) {
 		return fail(c, m, error, "'base' must come before every key but 'name'", NULL);
@@ -265,7 +250,7 @@ static gboolean parse_doc(Ctx *c, GError **error)
 KjMailProfile *kj_mail_profile_new_from_data(const char *name, const char *data, gsize len,
 					     GError **error)
 {
-	Ctx c = {.name = name};
+	Ctx c = {.y = {.name = name, .domain = KJ_MAIL_ERROR, .code = KJ_MAIL_ERROR_PROFILE}};
 
 	if (len > KJ_MAIL_PROFILE_MAX_BYTES) {
 		g_set_error(error, KJ_MAIL_ERROR, KJ_MAIL_ERROR_PROFILE, "%s: larger than %d bytes",
@@ -281,11 +266,11 @@ KjMailProfile *kj_mail_profile_new_from_data(const char *name, const char *data,
 	/* The name goes into an X-Kyojin- header field: ASCII only. */
 	g_strcanon(c.p->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_",
 		   '_');
-	if (!yaml_parser_initialize(&c.parser))
+	if (!yaml_parser_initialize(&c.y.parser))
 		g_error("libyaml cannot initialise a parser");
-	yaml_parser_set_input_string(&c.parser, (const unsigned char *)data, len);
+	yaml_parser_set_input_string(&c.y.parser, (const unsigned char *)data, len);
 	gboolean ok = parse_doc(&c, error);
-	yaml_parser_delete(&c.parser);
+	yaml_parser_delete(&c.y.parser);
 	if (!ok) {
 		kj_mail_profile_free(c.p);
 		return NULL;
