@@ -32,6 +32,7 @@
  *	release.c, dlp/dlp.h.
  *--*/
 #include "release/release.h"
+#include "release/release-private.h"
 
 #include "cdr/cdr.h"
 #include "dlp/dlp.h"
@@ -43,11 +44,6 @@
 KjCdrResult *_kj_release_sanitize(GBytes *data, const char *name, const char *declared,
 				  const KjReleasePolicy *policy, GError **error);
 
-static json_t *nullable(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 #define X_COLUMNS                                                                                  \
 	"id, direction, uploader, department, recipient, filename, size, sha256, note, state,"     \
 	" approver, decided_at, decision_comment, result_sha256, result_size, report, failure,"    \
@@ -56,26 +52,12 @@ static json_t *nullable(const char *s)
 static json_t *row_to_json(const KjDbRow *row)
 {
 	static const char *const names[] = {
-	    "id",        "direction",  "uploader",         "department",    "recipient",
-	    "filename",  "size",       "sha256",           "note",          "state",
-	    "approver",  "decided_at", "decision_comment", "result_sha256", "result_size",
-	    "report",    "failure",    "created_at",       "expires_unix",  "downloaded_at",
-	    "updated_at"};
-	json_t *o = json_object();
-	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
-		if (i == 6 || i == 14 || i == 18)
-			json_object_set_new(o, names[i],
-					    kj_db_row_is_null(row, i)
-						? json_null()
-						: json_integer(kj_db_row_get_int(row, i)));
-		else if (i == 15) {
-			const char *t = kj_db_row_get_text(row, i);
-			json_t *j = t ? json_loads(t, 0, NULL) : NULL;
-			json_object_set_new(o, names[i], j ? j : json_null());
-		} else
-			json_object_set_new(o, names[i], nullable(kj_db_row_get_text(row, i)));
-	}
-	return o;
+	    "id",         "direction",  "uploader",         "department",    "recipient",
+	    "filename",   "size",       "sha256",           "note",          "state",
+	    "approver",   "decided_at", "decision_comment", "result_sha256", "result_size",
+	    "report",     "failure",    "created_at",       "expires_unix",  "downloaded_at",
+	    "updated_at", NULL};
+	return _kj_release_row_json(row, names, "ttttttitttttttijttitt");
 }
 
 static gboolean row_one(const KjDbRow *row, gpointer user_data)
@@ -531,8 +513,9 @@ json_t *kj_exchange_decide(KjStore *store, KjAudit *audit, const KjAccount *who,
 							      : "exchange.approve";
 	json_t *d = json_pack("{s:s, s:s, s:o, s:o, s:s}", "direction",
 			      json_string_value(json_object_get(x, "direction")), "state", o.state,
-			      "comment", nullable(comment), "failure", nullable(o.failure),
-			      "uploader", json_string_value(json_object_get(x, "uploader")));
+			      "comment", _kj_release_nullable(comment), "failure",
+			      _kj_release_nullable(o.failure), "uploader",
+			      json_string_value(json_object_get(x, "uploader")));
 	gboolean ok = kj_audit_append(audit, who->login, action, id, d, NULL, error);
 	json_decref(d);
 	if (ok)

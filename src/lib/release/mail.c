@@ -25,6 +25,7 @@
  *	mime/quarantine.c, account/authz.c.
  *--*/
 #include "release/release.h"
+#include "release/release-private.h"
 
 #include "util/limits.h"
 
@@ -275,11 +276,6 @@ static json_t *parse_json_or_null(const char *text)
 	return j ? j : json_null();
 }
 
-static json_t *nullable(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 typedef struct {
 	json_t *items;
 	gint64 limit;
@@ -293,13 +289,14 @@ typedef struct {
 
 static json_t *list_item(const KjDbRow *row)
 {
-	return json_pack(
-	    "{s:s, s:s, s:s, s:o, s:o, s:I, s:o, s:I}", "id", kj_db_row_get_text(row, 0),
-	    "received_at", kj_db_row_get_text(row, 1), "verdict", kj_db_row_get_text(row, 2),
-	    "sender", nullable(kj_db_row_get_text(row, 3)), "subject",
-	    nullable(kj_db_row_get_text(row, 4)), "size", (json_int_t)kj_db_row_get_int(row, 5),
-	    "reasons", parse_json_or_null(kj_db_row_get_text(row, 6)), "attachments",
-	    (json_int_t)kj_db_row_get_int(row, 7));
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:o, s:I}", "id",
+			 kj_db_row_get_text(row, 0), "received_at", kj_db_row_get_text(row, 1),
+			 "verdict", kj_db_row_get_text(row, 2), "sender",
+			 _kj_release_nullable(kj_db_row_get_text(row, 3)), "subject",
+			 _kj_release_nullable(kj_db_row_get_text(row, 4)), "size",
+			 (json_int_t)kj_db_row_get_int(row, 5), "reasons",
+			 parse_json_or_null(kj_db_row_get_text(row, 6)), "attachments",
+			 (json_int_t)kj_db_row_get_int(row, 7));
 }
 
 static gboolean row_list(const KjDbRow *row, gpointer user_data)
@@ -417,8 +414,8 @@ static gboolean row_get(const KjDbRow *row, gpointer user_data)
 {
 	json_t **out = user_data;
 	*out = list_item(row);
-	json_object_set_new(*out, "recipients", nullable(kj_db_row_get_text(row, 8)));
-	json_object_set_new(*out, "message_id", nullable(kj_db_row_get_text(row, 9)));
+	json_object_set_new(*out, "recipients", _kj_release_nullable(kj_db_row_get_text(row, 8)));
+	json_object_set_new(*out, "message_id", _kj_release_nullable(kj_db_row_get_text(row, 9)));
 	json_object_set_new(*out, "report", parse_json_or_null(kj_db_row_get_text(row, 10)));
 	json_object_set_new(*out, "original_sha256", json_string(kj_db_row_get_text(row, 11)));
 	return FALSE;
@@ -426,16 +423,16 @@ static gboolean row_get(const KjDbRow *row, gpointer user_data)
 
 static gboolean row_attachment(const KjDbRow *row, gpointer user_data)
 {
-	json_array_append_new(user_data,
-			      json_pack("{s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:s}", "index",
-					(json_int_t)kj_db_row_get_int(row, 0), "filename",
-					nullable(kj_db_row_get_text(row, 1)), "declared_type",
-					nullable(kj_db_row_get_text(row, 2)), "detected_type",
-					nullable(kj_db_row_get_text(row, 3)), "size",
-					(json_int_t)kj_db_row_get_int(row, 4), "container",
-					nullable(kj_db_row_get_text(row, 5)), "note",
-					nullable(kj_db_row_get_text(row, 6)), "sha256",
-					kj_db_row_get_text(row, 7)));
+	json_array_append_new(
+	    user_data, json_pack("{s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:s}", "index",
+				 (json_int_t)kj_db_row_get_int(row, 0), "filename",
+				 _kj_release_nullable(kj_db_row_get_text(row, 1)), "declared_type",
+				 _kj_release_nullable(kj_db_row_get_text(row, 2)), "detected_type",
+				 _kj_release_nullable(kj_db_row_get_text(row, 3)), "size",
+				 (json_int_t)kj_db_row_get_int(row, 4), "container",
+				 _kj_release_nullable(kj_db_row_get_text(row, 5)), "note",
+				 _kj_release_nullable(kj_db_row_get_text(row, 6)), "sha256",
+				 kj_db_row_get_text(row, 7)));
 	return TRUE;
 }
 

@@ -29,6 +29,7 @@
  *	ppap.c, mail.c, cdr/cdr.h.
  *--*/
 #include "release/release.h"
+#include "release/release-private.h"
 
 #include "cdr/cdr.h"
 #include "util/limits.h"
@@ -61,9 +62,33 @@ KjCdrResult *_kj_release_sanitize(GBytes *data, const char *name, const char *de
 	return kj_cdr_sanitize_isolated(data, name, declared, opts, error);
 }
 
-static json_t *nullable(const char *s)
+json_t *_kj_release_nullable(const char *s)
 {
 	return s ? json_string(s) : json_null();
+}
+
+json_t *_kj_release_row_json(const KjDbRow *row, const char *const *names, const char *kinds)
+{
+	json_t *o = json_object();
+	guint i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		const char *t = kj_db_row_get_text(row, i);
+		json_t *v = NULL;
+
+		g_assert(kinds[i] != '\0');
+		if (kj_db_row_is_null(row, i))
+			v = json_null();
+		else if (kinds[i] == 'i')
+			v = json_integer(kj_db_row_get_int(row, i));
+		else if (kinds[i] == 'j')
+			v = t ? json_loads(t, 0, NULL) : NULL;
+		else
+			v = _kj_release_nullable(t);
+		json_object_set_new(o, names[i], v ? v : json_null());
+	}
+	g_assert(kinds[i] == '\0'); /* one kind per name */
+	return o;
 }
 
 /* The last two columns are what the approver approves: the mail's subject
@@ -78,7 +103,6 @@ static json_t *nullable(const char *s)
 
 static json_t *row_to_json(const KjDbRow *row)
 {
-	json_t *o = json_object();
 	static const char *const names[] = {"id",
 					    "kind",
 					    "quarantine_id",
@@ -101,22 +125,9 @@ static json_t *row_to_json(const KjDbRow *row)
 					    "created_at",
 					    "updated_at",
 					    "subject",
-					    "sender"};
-	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
-		if (i == 3 || i == 16) {
-			json_object_set_new(o, names[i],
-					    kj_db_row_is_null(row, i)
-						? json_null()
-						: json_integer(kj_db_row_get_int(row, i)));
-		} else if (i == 17) {
-			const char *t = kj_db_row_get_text(row, i);
-			json_t *j = t ? json_loads(t, 0, NULL) : NULL;
-			json_object_set_new(o, names[i], j ? j : json_null());
-		} else {
-			json_object_set_new(o, names[i], nullable(kj_db_row_get_text(row, i)));
-		}
-	}
-	return o;
+					    "sender",
+					    NULL};
+	return _kj_release_row_json(row, names, "tttittttttttttttijttttt");
 }
 
 static gboolean row_one(const KjDbRow *row, gpointer user_data)
@@ -294,10 +305,10 @@ gboolean kj_release_request(KjStore *store, KjAudit *audit, const KjAccount *who
 	gboolean ok = insert_request(db, rid, kind, qid, idx, a.filename, who, reason, NULL, NULL,
 				     0, NULL, error);
 	if (ok) {
-		json_t *d =
-		    json_pack("{s:s, s:s, s:I, s:o, s:s, s:s}", "kind", kind, "quarantine_id", qid,
-			      "attachment_index", (json_int_t)idx, "filename", nullable(a.filename),
-			      "department", who->department, "reason", reason);
+		json_t *d = json_pack("{s:s, s:s, s:I, s:o, s:s, s:s}", "kind", kind,
+				      "quarantine_id", qid, "attachment_index", (json_int_t)idx,
+				      "filename", _kj_release_nullable(a.filename), "department",
+				      who->department, "reason", reason);
 		ok = kj_audit_append(audit, who->login, "release.request", rid, d, NULL, error);
 		json_decref(d);
 	}
@@ -372,7 +383,7 @@ gboolean kj_release_ppap_open(KjStore *store, KjAudit *audit, const KjAccount *w
 	if (ok) {
 		json_t *d = json_pack("{s:s, s:s, s:I, s:o, s:s, s:s, s:s}", "kind", "ppap",
 				      "quarantine_id", qid, "attachment_index", (json_int_t)idx,
-				      "filename", nullable(a.filename), "department",
+				      "filename", _kj_release_nullable(a.filename), "department",
 				      who->department, "reason", reason, "sanitized_sha256", sha);
 		ok = kj_audit_append(audit, who->login, "release.request", rid, d, NULL, error);
 		json_decref(d);
@@ -514,7 +525,8 @@ static json_t *approve_first(KjStore *store, KjAudit *audit, const KjAccount *wh
 		return audited(
 		    store, audit, who,
 		    strcmp(to, "approved") == 0 ? "release.approve" : "release.released", id,
-		    json_pack("{s:s, s:o}", "kind", kind, "comment", nullable(comment)), error);
+		    json_pack("{s:s, s:o}", "kind", kind, "comment", _kj_release_nullable(comment)),
+		    error);
 	}
 	char sha[KJ_SHA256_HEX_LEN + 1] = {0};
 	g_autofree char *name = NULL, *failure = NULL;
@@ -539,8 +551,9 @@ static json_t *approve_first(KjStore *store, KjAudit *audit, const KjAccount *wh
 	if (!ok)
 		return NULL;
 	return audited(store, audit, who, failure ? "release.failed" : "release.released", id,
-		       json_pack("{s:s, s:o, s:o, s:o}", "kind", kind, "comment", nullable(comment),
-				 "failure", nullable(failure), "sanitized_sha256",
+		       json_pack("{s:s, s:o, s:o, s:o}", "kind", kind, "comment",
+				 _kj_release_nullable(comment), "failure",
+				 _kj_release_nullable(failure), "sanitized_sha256",
 				 failure ? json_null() : json_string(sha)),
 		       error);
 }
@@ -581,9 +594,9 @@ static json_t *approve_second(KjStore *store, KjAudit *audit, const KjAccount *w
 	json_t *d = ok ? json_pack("{s:b, s:s, s:s, s:o, s:s, s:o}", "unsanitized", TRUE, "sha256",
 				   a.sha256, "first_approver",
 				   json_string_value(json_object_get(req, "approver")), "filename",
-				   nullable(a.filename), "requester",
+				   _kj_release_nullable(a.filename), "requester",
 				   json_string_value(json_object_get(req, "requester")), "comment",
-				   nullable(comment))
+				   _kj_release_nullable(comment))
 		       : NULL;
 	attachment_clear(&a);
 	if (!ok)
@@ -639,7 +652,8 @@ json_t *kj_release_decide(KjStore *store, KjAudit *audit, const KjAccount *who, 
 			error))
 			return NULL;
 		return audited(store, audit, who, "release.refuse", id,
-			       json_pack("{s:s, s:o}", "from", state, "comment", nullable(comment)),
+			       json_pack("{s:s, s:o}", "from", state, "comment",
+					 _kj_release_nullable(comment)),
 			       error);
 	}
 	if (strcmp(state, "approved") == 0)
