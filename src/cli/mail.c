@@ -150,23 +150,35 @@ static KjMailProfile *load_profile(KjCli *cli, const char *arg, GError **error)
 	return p;
 }
 
+/* The quarantine id of a message with digest sha, NULL without a store. */
+static char *quarantine_id(KjCli *cli, const char *sha)
+{
+	return cli->store ? kj_mail_quarantine_id(sha) : NULL;
+}
+
 /* Sanitizes one message and quarantines it when there is a store.
  * sha is the digest of raw (computed here when NULL): the quarantine id
  * is made from it and the worker is given it, so the message is hashed
- * once.  Returns the exit code for it; *res gets the result. */
+ * once.  next (raw and digest, or NULL) is handed to the worker to start
+ * on while this one is stored (kj_mail_worker_run()).  Returns the exit
+ * code for it; *res gets the result. */
 static int process(KjCli *cli, KjMailWorker *w, GMutex *lock, GBytes *raw, const char *sha,
-		   KjMailResult **res, char **qid_out, GError **error)
+		   GBytes *next_raw, const char *next_sha, KjMailResult **res, char **qid_out,
+		   GError **error)
 {
 	g_autofree char *qid = NULL;
+	g_autofree char *next_qid = NULL;
 	char own[KJ_SHA256_HEX_LEN + 1];
 
 	if (sha == NULL) {
 		kj_sha256_hex(g_bytes_get_data(raw, NULL), g_bytes_get_size(raw), own);
 		sha = own;
 	}
-	if (cli->store)
-		qid = kj_mail_quarantine_id(sha);
-	if (!kj_mail_worker_sanitize_hashed(w, raw, sha, qid, res, error))
+	qid = quarantine_id(cli, sha);
+	if (next_raw != NULL)
+		next_qid = quarantine_id(cli, next_sha);
+	KjMailInput in = {raw, sha, qid}, next = {next_raw, next_sha, next_qid};
+	if (!kj_mail_worker_run(w, &in, next_raw ? &next : NULL, res, error))
 		return KJ_EXIT_INPUT;
 	if (cli->store) {
 		g_mutex_lock(lock);
@@ -243,7 +255,7 @@ static int sanitize_one(KjCli *cli, KjMailProfile *profile, KjMailIsolation mode
 	if (w == NULL)
 		return kj_cli_gerror(cli, KJ_EXIT_INPUT, error);
 	g_mutex_init(&lock);
-	int rc = process(cli, w, &lock, raw, NULL, &r, &qid, &error);
+	int rc = process(cli, w, &lock, raw, NULL, NULL, NULL, &r, &qid, &error);
 	g_mutex_clear(&lock);
 	if (r == NULL || rc == KJ_EXIT_INPUT)
 		return kj_cli_error(cli, KJ_EXIT_INPUT, "%s (the message was not delivered)",
@@ -302,16 +314,23 @@ static void bqueue_push(BQueue *q, gpointer item)
 	g_mutex_unlock(&q->lock);
 }
 
-/* NULL once the queue is closed and empty. */
-static gpointer bqueue_pop(BQueue *q)
+/* NULL once the queue is closed and empty; with wait FALSE, also when it
+ * is empty now. */
+static gpointer bqueue_take(BQueue *q, gboolean wait)
 {
 	g_mutex_lock(&q->lock);
-	while (g_queue_is_empty(&q->items) && !q->closed)
+	while (wait && g_queue_is_empty(&q->items) && !q->closed)
 		g_cond_wait(&q->cond, &q->lock);
 	gpointer item = g_queue_pop_head(&q->items);
-	g_cond_broadcast(&q->cond);
+	if (item != NULL)
+		g_cond_broadcast(&q->cond);
 	g_mutex_unlock(&q->lock);
 	return item;
+}
+
+static gpointer bqueue_pop(BQueue *q)
+{
+	return bqueue_take(q, TRUE);
 }
 
 static void bqueue_close(BQueue *q)
@@ -363,27 +382,36 @@ static gpointer batch_reader(gpointer data)
 	return NULL;
 }
 
+/* Each thread keeps its worker busy: with the message it sends, it hands
+ * over the next one already read (if any), which the worker starts on
+ * while this thread stores the result and fetches another.  With one
+ * reused worker the worker otherwise waited for this thread a fifth of
+ * the time on the mail benchmark (perf). */
 static gpointer batch_thread(gpointer data)
 {
 	Batch *b = data;
 	KjMailWorker *w = b->workers[g_atomic_int_add(&b->taken, 1)];
 	const GError *error = b->worker_error;
-	Item *it;
+	Item *it = bqueue_pop(&b->in);
 
-	while ((it = bqueue_pop(&b->in)) != NULL) {
+	while (it != NULL) {
+		Item *next = bqueue_take(&b->in, FALSE);
 		if (it->raw == NULL) {
 			it->rc = -1; /* unreadable */
 		} else if (w == NULL) {
 			it->rc = KJ_EXIT_INPUT;
 			it->error = g_error_copy(error);
 		} else {
-			it->rc = process(b->cli, w, &b->lock, it->raw, it->sha, &it->r, &it->qid,
-					 &it->error);
+			gboolean ahead = next != NULL && next->raw != NULL;
+			it->rc =
+			    process(b->cli, w, &b->lock, it->raw, it->sha, ahead ? next->raw : NULL,
+				    ahead ? next->sha : NULL, &it->r, &it->qid, &it->error);
 			/* The input is done with: free it before the output waits
 			 * in the queue, so that each queue holds one kind. */
 			g_clear_pointer(&it->raw, g_bytes_unref);
 		}
 		bqueue_push(&b->out, it);
+		it = next != NULL ? next : bqueue_pop(&b->in);
 	}
 	if (g_atomic_int_dec_and_test(&b->running))
 		bqueue_close(&b->out);

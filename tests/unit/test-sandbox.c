@@ -703,6 +703,202 @@ static void perf_mode(KjSandboxMode mode, const char *label, int jobs)
 				(double)(g_get_monotonic_time() - t0) / jobs, jobs);
 }
 
+/* ---- jobs sent ahead (kj_sandbox_run_ahead) ---- */
+
+/* "segv..." crashes, "loop..." spins; anything else comes back as
+ * "<input>@<worker pid>". */
+static gboolean job_ahead(GBytes *input, GByteArray *output, gpointer user_data, GError **error)
+{
+	gsize len;
+	const char *p = g_bytes_get_data(input, &len);
+	char pid[32];
+	int n = g_snprintf(pid, sizeof pid, "@%d", (int)getpid());
+
+	if (len >= 4 && memcmp(p, "segv", 4) == 0) {
+		volatile uintptr_t addr = 16;
+		*(volatile int *)addr = 1;
+	}
+	if (len >= 4 && memcmp(p, "loop", 4) == 0) {
+		volatile guint64 k = 0;
+		for (;;)
+			k++;
+	}
+	g_byte_array_append(output, (const guint8 *)p, (guint)len);
+	g_byte_array_append(output, (const guint8 *)pid, (guint)n);
+	return TRUE;
+}
+
+static KjSandbox *ahead_sandbox(KjSandboxMode mode, guint max_jobs, guint timeout_ms)
+{
+	KjSandboxOptions o;
+
+	kj_sandbox_options_init(&o);
+	o.mode = mode;
+	o.max_jobs = max_jobs;
+	o.timeout_ms = timeout_ms;
+	o.name = "test worker";
+	return kj_sandbox_new(&o, job_ahead, NULL);
+}
+
+/* The part of a job_ahead output before the pid; the pid in *pid. */
+static char *ahead_output(GBytes *out, int *pid)
+{
+	gsize len;
+	const char *p = g_bytes_get_data(out, &len);
+	g_autofree char *s = g_strndup(p, len);
+	char *at = strrchr(s, '@');
+
+	g_assert_nonnull(at);
+	*at = '\0';
+	*pid = (int)g_ascii_strtoll(at + 1, NULL, 10);
+	return g_strdup(s);
+}
+
+static GPtrArray *ahead_inputs(const char *const *words)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+
+	for (gsize i = 0; words[i] != NULL; i++)
+		g_ptr_array_add(a, g_bytes_new(words[i], strlen(words[i])));
+	return a;
+}
+
+/* Runs the inputs in order, each call handing over the next; checks
+ * each result is its own input's and returns the worker pids. */
+static GArray *run_chain(KjSandbox *sb, GPtrArray *in, const char *const *want_error)
+{
+	GArray *pids = g_array_new(FALSE, TRUE, sizeof(int));
+
+	for (guint i = 0; i < in->len; i++) {
+		g_autoptr(GError) err = NULL;
+		GBytes *next = i + 1 < in->len ? in->pdata[i + 1] : NULL;
+		g_autoptr(GBytes) out = kj_sandbox_run_ahead(sb, in->pdata[i], next, &err);
+		int pid = 0;
+		gsize len;
+		const char *p = g_bytes_get_data(in->pdata[i], &len);
+
+		if (want_error != NULL && want_error[i] != NULL) {
+			g_assert_null(out);
+			g_assert_nonnull(err);
+			g_assert_nonnull(strstr(err->message, want_error[i]));
+		} else {
+			g_assert_no_error(err);
+			g_autofree char *got = ahead_output(out, &pid);
+			g_assert_cmpmem(got, strlen(got), p, len);
+		}
+		g_array_append_val(pids, pid);
+	}
+	return pids;
+}
+
+static void test_ahead_order(void)
+{
+	static const char *const words[] = {"a", "b", "c", "d", "e", "f", "g", "h", NULL};
+	g_autoptr(KjSandbox) sb = ahead_sandbox(KJ_SANDBOX_REUSE, 0, 5000);
+	g_autoptr(GPtrArray) in = ahead_inputs(words);
+	g_autoptr(GArray) pids = run_chain(sb, in, NULL);
+	KjSandboxStats st;
+
+	kj_sandbox_get_stats(sb, &st);
+	g_assert_cmpuint(st.jobs, ==, 8);
+	g_assert_cmpuint(st.forks, ==, 1);
+	/* Every job but the first was handed over with the one before. */
+	g_assert_cmpuint(st.ahead, ==, 7);
+	for (guint i = 1; i < pids->len; i++)
+		g_assert_cmpint(g_array_index(pids, int, i), ==, g_array_index(pids, int, 0));
+}
+
+/* A worker that crashes or hangs with the next job in its channel: the
+ * failure is the current job's, and the next one is served by a fresh
+ * worker, not lost and not blamed. */
+static void test_ahead_failure(void)
+{
+	static const char *const words[] = {"a", "segv", "c", "loop", "e", "f", NULL};
+	static const char *const errors[] = {NULL, "SIGSEGV", NULL, "exceeded", NULL, NULL, NULL};
+	g_autoptr(KjSandbox) sb = ahead_sandbox(KJ_SANDBOX_REUSE, 0, 500);
+	g_autoptr(GPtrArray) in = ahead_inputs(words);
+	g_autoptr(GArray) pids = run_chain(sb, in, errors);
+	KjSandboxStats st;
+
+	kj_sandbox_get_stats(sb, &st);
+	g_assert_cmpuint(st.crashes, ==, 1);
+	g_assert_cmpuint(st.timeouts, ==, 1);
+	g_assert_cmpuint(st.forks, ==, 3);
+	g_assert_cmpint(g_array_index(pids, int, 2), !=, g_array_index(pids, int, 0));
+	g_assert_cmpint(g_array_index(pids, int, 4), !=, g_array_index(pids, int, 2));
+	g_assert_cmpint(g_array_index(pids, int, 5), ==, g_array_index(pids, int, 4));
+}
+
+/* Recycling: a worker is never handed a job past its last one. */
+static void test_ahead_recycle(void)
+{
+	static const char *const words[] = {"1", "2", "3", "4", "5", "6", "7", NULL};
+	g_autoptr(KjSandbox) sb = ahead_sandbox(KJ_SANDBOX_REUSE, 3, 5000);
+	g_autoptr(GPtrArray) in = ahead_inputs(words);
+	g_autoptr(GArray) pids = run_chain(sb, in, NULL);
+	KjSandboxStats st;
+
+	kj_sandbox_get_stats(sb, &st);
+	g_assert_cmpuint(st.forks, ==, 3);
+	g_assert_cmpuint(st.ahead, ==, 4); /* 2 and 3, 5 and 6 */
+	g_assert_cmpint(g_array_index(pids, int, 2), ==, g_array_index(pids, int, 0));
+	g_assert_cmpint(g_array_index(pids, int, 3), !=, g_array_index(pids, int, 2));
+	g_assert_cmpint(g_array_index(pids, int, 6), !=, g_array_index(pids, int, 5));
+}
+
+/* A next job larger than the channel holds is not sent ahead (it would
+ * deadlock against the worker's reply); one the caller then does not ask
+ * for is dropped with the worker, and every answer is still its own. */
+static void test_ahead_big_and_changed(void)
+{
+	g_autoptr(KjSandbox) sb = ahead_sandbox(KJ_SANDBOX_REUSE, 0, 10000);
+	g_autoptr(GError) err = NULL;
+	gsize n = 64 * 1024 * 1024;
+	g_autofree char *big = g_malloc(n);
+	KjSandboxStats st;
+	int pid;
+
+	memset(big, 'x', n);
+	g_autoptr(GBytes) a = g_bytes_new("a", 1);
+	g_autoptr(GBytes) b = g_bytes_new("b", 1);
+	g_autoptr(GBytes) c = g_bytes_new("c", 1);
+	g_autoptr(GBytes) huge = g_bytes_new_take(g_steal_pointer(&big), n);
+
+	g_autoptr(GBytes) o1 = kj_sandbox_run_ahead(sb, a, huge, &err);
+	g_assert_no_error(err);
+	kj_sandbox_get_stats(sb, &st);
+	g_assert_cmpuint(st.ahead, ==, 0);
+	g_autoptr(GBytes) o2 = kj_sandbox_run_ahead(sb, huge, b, &err);
+	g_assert_no_error(err);
+	g_assert_cmpuint(g_bytes_get_size(o2), >, n);
+	g_autofree char *s2 = ahead_output(o2, &pid);
+	g_assert_cmpuint(strlen(s2), ==, n);
+	int first = pid;
+	/* b was sent ahead; c is asked for instead. */
+	g_autoptr(GBytes) o3 = kj_sandbox_run_ahead(sb, c, NULL, &err);
+	g_assert_no_error(err);
+	g_autofree char *s3 = ahead_output(o3, &pid);
+	g_assert_cmpstr(s3, ==, "c");
+	g_assert_cmpint(pid, !=, first);
+	g_autoptr(GBytes) o4 = kj_sandbox_run(sb, b, &err);
+	g_assert_no_error(err);
+	g_autofree char *s4 = ahead_output(o4, &pid);
+	g_assert_cmpstr(s4, ==, "b");
+	kj_sandbox_get_stats(sb, &st);
+	g_assert_cmpuint(st.ahead, ==, 1);
+	g_assert_cmpuint(st.forks, ==, 2);
+}
+
+static void test_ahead_none(void)
+{
+	static const char *const words[] = {"a", "b", "c", NULL};
+	g_autoptr(KjSandbox) sb = ahead_sandbox(KJ_SANDBOX_NONE, 0, 5000);
+	g_autoptr(GPtrArray) in = ahead_inputs(words);
+	g_autoptr(GArray) pids = run_chain(sb, in, NULL);
+
+	g_assert_cmpint(g_array_index(pids, int, 0), ==, getpid());
+}
+
 static void test_perf(void)
 {
 	if (!g_test_perf()) {
@@ -746,6 +942,11 @@ int main(int argc, char **argv)
 	g_test_add_data_func("/sandbox/output-limit/none", GINT_TO_POINTER(KJ_SANDBOX_NONE),
 			     test_output_limit);
 	g_test_add_func("/sandbox/failed-message", test_failed_message);
+	g_test_add_func("/sandbox/ahead/order", test_ahead_order);
+	g_test_add_func("/sandbox/ahead/failure", test_ahead_failure);
+	g_test_add_func("/sandbox/ahead/recycle", test_ahead_recycle);
+	g_test_add_func("/sandbox/ahead/big-and-changed", test_ahead_big_and_changed);
+	g_test_add_func("/sandbox/ahead/none", test_ahead_none);
 	add_deny_tests();
 	return g_test_run();
 }

@@ -9,7 +9,9 @@
  *	and its quarantine id in, and the whole result out — verdict,
  *	reasons, actions, the sanitized message, the report and each removed
  *	attachment's decoded bytes, so that the parent (which alone talks to
- *	the store and the audit log) can quarantine them.
+ *	the store and the audit log) can quarantine them.  kj_mail_worker_run()
+ *	can hand the worker the next message with the current one, so that it
+ *	starts on it while the caller stores this one's result.
  *
  *	Job input: "KJMI", quarantine id length (2 bytes, little-endian), a
  *	flag byte (1: send attachment bytes back, for the quarantine), a
@@ -29,8 +31,8 @@
  *	naming what happened (基本方針 2(12): nothing unsanitized passes
  *	because the sanitizer failed).
  * LIMITS
- *	Worker: 10 s CPU and 30 s wall clock per message, 200 messages per
- *	worker; output at most 3 x mail.max_message_bytes + 16 MB.
+ *	Worker: 10 s CPU and 30 s wall clock per message,
+ *	KJ_SANDBOX_MAX_JOBS_DEFAULT (500) messages per worker; output at most 3 x mail.max_message_bytes + 16 MB.
  * STANDARDS
  *	DESIGN.md "Processes": hostile bytes are parsed only in a worker.
  * SEE ALSO
@@ -52,6 +54,8 @@ struct KjMailWorker {
 	const KjMailProfile *profile;
 	KjMailIsolation mode;
 	KjSandbox *sb;
+	GBytes *next_raw;   /* the message last passed as next, */
+	GBytes *next_frame; /* and its job input */
 };
 
 json_t *_kj_mail_attachment_json(const KjMailAttachment *a);
@@ -327,7 +331,7 @@ KjMailWorker *kj_mail_worker_new(const KjMailProfile *profile, KjMailIsolation m
 	o.mode = mode == KJ_MAIL_ISOLATE_FORK_EACH ? KJ_SANDBOX_FORK_EACH : KJ_SANDBOX_REUSE;
 	o.cpu_seconds = 10;
 	o.timeout_ms = 30000;
-	o.max_jobs = 200;
+	/* max_jobs: the sandbox default (KJ_SANDBOX_MAX_JOBS_DEFAULT). */
 	o.max_output = (gsize)(profile->limits.max_message_bytes * 3 + 16 * 1024 * 1024);
 	o.name = "mail sanitizer";
 	o.prepare = prepare;
@@ -340,6 +344,8 @@ void kj_mail_worker_free(KjMailWorker *w)
 	if (w == NULL)
 		return;
 	kj_sandbox_free(w->sb);
+	g_clear_pointer(&w->next_raw, g_bytes_unref);
+	g_clear_pointer(&w->next_frame, g_bytes_unref);
 	g_free(w);
 }
 
@@ -353,25 +359,66 @@ gboolean kj_mail_worker_sanitize_hashed(KjMailWorker *w, GBytes *raw,
 					const char sha[KJ_SHA256_HEX_LEN + 1], const char *qid,
 					KjMailResult **out, GError **error)
 {
-	g_autoptr(GError) err = NULL;
+	KjMailInput in = {raw, sha, qid};
 
-	g_return_val_if_fail(sha == NULL || kj_sha256_hex_valid(sha), FALSE);
-	if (w->mode == KJ_MAIL_ISOLATE_NONE)
-		return _kj_mail_sanitize_hashed(raw, w->profile, qid, sha, out, error);
-	gsize qlen = qid ? strlen(qid) : 0, len = 0, hlen = sha ? KJ_SHA256_HEX_LEN : 0;
-	const void *d = g_bytes_get_data(raw, &len);
-	g_return_val_if_fail(qlen < 65536, FALSE);
+	return kj_mail_worker_run(w, &in, NULL, out, error);
+}
+
+/* The job input for one message (see DESCRIPTION). */
+static GBytes *frame(const KjMailInput *m)
+{
+	gsize qlen = m->quarantine_id ? strlen(m->quarantine_id) : 0, len = 0;
+	gsize hlen = m->sha256 ? KJ_SHA256_HEX_LEN : 0;
+	const void *d = g_bytes_get_data(m->raw, &len);
 	GByteArray *in = g_byte_array_sized_new((guint)(len + qlen + hlen + 8));
-	guint8 h[8] = {'K',         'J',        'M', 'I', (guint8)qlen, (guint8)(qlen >> 8),
-		       qid != NULL, sha != NULL};
+	guint8 h[8] = {'K',
+		       'J',
+		       'M',
+		       'I',
+		       (guint8)qlen,
+		       (guint8)(qlen >> 8),
+		       m->quarantine_id != NULL,
+		       m->sha256 != NULL};
+
 	g_byte_array_append(in, h, 8);
-	g_byte_array_append(in, (const guint8 *)qid, (guint)qlen);
-	g_byte_array_append(in, (const guint8 *)sha, (guint)hlen);
+	g_byte_array_append(in, (const guint8 *)m->quarantine_id, (guint)qlen);
+	g_byte_array_append(in, (const guint8 *)m->sha256, (guint)hlen);
 	g_byte_array_append(in, d, (guint)len);
-	g_autoptr(GBytes) input = g_byte_array_free_to_bytes(in);
-	g_autoptr(GBytes) reply = kj_sandbox_run(w->sb, input, &err);
+	return g_byte_array_free_to_bytes(in);
+}
+
+static gboolean input_ok(const KjMailInput *m)
+{
+	return m->raw != NULL && (m->sha256 == NULL || kj_sha256_hex_valid(m->sha256)) &&
+	       (m->quarantine_id == NULL || strlen(m->quarantine_id) < 65536) &&
+	       g_bytes_get_size(m->raw) < G_MAXUINT - 65536 - 128;
+}
+
+gboolean kj_mail_worker_run(KjMailWorker *w, const KjMailInput *in, const KjMailInput *next,
+			    KjMailResult **out, GError **error)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GBytes) input = NULL;
+	const char *sha = in->sha256, *qid = in->quarantine_id;
+
+	g_return_val_if_fail(input_ok(in), FALSE);
+	g_return_val_if_fail(next == NULL || (input_ok(next) && next->raw != in->raw), FALSE);
+	if (w->mode == KJ_MAIL_ISOLATE_NONE)
+		return _kj_mail_sanitize_hashed(in->raw, w->profile, qid, sha, out, error);
+	/* The frame made for in when it was the next message, if it was. */
+	if (w->next_raw == in->raw)
+		input = g_steal_pointer(&w->next_frame);
+	else
+		input = frame(in);
+	g_clear_pointer(&w->next_raw, g_bytes_unref);
+	g_clear_pointer(&w->next_frame, g_bytes_unref);
+	if (next != NULL) {
+		w->next_raw = g_bytes_ref(next->raw);
+		w->next_frame = frame(next);
+	}
+	g_autoptr(GBytes) reply = kj_sandbox_run_ahead(w->sb, input, w->next_frame, &err);
 	if (reply == NULL) {
-		*out = held_result(raw, sha, qid, err->message);
+		*out = held_result(in->raw, sha, qid, err->message);
 		return TRUE;
 	}
 	*out = kj_mail_result_deserialize(reply, &err);
@@ -379,11 +426,11 @@ gboolean kj_mail_worker_sanitize_hashed(KjMailWorker *w, GBytes *raw,
 		/* The worker was told the digest: another one back means it
 		 * is not the worker we started. */
 		kj_mail_result_free(*out);
-		*out = held_result(raw, sha, qid,
+		*out = held_result(in->raw, sha, qid,
 				   "the sanitizer worker misstated the message's digest");
 		return TRUE;
 	}
 	if (*out == NULL)
-		*out = held_result(raw, sha, qid, err->message);
+		*out = held_result(in->raw, sha, qid, err->message);
 	return TRUE;
 }

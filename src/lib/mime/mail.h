@@ -155,6 +155,20 @@ gboolean kj_mail_worker_sanitize_hashed(KjMailWorker *worker, GBytes *raw,
 					const char sha256[KJ_SHA256_HEX_LEN + 1],
 					const char *quarantine_id, KjMailResult **out,
 					GError **error);
+/* One message for a worker: its bytes, their SHA-256 as above (NULL: the
+ * worker computes it) and its quarantine id (NULL: none). */
+typedef struct {
+	GBytes *raw;
+	const char *sha256;
+	const char *quarantine_id;
+} KjMailInput;
+/* kj_mail_worker_sanitize_hashed() of in that also hands the worker next
+ * (may be NULL), to start on while the caller deals with in's result
+ * (kj_sandbox_run_ahead()).  Pass the same next->raw as in->raw of the
+ * following call; any other message there is simply sanitized (what
+ * was sent ahead is dropped).  The result is always in's. */
+gboolean kj_mail_worker_run(KjMailWorker *worker, const KjMailInput *in, const KjMailInput *next,
+			    KjMailResult **out, GError **error);
 void kj_mail_worker_free(KjMailWorker *worker);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjMailProfile, kj_mail_profile_free)

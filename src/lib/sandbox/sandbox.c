@@ -92,6 +92,8 @@ struct _KjSandbox {
 	int pidfd; /* its pidfd, -1 if unavailable */
 	int fd;    /* parent end of the channel */
 	guint jobs_on_worker;
+	GBytes *ahead;   /* input sent to the worker whose result was not asked for yet */
+	gsize ahead_max; /* largest frame sent ahead: half the channel's send buffer */
 	KjSandboxStats stats;
 	KjSbSpawner spawner; /* forks the workers, see sandbox_spawn.c */
 	char **charsets;     /* KjSandboxOptions.charsets, copied; NULL = defaults */
@@ -249,6 +251,9 @@ static int worker_stop(KjSandbox *sb)
 	sb->pidfd = -1;
 	sb->fd = -1;
 	sb->jobs_on_worker = 0;
+	/* A job sent ahead dies with the worker; the next call sends it
+	 * again, to a fresh one. */
+	g_clear_pointer(&sb->ahead, g_bytes_unref);
 	return status;
 }
 
@@ -541,6 +546,23 @@ void _kj_sandbox_set_buffers(const int sv[2])
 	}
 }
 
+/* How large a job may be to be sent ahead (kj_sandbox_run_ahead()).  A
+ * worker reads a job whole before it writes anything, so a job sent
+ * ahead only has to wait for the worker to finish reading the one before
+ * it; if it did not fit in the channel it would wait for the worker to
+ * read it, the worker would wait for us to read its reply, and both
+ * would wait until the deadline.  Half the send buffer leaves room for
+ * the kernel's own accounting of the queued bytes. */
+static gsize ahead_capacity(int fd)
+{
+	int size = 0;
+	socklen_t len = sizeof size;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, &len) != 0 || size <= 0)
+		return 0;
+	return (gsize)size / 2;
+}
+
 static gboolean worker_start(KjSandbox *sb, GError **error)
 {
 	pid_t pid = 0;
@@ -560,6 +582,7 @@ static gboolean worker_start(KjSandbox *sb, GError **error)
 	sb->fd = fd;
 	sb->pidfd = pidfd_open(pid, 0);
 	sb->stats.forks++;
+	sb->ahead_max = ahead_capacity(fd);
 	return await_ready(sb, error);
 }
 
@@ -613,21 +636,52 @@ static GBytes *recv_reply(KjSandbox *sb, gint64 deadline, GError **error)
 	}
 }
 
-static GBytes *run_in_worker(KjSandbox *sb, GBytes *input, GError **error)
+static IoResult send_job(KjSandbox *sb, GBytes *input, gint64 deadline)
 {
 	gsize len = 0;
 	const void *data = g_bytes_get_data(input, &len);
 	KjSbRequest req = {.magic = KJ_SB_MAGIC, .len = len};
+
+	return send_two(sb->fd, &req, sizeof req, data, len, deadline);
+}
+
+/* Sends next ahead when the channel can hold it and the worker will
+ * still be there to serve it (it is not at its last job). */
+static void send_ahead(KjSandbox *sb, GBytes *next, gint64 deadline)
+{
+	if (next == NULL || sb->opts.max_jobs < 2 || sb->jobs_on_worker + 2 > sb->opts.max_jobs ||
+	    g_bytes_get_size(next) + sizeof(KjSbRequest) > sb->ahead_max)
+		return;
+	/* If this fails the worker is dying or stuck on the current job:
+	 * the reply that follows says so, and the stream is dropped with
+	 * the worker. */
+	if (send_job(sb, next, deadline) == IO_OK) {
+		sb->ahead = g_bytes_ref(next);
+		sb->stats.ahead++;
+	}
+}
+
+static GBytes *run_in_worker(KjSandbox *sb, GBytes *input, GBytes *next, GError **error)
+{
 	gint64 deadline;
 	IoResult r;
 	GBytes *out;
 
+	/* The worker has something else queued (the caller sent a job ahead
+	 * and then asked for another one): its answer cannot be unsent. */
+	if (sb->ahead != NULL && sb->ahead != input)
+		(void)worker_stop(sb);
 	if (sb->pid == 0 && !worker_start(sb, error))
 		return NULL;
 	deadline = g_get_monotonic_time() + (gint64)sb->opts.timeout_ms * 1000;
-	r = send_two(sb->fd, &req, sizeof req, data, len, deadline);
-	if (r != IO_OK)
-		return worker_lost(sb, r, deadline, error);
+	if (sb->ahead == input) {
+		g_clear_pointer(&sb->ahead, g_bytes_unref);
+	} else {
+		r = send_job(sb, input, deadline);
+		if (r != IO_OK)
+			return worker_lost(sb, r, deadline, error);
+	}
+	send_ahead(sb, next, deadline);
 	out = recv_reply(sb, deadline, error);
 	if (out != NULL && ++sb->jobs_on_worker >= sb->opts.max_jobs)
 		(void)worker_stop(sb);
@@ -655,14 +709,20 @@ static GBytes *run_in_process(KjSandbox *sb, GBytes *input, GError **error)
 	return g_byte_array_free_to_bytes(g_steal_pointer(&output));
 }
 
-GBytes *kj_sandbox_run(KjSandbox *sb, GBytes *input, GError **error)
+GBytes *kj_sandbox_run_ahead(KjSandbox *sb, GBytes *input, GBytes *next, GError **error)
 {
 	g_return_val_if_fail(sb != NULL, NULL);
 	g_return_val_if_fail(input != NULL, NULL);
+	g_return_val_if_fail(next != input, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
 	sb->stats.jobs++;
 	if (sb->opts.mode == KJ_SANDBOX_NONE)
 		return run_in_process(sb, input, error);
-	return run_in_worker(sb, input, error);
+	return run_in_worker(sb, input, next, error);
+}
+
+GBytes *kj_sandbox_run(KjSandbox *sb, GBytes *input, GError **error)
+{
+	return kj_sandbox_run_ahead(sb, input, NULL, error);
 }

@@ -55,6 +55,7 @@ typedef struct {
 
 typedef struct {
 	guint64 jobs;     /* jobs submitted */
+	guint64 ahead;    /* jobs sent to a worker before it was done with the one before */
 	guint64 forks;    /* workers started */
 	guint64 crashes;  /* workers that died by a signal (not counting our SIGKILL on timeout) */
 	guint64 timeouts; /* jobs killed for time (wall clock or RLIMIT_CPU) */
@@ -79,6 +80,17 @@ KjSandbox *kj_sandbox_new(const KjSandboxOptions *opts, KjSandboxFunc func, gpoi
 /* Returns the job's output (caller owns it), or NULL with error set.  After
  * any failure the worker is killed and the next call starts a fresh one. */
 GBytes *kj_sandbox_run(KjSandbox *sb, GBytes *input, GError **error);
+
+/* kj_sandbox_run() of input that also hands the worker next (if not NULL)
+ * to start on as soon as it is done with input, so that it does not wait
+ * for the caller between jobs.  Pass next as input of the following
+ * call, the same GBytes: that call then only collects its result.  next
+ * is sent only when the channel can hold it whole and the worker will
+ * serve it (REUSE, not at its last job); otherwise, or when the worker
+ * fails on input, the following call sends it again (to a fresh worker).
+ * A following call with another input drops the worker and what it had
+ * queued.  Results are never mixed up: each call returns input's. */
+GBytes *kj_sandbox_run_ahead(KjSandbox *sb, GBytes *input, GBytes *next, GError **error);
 
 /* Kills (SIGKILL) and reaps the worker, if any, and frees sb.  NULL is fine. */
 void kj_sandbox_free(KjSandbox *sb);
