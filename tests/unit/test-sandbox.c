@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <fcntl.h>
 #include <iconv.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -889,6 +891,90 @@ static void test_ahead_big_and_changed(void)
 	g_assert_cmpuint(st.forks, ==, 2);
 }
 
+/* Children of pid, from /proc (NULL where the kernel does not list them). */
+static GArray *children_of(int pid)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%d/task/%d/children", pid, pid);
+	g_autofree char *text = NULL;
+	GArray *a;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return NULL;
+	a = g_array_new(FALSE, FALSE, sizeof(int));
+	g_auto(GStrv) words = g_strsplit(g_strstrip(text), " ", -1);
+	for (int i = 0; words[i] != NULL; i++) {
+		int c = (int)g_ascii_strtoll(words[i], NULL, 10);
+		if (c > 0)
+			g_array_append_val(a, c);
+	}
+	return a;
+}
+
+/* The worker after a recycled one is started while the old one serves
+ * its last job (the standby): the job after is served by it, and a
+ * standby lost before its turn is replaced without a failure. */
+static void test_standby(void)
+{
+	static const char *const words[] = {"1", "2", "3", "4", NULL};
+	g_autoptr(KjSandbox) sb = ahead_sandbox(KJ_SANDBOX_REUSE, 2, 5000);
+	g_autoptr(GPtrArray) in = ahead_inputs(words);
+	g_autoptr(GError) err = NULL;
+	KjSandboxStats st;
+	int pid[4] = {0};
+
+	for (int i = 0; i < 2; i++) {
+		g_autoptr(GBytes) out = kj_sandbox_run(sb, in->pdata[i], &err);
+		g_assert_no_error(err);
+		g_free(ahead_output(out, &pid[i]));
+	}
+	g_assert_cmpint(pid[0], ==, pid[1]);
+	g_assert_cmpint(kj_sandbox_get_worker_pid(sb), ==, 0); /* recycled */
+	/* Our only child is the spawner; its only child now the standby. */
+	g_autoptr(GArray) mine = children_of(getpid());
+	g_autoptr(GArray) standby = NULL;
+	if (mine != NULL && mine->len == 1)
+		standby = children_of(g_array_index(mine, int, 0));
+	if (standby != NULL) {
+		g_assert_cmpuint(standby->len, ==, 1);
+		g_assert_cmpint(g_array_index(standby, int, 0), !=, pid[0]);
+	}
+	g_autoptr(GBytes) o3 = kj_sandbox_run(sb, in->pdata[2], &err);
+	g_assert_no_error(err);
+	g_free(ahead_output(o3, &pid[2]));
+	if (standby != NULL)
+		g_assert_cmpint(pid[2], ==, g_array_index(standby, int, 0));
+	g_assert_cmpint(pid[2], !=, pid[0]);
+	/* Its last job started the next standby: kill it before its turn. */
+	g_autoptr(GBytes) o4 = kj_sandbox_run(sb, in->pdata[3], &err);
+	g_assert_no_error(err);
+	g_free(ahead_output(o4, &pid[3]));
+	g_autoptr(GArray) next =
+	    mine && mine->len == 1 ? children_of(g_array_index(mine, int, 0)) : NULL;
+	if (next != NULL) {
+		g_assert_cmpuint(next->len, ==, 1);
+		/* Killed, and dead (not the spawner's to reap yet) before the
+		 * next job asks for it. */
+		int pfd = (int)syscall(SYS_pidfd_open, g_array_index(next, int, 0), 0);
+		g_assert_cmpint(pfd, >=, 0);
+		g_assert_cmpint(kill(g_array_index(next, int, 0), SIGKILL), ==, 0);
+		struct pollfd pp = {.fd = pfd, .events = POLLIN};
+		g_assert_cmpint(poll(&pp, 1, 10000), ==, 1);
+		close(pfd);
+	}
+	g_autoptr(GBytes) o5 = kj_sandbox_run(sb, in->pdata[0], &err);
+	g_assert_no_error(err);
+	int p5;
+	g_free(ahead_output(o5, &p5));
+	kj_sandbox_get_stats(sb, &st);
+	g_assert_cmpuint(st.forks, ==, 3);
+	g_assert_cmpuint(st.setup_errors, ==, 0);
+	g_assert_cmpuint(st.crashes + st.protocol_errors + st.timeouts, ==, 0);
+	if (next != NULL)
+		g_assert_cmpint(p5, !=, g_array_index(next, int, 0));
+	if (mine == NULL || next == NULL)
+		g_test_message("no /proc/PID/task/TID/children: standby not observed directly");
+}
+
 static void test_ahead_none(void)
 {
 	static const char *const words[] = {"a", "b", "c", NULL};
@@ -947,6 +1033,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sandbox/ahead/recycle", test_ahead_recycle);
 	g_test_add_func("/sandbox/ahead/big-and-changed", test_ahead_big_and_changed);
 	g_test_add_func("/sandbox/ahead/none", test_ahead_none);
+	g_test_add_func("/sandbox/standby", test_standby);
 	add_deny_tests();
 	return g_test_run();
 }

@@ -92,8 +92,11 @@ struct _KjSandbox {
 	int pidfd; /* its pidfd, -1 if unavailable */
 	int fd;    /* parent end of the channel */
 	guint jobs_on_worker;
-	GBytes *ahead;   /* input sent to the worker whose result was not asked for yet */
-	gsize ahead_max; /* largest frame sent ahead: half the channel's send buffer */
+	pid_t standby;     /* worker started for when this one is replaced, 0 if none */
+	int standby_fd;    /* its channel */
+	int standby_pidfd; /* its pidfd, -1 if unavailable */
+	GBytes *ahead;     /* input sent to the worker whose result was not asked for yet */
+	gsize ahead_max;   /* largest frame sent ahead: half the channel's send buffer */
 	KjSandboxStats stats;
 	KjSbSpawner spawner; /* forks the workers, see sandbox_spawn.c */
 	char **charsets;     /* KjSandboxOptions.charsets, copied; NULL = defaults */
@@ -223,6 +226,8 @@ KjSandbox *kj_sandbox_new(const KjSandboxOptions *opts, KjSandboxFunc func, gpoi
 	sb->user_data = user_data;
 	sb->pidfd = -1;
 	sb->fd = -1;
+	sb->standby_fd = -1;
+	sb->standby_pidfd = -1;
 	sb->spawner.ctl = -1;
 	if (opts->charsets != NULL)
 		sb->charsets = g_strdupv((char **)(uintptr_t)opts->charsets);
@@ -257,11 +262,27 @@ static int worker_stop(KjSandbox *sb)
 	return status;
 }
 
+static void standby_stop(KjSandbox *sb)
+{
+	if (sb->standby <= 0)
+		return;
+	if (sb->standby_pidfd >= 0) {
+		(void)pidfd_send_signal(sb->standby_pidfd, SIGKILL, NULL, 0);
+		close(sb->standby_pidfd);
+	}
+	(void)_kj_sandbox_spawner_reap(&sb->spawner, sb->standby);
+	close(sb->standby_fd);
+	sb->standby = 0;
+	sb->standby_fd = -1;
+	sb->standby_pidfd = -1;
+}
+
 void kj_sandbox_free(KjSandbox *sb)
 {
 	if (sb == NULL)
 		return;
 	(void)worker_stop(sb);
+	standby_stop(sb);
 	_kj_sandbox_spawner_stop(&sb->spawner);
 	g_strfreev(sb->charsets);
 	g_free(sb->name);
@@ -563,11 +584,62 @@ static gsize ahead_capacity(int fd)
 	return (gsize)size / 2;
 }
 
+/* Starts the next worker while the current one serves its last job (a
+ * reused worker only), so that the job after it does not wait for a
+ * fork and the worker's set-up: the standby has seen no input, so it is
+ * as fresh as one started later.  A failure here is left to
+ * worker_start() to find and report. */
+static void standby_start(KjSandbox *sb)
+{
+	pid_t pid = 0;
+	int fd = -1;
+
+	if (sb->opts.mode != KJ_SANDBOX_REUSE || sb->opts.max_jobs < 2 || sb->standby > 0 ||
+	    sb->spawner.pid <= 0 || sb->jobs_on_worker + 1 < sb->opts.max_jobs)
+		return;
+	if (_kj_sandbox_spawner_spawn(&sb->spawner, &pid, &fd, NULL)) {
+		sb->standby = pid;
+		sb->standby_fd = fd;
+		/* Now, while it is certainly the spawner's unreaped child: a
+		 * pid looked up later could be another process's by then. */
+		sb->standby_pidfd = pidfd_open(pid, 0);
+	}
+}
+
+static gboolean worker_take(KjSandbox *sb, pid_t pid, int fd, int pidfd, GError **error)
+{
+	sb->pid = pid;
+	sb->fd = fd;
+	sb->pidfd = pidfd;
+	sb->stats.forks++;
+	sb->ahead_max = ahead_capacity(fd);
+	return await_ready(sb, error);
+}
+
 static gboolean worker_start(KjSandbox *sb, GError **error)
 {
 	pid_t pid = 0;
 	int fd = -1;
 
+	/* A standby that died waiting (its READY may be in the channel
+	 * already, so the greeting cannot tell) is not taken. */
+	if (sb->standby > 0 && sb->standby_pidfd >= 0) {
+		struct pollfd p = {.fd = sb->standby_pidfd, .events = POLLIN};
+		if (poll(&p, 1, 0) != 0)
+			standby_stop(sb);
+	}
+	if (sb->standby > 0) {
+		g_autoptr(GError) lost = NULL;
+		KjSandboxStats before = sb->stats;
+		int pidfd = sb->standby_pidfd;
+		pid = sb->standby, fd = sb->standby_fd;
+		sb->standby = 0, sb->standby_fd = -1, sb->standby_pidfd = -1;
+		if (worker_take(sb, pid, fd, pidfd, &lost))
+			return TRUE;
+		/* Lost with its spawner, say: a worker started now decides,
+		 * and the standby's failure counts for nothing. */
+		sb->stats = before;
+	}
 	/* A spawner lost since (killed, or its thread gone) is replaced
 	 * here, from whatever thread runs the job: better than holding
 	 * every later job. */
@@ -578,12 +650,7 @@ static gboolean worker_start(KjSandbox *sb, GError **error)
 		g_prefix_error(error, "%s: ", sb->opts.name);
 		return FALSE;
 	}
-	sb->pid = pid;
-	sb->fd = fd;
-	sb->pidfd = pidfd_open(pid, 0);
-	sb->stats.forks++;
-	sb->ahead_max = ahead_capacity(fd);
-	return await_ready(sb, error);
+	return worker_take(sb, pid, fd, pidfd_open(pid, 0), error);
 }
 
 static GBytes *recv_output(KjSandbox *sb, guint64 len, gint64 deadline, GError **error)
@@ -682,6 +749,7 @@ static GBytes *run_in_worker(KjSandbox *sb, GBytes *input, GBytes *next, GError 
 			return worker_lost(sb, r, deadline, error);
 	}
 	send_ahead(sb, next, deadline);
+	standby_start(sb);
 	out = recv_reply(sb, deadline, error);
 	if (out != NULL && ++sb->jobs_on_worker >= sb->opts.max_jobs)
 		(void)worker_stop(sb);

@@ -21,9 +21,11 @@
  *	  SCM_RIGHTS, the host's end of the worker channel; FAILED with an
  *	  errno; EXITED with the worker's wait status.
  *	The host sends REAP only after it has killed the worker, so the
- *	spawner's blocking waitpid() returns at once.  End of file on the
+ *	spawner's blocking waitpid() returns at once.  It keeps two workers
+ *	at most: the one serving jobs and the one the host starts while the
+ *	first serves its last job (sandbox.c, standby).  End of file on the
  *	channel (the host freed the sandbox or died) makes the spawner kill
- *	its worker and exit.
+ *	its workers and exit.
  * SECURITY
  *	The spawner never sees job input; it is as trusted as the host.  It
  *	holds no descriptor but its channel and stdio, resets inherited
@@ -100,13 +102,20 @@ static void spawner_kill(pid_t worker)
 		;
 }
 
-static void spawn_one(KjSbChildArgs *args, int ctl, pid_t *worker)
+/* A worker serving jobs, and the one the host may have started ahead to
+ * take over from it (sandbox.c: standby). */
+#define KJ_SB_SPAWNER_WORKERS 2
+
+static void spawn_one(KjSbChildArgs *args, int ctl, pid_t worker[KJ_SB_SPAWNER_WORKERS])
 {
 	int sv[2];
 	pid_t pid;
 
-	spawner_kill(*worker); /* the host always reaps first; be sure */
-	*worker = 0;
+	/* The host reaps a worker before it asks for the third; be sure. */
+	if (worker[0] > 0 && worker[1] > 0) {
+		spawner_kill(worker[0]);
+		worker[0] = 0;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		spawner_send(ctl, FAILED, 0, errno, -1);
 		return;
@@ -126,12 +135,13 @@ static void spawn_one(KjSbChildArgs *args, int ctl, pid_t *worker)
 	else
 		spawner_send(ctl, SPAWNED, pid, 0, sv[0]);
 	close(sv[0]);
-	*worker = pid > 0 ? pid : 0;
+	if (pid > 0)
+		worker[worker[0] > 0 ? 1 : 0] = pid;
 }
 
 static G_GNUC_NORETURN void spawner_main(KjSbChildArgs *args, int ctl, pid_t host)
 {
-	pid_t worker = 0;
+	pid_t worker[KJ_SB_SPAWNER_WORKERS] = {0, 0};
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != host)
 		spawner_exit();
@@ -147,24 +157,29 @@ static G_GNUC_NORETURN void spawner_main(KjSbChildArgs *args, int ctl, pid_t hos
 	for (;;) {
 		KjSbSpawnMsg m;
 		ssize_t n = recv(ctl, &m, sizeof m, 0);
+		int k = -1;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n != (ssize_t)sizeof m || m.magic != KJ_SB_MAGIC) {
-			spawner_kill(worker);
+			for (int i = 0; i < KJ_SB_SPAWNER_WORKERS; i++)
+				spawner_kill(worker[i]);
 			spawner_exit();
 		}
+		for (int i = 0; i < KJ_SB_SPAWNER_WORKERS; i++)
+			if (m.kind == REAP && m.pid > 0 && m.pid == worker[i])
+				k = i;
 		if (m.kind == SPAWN) {
-			spawn_one(args, ctl, &worker);
-		} else if (m.kind == REAP && m.pid == worker && worker > 0) {
+			spawn_one(args, ctl, worker);
+		} else if (k >= 0) {
 			int st = -1;
-			while (waitpid(worker, &st, 0) < 0) {
+			while (waitpid(worker[k], &st, 0) < 0) {
 				if (errno != EINTR) {
 					st = -1;
 					break;
 				}
 			}
-			worker = 0;
+			worker[k] = 0;
 			spawner_send(ctl, EXITED, m.pid, st, -1);
 		} else {
 			spawner_send(ctl, EXITED, m.pid, -1, -1);
