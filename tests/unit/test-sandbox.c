@@ -868,6 +868,8 @@ static void test_ahead_big_and_changed(void)
 
 	g_autoptr(GBytes) o1 = kj_sandbox_run_ahead(sb, a, huge, &err);
 	g_assert_no_error(err);
+	g_autofree char *s1 = ahead_output(o1, &pid);
+	g_assert_cmpstr(s1, ==, "a");
 	kj_sandbox_get_stats(sb, &st);
 	g_assert_cmpuint(st.ahead, ==, 0);
 	g_autoptr(GBytes) o2 = kj_sandbox_run_ahead(sb, huge, b, &err);
