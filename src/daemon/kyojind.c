@@ -114,7 +114,8 @@ static gboolean scan(gpointer data)
 		}
 		/* The pool threads read the blob: no disk wait here. */
 		if (e->state == KJ_QUEUE_RECEIVED)
-			kjd_start_sanitize(gw, e->id, NULL, e->original);
+			kjd_start_sanitize(gw, e->id, NULL, e->original, e->sender, e->recipients,
+					   e->received_unix, e->attempts);
 		else
 			kjd_start_delivery(gw, e);
 	}
@@ -246,6 +247,9 @@ typedef struct {
 	char *id, *sender, *peer, *helo;
 	GPtrArray *rcpts;
 	GBytes *raw;
+	char blob[KJ_SHA256_HEX_LEN + 1]; /* the original's id, once written */
+	KjAuditBatch *batch;
+	gint64 received_unix;
 	gboolean ok;
 	GError *error;
 } Spool;
@@ -258,6 +262,7 @@ static void spool_free(Spool *sp)
 	g_free(sp->helo);
 	g_ptr_array_unref(sp->rcpts);
 	g_bytes_unref(sp->raw);
+	kj_audit_batch_free(sp->batch);
 	g_clear_error(&sp->error);
 	g_free(sp);
 }
@@ -285,7 +290,8 @@ static gboolean spooled_in_main(gpointer data)
 		 * pool keeps up; past that the queue in the database is the
 		 * backlog and the scan starts it (memory stays bounded). */
 		if (!gw->stopping && kjd_pool_has_room(gw, TRUE))
-			kjd_start_sanitize(gw, sp->id, sp->raw, NULL);
+			kjd_start_sanitize(gw, sp->id, sp->raw, sp->blob, sp->sender, sp->rcpts,
+					   sp->received_unix, 0);
 		else if (!gw->stopping)
 			gw->backlog = TRUE;
 	}
@@ -294,17 +300,33 @@ static gboolean spooled_in_main(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* Pool thread: blob written and fsync'd, queue row committed, audit
- * record synced (kj_queue_receive); only then may the 250 go out. */
+/* In the group commit: the original's blob row and its queue row. */
+static gboolean spool_tx(KjStore *store, gpointer data, GError **error)
+{
+	Spool *sp = data;
+	gint64 size = (gint64)g_bytes_get_size(sp->raw);
+
+	return kj_store_register(store, sp->blob, size, error) &&
+	       kj_queue_receive_tx(store, sp->batch, ACTOR, sp->id, sp->blob, size, sp->sender,
+				   sp->rcpts, sp->peer, sp->helo, error);
+}
+
+/* Pool thread: blob written and fsync'd under its name, its row and the
+ * queue row committed (with other threads' rows: one sync for all), the
+ * audit record synced; only then may the 250 go out. */
 static void spool_thread(gpointer data, gpointer user_data)
 {
 	Spool *sp = data;
 	Gw *gw = user_data;
 	KjStore *store = kjd_thread_store(gw, &sp->error);
+	gsize len = 0;
+	const void *p = g_bytes_get_data(sp->raw, &len);
 
-	sp->ok =
-	    store != NULL && kj_queue_receive(store, gw->audit, ACTOR, sp->id, sp->raw, sp->sender,
-					      sp->rcpts, sp->peer, sp->helo, &sp->error);
+	sp->batch = kj_audit_batch_new();
+	sp->received_unix = g_get_real_time() / G_USEC_PER_SEC;
+	sp->ok = store != NULL && kj_store_write(store, p, len, sp->blob, &sp->error) &&
+		 kj_store_group_run(gw->group, store, spool_tx, sp, &sp->error) &&
+		 kj_audit_batch_append(gw->audit, sp->batch, &sp->error);
 	g_main_context_invoke(NULL, spooled_in_main, sp);
 }
 
@@ -786,6 +808,7 @@ static gboolean open_everything(Gw *gw, const char *data_dir, GError **error)
 	gw->audit = kj_audit_open(data_dir, &ao, error);
 	if (gw->audit == NULL)
 		return FALSE;
+	gw->group = kj_store_group_new();
 	gw->maildir = gw->cfg->gateway_maildir ? g_strdup(gw->cfg->gateway_maildir)
 					       : g_build_filename(data_dir, "maildir", NULL);
 	gw->data_dir = g_strdup(data_dir);
@@ -869,6 +892,7 @@ static void gw_clear(Gw *gw)
 		g_main_loop_unref(gw->loop);
 	kjd_tls_context_free(gw->tls_ctx);
 	kj_audit_free(gw->audit);
+	kj_store_group_free(gw->group);
 	kj_store_free(gw->store);
 	kj_mail_profile_free(gw->profile);
 	kj_config_free(gw->cfg);

@@ -49,6 +49,7 @@ typedef struct {
 	KjStoreOptions store_opts; /* for the pool threads' own connections */
 	KjStore *store;            /* the main thread's: queue scans only */
 	KjAudit *audit;            /* shared: appends are thread-safe */
+	KjStoreGroup *group;       /* the pool threads' group commit */
 	KjMailProfile *profile;
 	GMainLoop *loop;
 	GSocketService *smtp, *metrics;
@@ -93,11 +94,13 @@ void kjd_count(Gw *gw, guint64 *counter, guint64 n);
 
 /* Sanitizing and delivery (work.c): the pool functions, and starting a
  * job for a queue entry, which is in flight (main thread's set) until
- * the job ends.  raw may be NULL to read the blob in the thread. */
+ * the job ends.  raw may be NULL to read the blob in the thread; blob is
+ * the original's id (its SHA-256), or NULL with raw if not known. */
 void kjd_sanitize_thread(gpointer data, gpointer user_data);
 void kjd_record_thread(gpointer data, gpointer user_data);
 void kjd_deliver_thread(gpointer data, gpointer user_data);
-void kjd_start_sanitize(Gw *gw, const char *id, GBytes *raw, const char *blob);
+void kjd_start_sanitize(Gw *gw, const char *id, GBytes *raw, const char *blob, const char *sender,
+			GPtrArray *rcpts, gint64 received_unix, gint64 attempts);
 void kjd_start_delivery(Gw *gw, const KjQueueEntry *e);
 /* After id was held: the delivery-status notice to its sender, queued
  * for delivery, when gateway.notify_held says so (pool threads). */

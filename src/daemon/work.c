@@ -38,6 +38,7 @@
 #include "queue/notice.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <syslog.h>
 
 #define ACTOR "kyojind"
@@ -144,6 +145,71 @@ static gboolean job_bytes(Job *j, KjStore *store, GError **error)
 	return j->raw != NULL;
 }
 
+/* The verdict of one message, recorded in one group commit. */
+typedef struct {
+	Job *j;
+	KjMailResult *r;
+	const char *why; /* held: the reasons; NULL: sanitized */
+	char blob[KJ_SHA256_HEX_LEN + 1];
+	KjAuditBatch *batch;
+} Verdict;
+
+static gboolean verdict_tx(KjStore *store, gpointer data, GError **error)
+{
+	Verdict *v = data;
+	Job *j = v->j;
+
+	/* The original's row came with its queue row (spool). */
+	if (!kj_mail_quarantine_tx(store, v->batch, ACTOR, (gint64)g_bytes_get_size(j->raw), FALSE,
+				   v->r, j->qid, error))
+		return FALSE;
+	if (v->why)
+		return kj_queue_set_held_tx(store, v->batch, ACTOR, j->id, j->qid, v->why, error);
+	return kj_store_register(store, v->blob, (gint64)g_bytes_get_size(v->r->output), error) &&
+	       kj_queue_set_sanitized_tx(store, v->batch, ACTOR, j->id, v->blob, j->qid, error);
+}
+
+/* Records a verdict: blobs written, then quarantine rows, the sanitized
+ * version's blob row and the queue transition in one group commit, then
+ * their audit records.  TRUE when the sanitized message is now to be
+ * delivered (j->raw and j->blob become it). */
+static gboolean record_verdict(Gw *gw, KjStore *store, Job *j, KjMailResult *r, GError **error)
+{
+	g_autoptr(KjAuditBatch) batch = kj_audit_batch_new();
+	g_autofree char *why = NULL;
+	Verdict v = {.j = j, .r = r, .batch = batch};
+	gsize len = 0;
+
+	if (!kj_mail_quarantine_write_blobs(store, NULL, r, error))
+		return FALSE;
+	if (r->verdict == KJ_MAIL_HELD) {
+		g_ptr_array_add(r->reasons, NULL);
+		why = g_strjoinv("; ", (char **)r->reasons->pdata);
+		g_ptr_array_remove_index(r->reasons, r->reasons->len - 1);
+		v.why = why;
+	} else {
+		const void *p = g_bytes_get_data(r->output, &len);
+		if (!kj_store_write(store, p, len, v.blob, error))
+			return FALSE;
+	}
+	if (!kj_store_group_run(gw->group, store, verdict_tx, &v, error) ||
+	    !kj_audit_batch_append(gw->audit, batch, error))
+		return FALSE;
+	if (why) {
+		kjd_log(LOG_NOTICE, "%s: held (%s), quarantine %s", j->id, why, j->qid);
+		kjd_count(gw, &gw->ctr.held, 1);
+		kjd_notify_held(gw, store, j->id, why);
+		return FALSE;
+	}
+	kjd_count(gw, &gw->ctr.sanitized, 1);
+	kjd_log(LOG_INFO, "%s: sanitized, quarantine %s", j->id, j->qid);
+	g_bytes_unref(j->raw);
+	j->raw = g_bytes_ref(r->output);
+	g_free(j->blob);
+	j->blob = g_strdup(v.blob);
+	return TRUE;
+}
+
 static void held(Gw *gw, KjStore *store, const char *id, const char *qid, const char *why,
 		 GError **error)
 {
@@ -151,42 +217,6 @@ static void held(Gw *gw, KjStore *store, const char *id, const char *qid, const 
 		return;
 	kjd_count(gw, &gw->ctr.held, 1);
 	kjd_notify_held(gw, store, id, why);
-}
-
-/* Records a verdict; TRUE when the sanitized message is now to be
- * delivered (j->raw becomes it). */
-static gboolean record_verdict(Gw *gw, KjStore *store, Job *j, KjMailResult *r, const char *qid,
-			       GError **error)
-{
-	char blob[KJ_SHA256_HEX_LEN + 1];
-	gsize len = 0;
-
-	if (!kj_mail_quarantine_put(store, gw->audit, ACTOR, j->raw, r, qid, error))
-		return FALSE;
-	if (r->verdict == KJ_MAIL_HELD) {
-		g_ptr_array_add(r->reasons, NULL);
-		g_autofree char *why = g_strjoinv("; ", (char **)r->reasons->pdata);
-		g_ptr_array_remove_index(r->reasons, r->reasons->len - 1);
-		kjd_log(LOG_NOTICE, "%s: held (%s), quarantine %s", j->id, why, qid);
-		held(gw, store, j->id, qid, why, error);
-		return FALSE;
-	}
-	const void *p = g_bytes_get_data(r->output, &len);
-	if (!kj_store_put(store, p, len, blob, error) ||
-	    !kj_queue_set_sanitized(store, gw->audit, ACTOR, j->id, blob, qid, error))
-		return FALSE;
-	kjd_count(gw, &gw->ctr.sanitized, 1);
-	kjd_log(LOG_INFO, "%s: sanitized, quarantine %s", j->id, qid);
-	g_autoptr(KjQueueEntry) e = kj_queue_get(store, j->id, error);
-	if (e == NULL)
-		return FALSE;
-	g_bytes_unref(j->raw);
-	j->raw = g_bytes_ref(r->output);
-	j->sender = g_strdup(e->sender);
-	j->rcpts = g_ptr_array_ref(e->recipients);
-	j->attempts = e->attempts;
-	j->received_unix = e->received_unix;
-	return TRUE;
 }
 
 /* Sanitizer pool: the engine in this thread's sandboxed worker; the
@@ -205,13 +235,19 @@ void kjd_sanitize_thread(gpointer data, gpointer user_data)
 		job_done(j);
 		return;
 	}
-	gsize len = 0;
-	const void *p = g_bytes_get_data(j->raw, &len);
-	kj_sha256_hex(p, len, sha);
+	/* The original's blob id is its SHA-256, computed when it was
+	 * spooled (and verified if it was read back just now). */
+	if (kj_sha256_hex_valid(j->blob)) {
+		memcpy(sha, j->blob, sizeof sha);
+	} else {
+		gsize len = 0;
+		const void *p = g_bytes_get_data(j->raw, &len);
+		kj_sha256_hex(p, len, sha);
+	}
 	j->qid = kj_mail_quarantine_id(sha);
 	/* As many workers as pool threads: one is always free here. */
 	KjMailWorker *w = g_async_queue_pop(gw->workers);
-	gboolean ok = kj_mail_worker_sanitize(w, j->raw, j->qid, &j->result, &error);
+	gboolean ok = kj_mail_worker_sanitize_hashed(w, j->raw, sha, j->qid, &j->result, &error);
 	g_async_queue_push(gw->workers, w);
 	if (!ok) {
 		/* An internal failure, not a verdict: the entry stays received
@@ -231,7 +267,7 @@ void kjd_record_thread(gpointer data, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	KjStore *store = kjd_thread_store(gw, &error);
 
-	if (store == NULL || !record_verdict(gw, store, j, j->result, j->qid, &error) ||
+	if (store == NULL || !record_verdict(gw, store, j, j->result, &error) ||
 	    g_atomic_int_get(&gw->stop_flag)) {
 		if (error)
 			kjd_log_gerror("cannot record sanitizing of", j->id, error);
@@ -264,6 +300,27 @@ static void delivery_failed(Gw *gw, KjStore *store, Job *j, gboolean permanent, 
 	kjd_log(LOG_WARNING, "%s: deferred %" G_GINT64_FORMAT " s: %s", j->id, delay, why);
 }
 
+typedef struct {
+	Job *j;
+	const char *detail;
+	KjAuditBatch *batch;
+} Delivered;
+
+static gboolean delivered_tx(KjStore *store, gpointer data, GError **error)
+{
+	Delivered *d = data;
+	return kj_queue_set_delivered_tx(store, d->batch, ACTOR, d->j->id, d->detail, error);
+}
+
+static gboolean record_delivered(Gw *gw, KjStore *store, Job *j, GError **error)
+{
+	g_autoptr(KjAuditBatch) batch = kj_audit_batch_new();
+	Delivered d = {j, gw->relay ? gw->relay : gw->maildir, batch};
+
+	return kj_store_group_run(gw->group, store, delivered_tx, &d, error) &&
+	       kj_audit_batch_append(gw->audit, batch, error);
+}
+
 void kjd_deliver_thread(gpointer data, gpointer user_data)
 {
 	Job *j = data;
@@ -281,11 +338,14 @@ void kjd_deliver_thread(gpointer data, gpointer user_data)
 	if (gw->relay)
 		ok = kj_deliver_smtp(gw->relay, gw->helo_name, j->sender, j->rcpts, j->raw,
 				     KJ_GATEWAY_RELAY_TIMEOUT_S, &permanent, &derr);
-	else
-		ok = kj_deliver_maildir(gw->maildir, j->id, j->raw, &derr);
+	else {
+		/* A hard link to the sanitized blob (deliver.c). */
+		g_autofree char *path = kj_store_dup_blob_path(store, j->blob);
+		ok = path ? kj_deliver_maildir_link(gw->maildir, j->id, path, j->raw, &derr)
+			  : kj_deliver_maildir(gw->maildir, j->id, j->raw, &derr);
+	}
 	if (ok) {
-		if (kj_queue_set_delivered(store, gw->audit, ACTOR, j->id,
-					   gw->relay ? gw->relay : gw->maildir, &error)) {
+		if (record_delivered(gw, store, j, &error)) {
 			gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 			g_mutex_lock(&gw->ctr_lock);
 			gw->ctr.delivered++;
@@ -328,13 +388,18 @@ void kjd_notify_held(Gw *gw, KjStore *store, const char *id, const char *reason)
 	kjd_log(LOG_INFO, "%s: notice %s to <%s>", id, nid, e->sender);
 }
 
-void kjd_start_sanitize(Gw *gw, const char *id, GBytes *raw, const char *blob)
+void kjd_start_sanitize(Gw *gw, const char *id, GBytes *raw, const char *blob, const char *sender,
+			GPtrArray *rcpts, gint64 received_unix, gint64 attempts)
 {
 	Job *j = g_new0(Job, 1);
 	j->gw = gw;
 	j->id = g_strdup(id);
 	j->raw = raw ? g_bytes_ref(raw) : NULL;
 	j->blob = g_strdup(blob);
+	j->sender = g_strdup(sender);
+	j->rcpts = g_ptr_array_ref(rcpts);
+	j->received_unix = received_unix;
+	j->attempts = attempts;
 	g_hash_table_add(gw->inflight, g_strdup(id));
 	g_thread_pool_push(gw->sanitize_pool, j, NULL);
 }

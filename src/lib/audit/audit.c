@@ -30,7 +30,9 @@
  *	thread at a time runs the sync (log, then head file) for every
  *	record written before it began.  A gateway appending for many
  *	messages at once thus pays two syncs per group, not per record,
- *	and no append returns before its own record is on disk.
+ *	and no append returns before its own record is on disk.  A batch
+ *	(KjAuditBatch) writes several records of one change under one lock,
+ *	after the transaction that made the change has committed.
  * SECURITY
  *	Runs in the CLI, the daemon and the console, with write access to
  *	the data directory.  Reading (show, verify) treats the file as
@@ -352,6 +354,97 @@ gboolean kj_audit_append(KjAudit *a, const char *actor, const char *action, cons
 	}
 	if (ok)
 		ok = wait_synced(a, a->written, error);
+	g_mutex_unlock(&a->lock);
+	return ok;
+}
+
+/* --- batches ---------------------------------------------------------- */
+
+typedef struct {
+	char *actor, *action, *object;
+	json_t *details;
+} Pending;
+
+struct KjAuditBatch {
+	GPtrArray *recs; /* Pending * */
+};
+
+static void pending_free(Pending *p)
+{
+	g_free(p->actor);
+	g_free(p->action);
+	g_free(p->object);
+	json_decref(p->details);
+	g_free(p);
+}
+
+KjAuditBatch *kj_audit_batch_new(void)
+{
+	KjAuditBatch *b = g_new0(KjAuditBatch, 1);
+	b->recs = g_ptr_array_new_with_free_func((GDestroyNotify)pending_free);
+	return b;
+}
+
+void kj_audit_batch_free(KjAuditBatch *b)
+{
+	if (b == NULL)
+		return;
+	g_ptr_array_unref(b->recs);
+	g_free(b);
+}
+
+void kj_audit_batch_add(KjAuditBatch *b, const char *actor, const char *action, const char *object,
+			json_t *details)
+{
+	g_return_if_fail(b != NULL);
+	Pending *p = g_new0(Pending, 1);
+	p->actor = g_strdup(actor);
+	p->action = g_strdup(action);
+	p->object = g_strdup(object);
+	p->details = details ? json_incref(details) : NULL;
+	g_ptr_array_add(b->recs, p);
+}
+
+guint kj_audit_batch_len(const KjAuditBatch *b)
+{
+	g_return_val_if_fail(b != NULL, 0);
+	return b->recs->len;
+}
+
+gboolean kj_audit_batch_append(KjAudit *a, KjAuditBatch *b, GError **error)
+{
+	g_return_val_if_fail(a != NULL && b != NULL, FALSE);
+	g_autoptr(GPtrArray) recs = g_steal_pointer(&b->recs);
+	b->recs = g_ptr_array_new_with_free_func((GDestroyNotify)pending_free);
+	if (recs->len == 0)
+		return TRUE;
+	for (guint i = 0; i < recs->len; i++) {
+		Pending *p = recs->pdata[i];
+		if (!check_field("actor", p->actor, error) ||
+		    !check_field("action", p->action, error) ||
+		    !check_field("object", p->object, error))
+			return FALSE;
+		if (p->details && !json_is_object(p->details)) {
+			g_set_error(error, KJ_AUDIT_ERROR, KJ_AUDIT_ERROR_INVALID,
+				    "audit record details must be a JSON object");
+			return FALSE;
+		}
+	}
+	g_mutex_lock(&a->lock);
+	gboolean ok = follow_path(a, error) && lock_log(a, error);
+	if (ok) {
+		for (guint i = 0; ok && i < recs->len; i++) {
+			Pending *p = recs->pdata[i];
+			ok = append_locked(a, p->actor, p->action, p->object, p->details, NULL,
+					   error);
+		}
+		flock(a->fd, LOCK_UN);
+	}
+	/* Records written before a failure are synced all the same. */
+	GError *sync_error = NULL;
+	if (!wait_synced(a, a->written, ok ? error : &sync_error))
+		ok = FALSE;
+	g_clear_error(&sync_error);
 	g_mutex_unlock(&a->lock);
 	return ok;
 }

@@ -50,6 +50,23 @@ const char *kj_audit_get_path(const KjAudit *audit); /* valid until kj_audit_fre
 gboolean kj_audit_append(KjAudit *audit, const char *actor, const char *action, const char *object,
 			 json_t *details, KjAuditHead *head, GError **error);
 
+/* Records to append together once the change they describe is durable:
+ * a caller that changes rows inside a transaction adds the records here
+ * and appends them after the commit, so that the log never tells of a
+ * change that was rolled back. */
+typedef struct KjAuditBatch KjAuditBatch;
+
+KjAuditBatch *kj_audit_batch_new(void);
+void kj_audit_batch_free(KjAuditBatch *batch);
+/* Queues one record; details (may be NULL) gains a reference. */
+void kj_audit_batch_add(KjAuditBatch *batch, const char *actor, const char *action,
+			const char *object, json_t *details);
+guint kj_audit_batch_len(const KjAuditBatch *batch);
+/* Appends the queued records in order under one lock, on disk together
+ * (one sync) when this returns TRUE, and empties the batch.  A record
+ * that is refused (kj_audit_append's rules) stops the append there. */
+gboolean kj_audit_batch_append(KjAudit *audit, KjAuditBatch *batch, GError **error);
+
 /* Reading and verification work on a path, without opening for writing,
  * so that an auditor can check a copy of the log. */
 
@@ -103,5 +120,6 @@ gboolean kj_audit_verify(const char *log_path, const char *head_path, const char
 gboolean kj_audit_get_head(const char *log_path, KjAuditHead *head, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjAudit, kj_audit_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjAuditBatch, kj_audit_batch_free)
 
 #endif

@@ -18,8 +18,10 @@
  *	worker, with write access to the data directory.  Everything it
  *	writes came out of the worker and is treated as data: bound
  *	parameters only.  Blobs are stored before the rows that name them,
- *	rows in one transaction, the audit record last: a crash leaves at
- *	worst an unreferenced blob, never a row without its bytes.
+ *	rows (the blobs' own included) in one transaction, the audit record
+ *	last: a crash leaves at worst an unregistered blob, never a row
+ *	without its bytes.  The gateway runs the rows in the transaction
+ *	that also moves the message's queue entry (kj_mail_quarantine_tx).
  * LIMITS
  *	store.max_blob_bytes (the store refuses larger blobs: an error, so the
  *	message is not delivered without its original kept).
@@ -35,19 +37,27 @@
 #include <jansson.h>
 #include <string.h>
 
-static gboolean put_blobs(KjStore *store, GBytes *raw, const KjMailResult *r, GError **error)
+gboolean kj_mail_quarantine_write_blobs(KjStore *store, GBytes *raw, KjMailResult *r,
+					GError **error)
 {
 	char id[KJ_SHA256_HEX_LEN + 1];
 
-	if (!kj_store_put(store, g_bytes_get_data(raw, NULL), g_bytes_get_size(raw), id, error))
-		return FALSE;
+	if (raw) {
+		if (!kj_store_write(store, g_bytes_get_data(raw, NULL), g_bytes_get_size(raw), id,
+				    error))
+			return FALSE;
+		memcpy(r->original_sha256, id, sizeof id);
+	}
 	for (guint i = 0; i < r->attachments->len; i++) {
-		const KjMailAttachment *a = r->attachments->pdata[i];
+		KjMailAttachment *a = r->attachments->pdata[i];
 		if (a->data == NULL)
 			continue;
-		if (!kj_store_put(store, g_bytes_get_data(a->data, NULL), g_bytes_get_size(a->data),
-				  id, error))
+		if (!kj_store_write(store, g_bytes_get_data(a->data, NULL),
+				    g_bytes_get_size(a->data), id, error))
 			return FALSE;
+		/* The id is the hash of the bytes stored, computed here: the
+		 * worker's own claim is not what the rows name. */
+		memcpy(a->sha256, id, sizeof id);
 	}
 	return TRUE;
 }
@@ -62,7 +72,7 @@ static char *reasons_json(const KjMailResult *r)
 	return s;
 }
 
-static gboolean put_rows(KjDb *db, GBytes *raw, const KjMailResult *r, const char *qid,
+static gboolean put_rows(KjDb *db, gint64 raw_size, const KjMailResult *r, const char *qid,
 			 GError **error)
 {
 	g_autofree char *now = kj_db_now_utc();
@@ -75,7 +85,7 @@ static gboolean put_rows(KjDb *db, GBytes *raw, const KjMailResult *r, const cha
 	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
 	    " ON CONFLICT (id) DO UPDATE SET verdict = $5, reasons = $6, report = $7",
 	    KJ_DB_ARGS(KJ_DB_TEXT(qid), KJ_DB_TEXT(now), KJ_DB_TEXT(r->original_sha256),
-		       KJ_DB_INT((gint64)g_bytes_get_size(raw)), KJ_DB_TEXT(verdict),
+		       KJ_DB_INT(raw_size), KJ_DB_TEXT(verdict),
 		       KJ_DB_TEXT(reasons ? reasons : "[]"), KJ_DB_TEXT(r->report_json),
 		       r->from ? KJ_DB_TEXT(r->from) : KJ_DB_NULL,
 		       r->to ? KJ_DB_TEXT(r->to) : KJ_DB_NULL,
@@ -102,38 +112,54 @@ static gboolean put_rows(KjDb *db, GBytes *raw, const KjMailResult *r, const cha
 	return ok;
 }
 
-static gboolean audit(KjAudit *audit, const char *actor, const KjMailResult *r, const char *qid,
-		      GError **error)
+static json_t *audit_details(const KjMailResult *r)
 {
 	json_t *reasons = json_array();
 	for (guint i = 0; i < r->reasons->len; i++)
 		json_array_append_new(reasons, json_string(r->reasons->pdata[i]));
-	json_t *d = json_pack("{s:s, s:o, s:s, s:i}", "verdict",
-			      r->verdict == KJ_MAIL_HELD ? "held" : "sanitized", "reasons", reasons,
-			      "original_sha256", r->original_sha256, "attachments",
-			      (int)r->attachments->len);
-	gboolean ok = kj_audit_append(audit, actor ? actor : "kyojin",
-				      r->verdict == KJ_MAIL_HELD ? "mail.hold" : "mail.sanitize",
-				      qid, d, NULL, error);
+	return json_pack("{s:s, s:o, s:s, s:i}", "verdict",
+			 r->verdict == KJ_MAIL_HELD ? "held" : "sanitized", "reasons", reasons,
+			 "original_sha256", r->original_sha256, "attachments",
+			 (int)r->attachments->len);
+}
+
+gboolean kj_mail_quarantine_tx(KjStore *store, KjAuditBatch *batch, const char *actor,
+			       gint64 raw_size, gboolean register_original, const KjMailResult *r,
+			       const char *qid, GError **error)
+{
+	g_return_val_if_fail(qid != NULL, FALSE);
+	if (register_original && !kj_store_register(store, r->original_sha256, raw_size, error))
+		return FALSE;
+	for (guint i = 0; i < r->attachments->len; i++) {
+		const KjMailAttachment *a = r->attachments->pdata[i];
+		if (a->data &&
+		    !kj_store_register(store, a->sha256, (gint64)g_bytes_get_size(a->data), error))
+			return FALSE;
+	}
+	if (!put_rows(kj_store_get_db(store), raw_size, r, qid, error))
+		return FALSE;
+	json_t *d = audit_details(r);
+	kj_audit_batch_add(batch, actor ? actor : "kyojin",
+			   r->verdict == KJ_MAIL_HELD ? "mail.hold" : "mail.sanitize", qid, d);
 	json_decref(d);
-	return ok;
+	return TRUE;
 }
 
 gboolean kj_mail_quarantine_put(KjStore *store, KjAudit *aud, const char *actor, GBytes *raw,
-				const KjMailResult *r, const char *qid, GError **error)
+				KjMailResult *r, const char *qid, GError **error)
 {
 	KjDb *db = kj_store_get_db(store);
+	g_autoptr(KjAuditBatch) batch = kj_audit_batch_new();
 
 	g_return_val_if_fail(qid != NULL, FALSE);
-	if (!put_blobs(store, raw, r, error))
+	if (!kj_mail_quarantine_write_blobs(store, raw, r, error) || !kj_db_begin(db, error))
 		return FALSE;
-	if (!kj_db_begin(db, error))
-		return FALSE;
-	if (!put_rows(db, raw, r, qid, error)) {
+	if (!kj_mail_quarantine_tx(store, batch, actor, (gint64)g_bytes_get_size(raw), TRUE, r, qid,
+				   error)) {
 		kj_db_rollback(db, NULL);
 		return FALSE;
 	}
 	if (!kj_db_commit(db, error))
 		return FALSE;
-	return aud == NULL || audit(aud, actor, r, qid, error);
+	return aud == NULL || kj_audit_batch_append(aud, batch, error);
 }

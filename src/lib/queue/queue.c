@@ -121,6 +121,44 @@ static gboolean audit(KjAudit *aud, const char *actor, const char *action, const
 	return kj_audit_append(aud, actor ? actor : "kyojind", full, id, details, NULL, error);
 }
 
+/* Queues "queue.<action>" for id in batch; details is given up. */
+static void note(KjAuditBatch *batch, const char *actor, const char *action, const char *id,
+		 json_t *details)
+{
+	g_autofree char *full = g_strconcat("queue.", action, NULL);
+
+	kj_audit_batch_add(batch, actor ? actor : "kyojind", full, id, details);
+	json_decref(details);
+}
+
+static gboolean flush(KjAudit *aud, KjAuditBatch *batch, GError **error)
+{
+	return aud == NULL || kj_audit_batch_append(aud, batch, error);
+}
+
+gboolean kj_queue_receive_tx(KjStore *store, KjAuditBatch *batch, const char *actor, const char *id,
+			     const char *blob, gint64 size, const char *sender,
+			     const GPtrArray *recipients, const char *client, const char *helo,
+			     GError **error)
+{
+	g_autofree char *now = kj_db_now_utc();
+	g_autofree char *rj = recipients_json(recipients);
+
+	if (!kj_db_exec(kj_store_get_db(store),
+			"INSERT INTO queue (" COLUMNS ") VALUES ($1, 'received', $2, $3, $4, $5,"
+			" $6, $7, NULL, NULL, NULL, 0, 0, NULL, $8, $9, $8)",
+			KJ_DB_ARGS(KJ_DB_TEXT(id), KJ_DB_TEXT(sender), KJ_DB_TEXT(rj),
+				   KJ_DB_TEXT(client ? client : ""), KJ_DB_TEXT(helo ? helo : ""),
+				   KJ_DB_INT(size), KJ_DB_TEXT(blob), KJ_DB_TEXT(now),
+				   KJ_DB_INT(g_get_real_time() / G_USEC_PER_SEC)),
+			error))
+		return FALSE;
+	note(batch, actor, "received", id,
+	     json_pack("{s:s, s:o, s:I, s:s}", "sender", sender, "recipients",
+		       json_loads(rj, 0, NULL), "size", (json_int_t)size, "original", blob));
+	return TRUE;
+}
+
 gboolean kj_queue_receive(KjStore *store, KjAudit *aud, const char *actor, const char *id,
 			  GBytes *raw, const char *sender, const GPtrArray *recipients,
 			  const char *client, const char *helo, GError **error)
@@ -128,25 +166,12 @@ gboolean kj_queue_receive(KjStore *store, KjAudit *aud, const char *actor, const
 	char blob[KJ_SHA256_HEX_LEN + 1];
 	gsize len = 0;
 	const void *data = g_bytes_get_data(raw, &len);
-	g_autofree char *now = kj_db_now_utc();
-	g_autofree char *rj = recipients_json(recipients);
+	g_autoptr(KjAuditBatch) batch = kj_audit_batch_new();
 
-	if (!kj_store_put(store, data, len, blob, error))
-		return FALSE;
-	if (!kj_db_exec(kj_store_get_db(store),
-			"INSERT INTO queue (" COLUMNS ") VALUES ($1, 'received', $2, $3, $4, $5,"
-			" $6, $7, NULL, NULL, NULL, 0, 0, NULL, $8, $9, $8)",
-			KJ_DB_ARGS(KJ_DB_TEXT(id), KJ_DB_TEXT(sender), KJ_DB_TEXT(rj),
-				   KJ_DB_TEXT(client ? client : ""), KJ_DB_TEXT(helo ? helo : ""),
-				   KJ_DB_INT((gint64)len), KJ_DB_TEXT(blob), KJ_DB_TEXT(now),
-				   KJ_DB_INT(g_get_real_time() / G_USEC_PER_SEC)),
-			error))
-		return FALSE;
-	json_t *d = json_pack("{s:s, s:o, s:I, s:s}", "sender", sender, "recipients",
-			      json_loads(rj, 0, NULL), "size", (json_int_t)len, "original", blob);
-	gboolean ok = audit(aud, actor, "received", id, d, error);
-	json_decref(d);
-	return ok;
+	return kj_store_put(store, data, len, blob, error) &&
+	       kj_queue_receive_tx(store, batch, actor, id, blob, (gint64)len, sender, recipients,
+				   client, helo, error) &&
+	       flush(aud, batch, error);
 }
 
 gboolean kj_queue_add_notice(KjStore *store, KjAudit *aud, const char *actor, const char *id,
@@ -200,9 +225,9 @@ static gboolean transition(KjStore *store, const char *id, const char *set, cons
 	return FALSE;
 }
 
-gboolean kj_queue_set_sanitized(KjStore *store, KjAudit *aud, const char *actor, const char *id,
-				const char *sanitized_blob, const char *quarantine_id,
-				GError **error)
+gboolean kj_queue_set_sanitized_tx(KjStore *store, KjAuditBatch *batch, const char *actor,
+				   const char *id, const char *sanitized_blob,
+				   const char *quarantine_id, GError **error)
 {
 	g_autofree char *now = kj_db_now_utc();
 
@@ -213,15 +238,25 @@ gboolean kj_queue_set_sanitized(KjStore *store, KjAudit *aud, const char *actor,
 				   KJ_DB_TEXT(quarantine_id), KJ_DB_TEXT(now)),
 			error))
 		return FALSE;
-	json_t *d =
-	    json_pack("{s:s, s:s}", "sanitized", sanitized_blob, "quarantine_id", quarantine_id);
-	gboolean ok = audit(aud, actor, "sanitized", id, d, error);
-	json_decref(d);
-	return ok;
+	note(batch, actor, "sanitized", id,
+	     json_pack("{s:s, s:s}", "sanitized", sanitized_blob, "quarantine_id", quarantine_id));
+	return TRUE;
 }
 
-gboolean kj_queue_set_held(KjStore *store, KjAudit *aud, const char *actor, const char *id,
-			   const char *quarantine_id, const char *reason, GError **error)
+gboolean kj_queue_set_sanitized(KjStore *store, KjAudit *aud, const char *actor, const char *id,
+				const char *sanitized_blob, const char *quarantine_id,
+				GError **error)
+{
+	g_autoptr(KjAuditBatch) batch = kj_audit_batch_new();
+
+	return kj_queue_set_sanitized_tx(store, batch, actor, id, sanitized_blob, quarantine_id,
+					 error) &&
+	       flush(aud, batch, error);
+}
+
+gboolean kj_queue_set_held_tx(KjStore *store, KjAuditBatch *batch, const char *actor,
+			      const char *id, const char *quarantine_id, const char *reason,
+			      GError **error)
 {
 	g_autofree char *now = kj_db_now_utc();
 
@@ -234,24 +269,39 @@ gboolean kj_queue_set_held(KjStore *store, KjAudit *aud, const char *actor, cons
 				   KJ_DB_TEXT(reason), KJ_DB_TEXT(now)),
 			error))
 		return FALSE;
-	json_t *d = json_pack("{s:s, s:s?}", "reason", reason, "quarantine_id", quarantine_id);
-	gboolean ok = audit(aud, actor, "held", id, d, error);
-	json_decref(d);
-	return ok;
+	note(batch, actor, "held", id,
+	     json_pack("{s:s, s:s?}", "reason", reason, "quarantine_id", quarantine_id));
+	return TRUE;
 }
 
-gboolean kj_queue_set_delivered(KjStore *store, KjAudit *aud, const char *actor, const char *id,
-				const char *detail, GError **error)
+gboolean kj_queue_set_held(KjStore *store, KjAudit *aud, const char *actor, const char *id,
+			   const char *quarantine_id, const char *reason, GError **error)
+{
+	g_autoptr(KjAuditBatch) batch = kj_audit_batch_new();
+
+	return kj_queue_set_held_tx(store, batch, actor, id, quarantine_id, reason, error) &&
+	       flush(aud, batch, error);
+}
+
+gboolean kj_queue_set_delivered_tx(KjStore *store, KjAuditBatch *batch, const char *actor,
+				   const char *id, const char *detail, GError **error)
 {
 	g_autofree char *now = kj_db_now_utc();
 
 	if (!transition(store, id, "state = 'delivered', attempts = attempts + 1, updated_at = $2",
 			"('sanitized')", KJ_DB_ARGS(KJ_DB_TEXT(id), KJ_DB_TEXT(now)), error))
 		return FALSE;
-	json_t *d = json_pack("{s:s}", "detail", detail ? detail : "");
-	gboolean ok = audit(aud, actor, "delivered", id, d, error);
-	json_decref(d);
-	return ok;
+	note(batch, actor, "delivered", id, json_pack("{s:s}", "detail", detail ? detail : ""));
+	return TRUE;
+}
+
+gboolean kj_queue_set_delivered(KjStore *store, KjAudit *aud, const char *actor, const char *id,
+				const char *detail, GError **error)
+{
+	g_autoptr(KjAuditBatch) batch = kj_audit_batch_new();
+
+	return kj_queue_set_delivered_tx(store, batch, actor, id, detail, error) &&
+	       flush(aud, batch, error);
 }
 
 gboolean kj_queue_defer(KjStore *store, KjAudit *aud, const char *actor, const char *id,

@@ -100,6 +100,28 @@ gboolean kj_queue_delete(KjStore *store, KjAudit *audit, const char *actor, cons
 			 const char *reason, GError **error);
 
 KjQueueEntry *kj_queue_get(KjStore *store, const char *id, GError **error);
+/*
+ * The same transitions for a caller that runs them inside a transaction
+ * of its own (a group commit, store.h), with other rows of the message:
+ * the row change only; its audit record is added to batch, for the
+ * caller to append (kj_audit_batch_append) once the transaction has
+ * committed.  Blob rows are the caller's too: receive_tx names blob,
+ * which the caller wrote (kj_store_write) and registers in the same
+ * transaction.
+ */
+gboolean kj_queue_receive_tx(KjStore *store, KjAuditBatch *batch, const char *actor, const char *id,
+			     const char *blob, gint64 size, const char *sender,
+			     const GPtrArray *recipients, const char *client, const char *helo,
+			     GError **error);
+gboolean kj_queue_set_sanitized_tx(KjStore *store, KjAuditBatch *batch, const char *actor,
+				   const char *id, const char *sanitized_blob,
+				   const char *quarantine_id, GError **error);
+gboolean kj_queue_set_held_tx(KjStore *store, KjAuditBatch *batch, const char *actor,
+			      const char *id, const char *quarantine_id, const char *reason,
+			      GError **error);
+gboolean kj_queue_set_delivered_tx(KjStore *store, KjAuditBatch *batch, const char *actor,
+				   const char *id, const char *detail, GError **error);
+
 /* Entries in received_at order; state < 0 for all states; limit <= 0 for
  * no limit.  *out receives a GPtrArray of KjQueueEntry *. */
 gboolean kj_queue_list(KjStore *store, int state, gint64 limit, GPtrArray **out, GError **error);

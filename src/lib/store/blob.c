@@ -9,7 +9,10 @@
  *	fsync it, rename it to its id, fsync the directory, and only then
  *	register the row.  A crash at any point leaves either no file under
  *	the final name or the complete one; at worst a temporary file or an
- *	unregistered good blob, both of which fsck reports.
+ *	unregistered good blob, both of which fsck reports.  kj_store_write()
+ *	stops before the row, for a caller that registers the blob in its
+ *	own transaction with the rows that name it (the gateway commits a
+ *	message's rows, blobs included, once).
  *
  *	Every read verifies: kj_store_get() hashes what it read and refuses
  *	bytes that no longer match the id (KJ_STORE_ERROR_CORRUPT).
@@ -268,7 +271,7 @@ static gboolean place(Writer *w, const char *id, GError **error)
 	return TRUE;
 }
 
-static gboolean writer_commit(Writer *w, char id[KJ_SHA256_HEX_LEN + 1], gint64 *size,
+static gboolean writer_commit(Writer *w, char id[KJ_SHA256_HEX_LEN + 1], gint64 *size, gboolean reg,
 			      GError **error)
 {
 	if (_kj_store_fault_hit(w->store, KJ_STORE_FAULT_FSYNC) || fsync(w->fd) < 0)
@@ -278,7 +281,7 @@ static gboolean writer_commit(Writer *w, char id[KJ_SHA256_HEX_LEN + 1], gint64 
 	if (close(fd) < 0)
 		return set_io(error, errno, "close", w->tmp);
 	kj_sha256_finish(g_steal_pointer(&w->hash), id);
-	if (!place(w, id, error) || !_kj_store_register(w->store, id, w->size, error))
+	if (!place(w, id, error) || (reg && !_kj_store_register(w->store, id, w->size, error)))
 		return FALSE;
 	if (size)
 		*size = w->size;
@@ -300,8 +303,8 @@ gboolean _kj_store_register(KjStore *store, const char *id, gint64 size, GError 
 			  KJ_DB_ARGS(KJ_DB_TEXT(id), KJ_DB_INT(size), KJ_DB_TEXT(now)), error);
 }
 
-gboolean kj_store_put(KjStore *store, const void *data, gsize len, char id[KJ_SHA256_HEX_LEN + 1],
-		      GError **error)
+static gboolean put_bytes(KjStore *store, const void *data, gsize len,
+			  char id[KJ_SHA256_HEX_LEN + 1], gboolean reg, GError **error)
 {
 	Writer w;
 
@@ -309,16 +312,15 @@ gboolean kj_store_put(KjStore *store, const void *data, gsize len, char id[KJ_SH
 	g_return_val_if_fail(data != NULL || len == 0, FALSE);
 	if (_kj_store_refuse_read_only(store, "store a blob", error))
 		return FALSE;
-	/* Bytes already stored whole (the quarantine puts the original the
-	 * gateway spooled a moment before): hashing the memory and reading
-	 * the file back costs far less than a temporary file written,
-	 * fsync'd and unlinked for nothing. */
+	/* Bytes already stored whole (the same attachment again): hashing
+	 * the memory and reading the file back costs far less than a
+	 * temporary file written, fsync'd and unlinked for nothing. */
 	if ((gint64)len <= store->max_blob_bytes) {
 		char hex[KJ_SHA256_HEX_LEN + 1];
 		kj_sha256_hex(data, len, hex);
 		g_autofree char *final = _kj_store_blob_path(store, hex);
 		if (existing_is_good(final, hex)) {
-			if (!_kj_store_register(store, hex, (gint64)len, error))
+			if (reg && !_kj_store_register(store, hex, (gint64)len, error))
 				return FALSE;
 			memcpy(id, hex, sizeof hex);
 			return TRUE;
@@ -331,9 +333,29 @@ gboolean kj_store_put(KjStore *store, const void *data, gsize len, char id[KJ_SH
 	gboolean ok = TRUE;
 	for (gsize off = 0; ok && off < len; off += CHUNK)
 		ok = writer_add(&w, p + off, MIN(CHUNK, len - off), error);
-	ok = ok && writer_commit(&w, id, NULL, error);
+	ok = ok && writer_commit(&w, id, NULL, reg, error);
 	writer_end(&w);
 	return ok;
+}
+
+gboolean kj_store_put(KjStore *store, const void *data, gsize len, char id[KJ_SHA256_HEX_LEN + 1],
+		      GError **error)
+{
+	return put_bytes(store, data, len, id, TRUE, error);
+}
+
+gboolean kj_store_write(KjStore *store, const void *data, gsize len, char id[KJ_SHA256_HEX_LEN + 1],
+			GError **error)
+{
+	return put_bytes(store, data, len, id, FALSE, error);
+}
+
+gboolean kj_store_register(KjStore *store, const char *id, gint64 size, GError **error)
+{
+	g_return_val_if_fail(store != NULL, FALSE);
+	if (_kj_store_refuse_read_only(store, "register a blob", error) || !check_id(id, error))
+		return FALSE;
+	return _kj_store_register(store, id, size, error);
 }
 
 gboolean kj_store_put_fd(KjStore *store, int fd, char id[KJ_SHA256_HEX_LEN + 1], gint64 *size,
@@ -358,7 +380,7 @@ gboolean kj_store_put_fd(KjStore *store, int fd, char id[KJ_SHA256_HEX_LEN + 1],
 		if (n == 0 || !(ok = writer_add(&w, chunk, (gsize)n, error)))
 			break;
 	}
-	ok = ok && writer_commit(&w, id, size, error);
+	ok = ok && writer_commit(&w, id, size, TRUE, error);
 	writer_end(&w);
 	return ok;
 }

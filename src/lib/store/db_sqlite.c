@@ -16,7 +16,8 @@
  *	spliced into SQL.  A read-only connection is opened with
  *	SQLITE_OPEN_READONLY and query_only, so no code path can write.
  * LIMITS
- *	busy_timeout_ms from the options (store.busy_timeout_ms).
+ *	busy_timeout_ms from the options (store.busy_timeout_ms); the log is
+ *	checkpointed and truncated past KJ_STORE_WAL_RESTART_FRAMES.
  * STANDARDS
  *	SQLite 3.35 or later (RETURNING, ON CONFLICT DO NOTHING).
  *	基本方針 2(6) 完全性: durable commits.
@@ -25,6 +26,7 @@
  *--*/
 #include "store/db_backend.h"
 #include "store/store.h"
+#include "util/limits.h"
 
 #include <sqlite3.h>
 #include <string.h>
@@ -34,6 +36,7 @@ typedef struct {
 	char *path;
 	gint64 busy_ms;
 	gint64 busy_since; /* monotonic µs when the current wait began */
+	int restart_at;    /* WAL frames at which to try the next restart */
 } Conn;
 
 /*
@@ -78,12 +81,29 @@ static int busy_wait(void *data, int count)
 }
 
 /* After each commit (WAL mode): wake the waiters, and checkpoint as
- * SQLite's default hook does, which this hook replaces. */
+ * SQLite's default hook does, which this hook replaces.  That passive
+ * checkpoint never waits for readers, and the log starts over only when
+ * no reader holds an old snapshot: under the gateway's constant readers
+ * it never did (53 MB after 2,000 messages, every read searching it).
+ * Past KJ_STORE_WAL_RESTART_FRAMES the committing connection waits a
+ * little for the readers (KJ_STORE_WAL_RESTART_WAIT_MS at most), copies
+ * the log into the database and truncates it; if readers stay longer it
+ * tries again 1,000 frames later. */
 static int wal_committed(void *data, sqlite3 *db, const char *name, int frames)
 {
+	Conn *c = data;
+
 	signal_ended();
-	if (frames >= 1000)
+	if (frames >= KJ_STORE_WAL_RESTART_FRAMES && frames >= c->restart_at) {
+		gint64 saved = c->busy_ms;
+		c->busy_ms = MIN(saved, KJ_STORE_WAL_RESTART_WAIT_MS);
+		int rc =
+		    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		c->busy_ms = saved;
+		c->restart_at = rc == SQLITE_OK ? 0 : frames + 1000;
+	} else if (frames >= 1000) {
 		(void)sqlite3_wal_checkpoint(db, name);
+	}
 	return SQLITE_OK;
 }
 

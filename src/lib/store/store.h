@@ -73,6 +73,15 @@ gint64 kj_store_schema_version_supported(void);
 /* Stores len bytes; id receives the blob's id. */
 gboolean kj_store_put(KjStore *store, const void *data, gsize len, char id[KJ_SHA256_HEX_LEN + 1],
 		      GError **error);
+/* kj_store_put() without the row: the blob is complete and fsync'd under
+ * its final name when this returns, and the caller registers it with
+ * kj_store_register(), typically in the transaction that inserts the
+ * rows naming it.  Until then it is an orphan to fsck (which can
+ * register it), never a row without its bytes. */
+gboolean kj_store_write(KjStore *store, const void *data, gsize len, char id[KJ_SHA256_HEX_LEN + 1],
+			GError **error);
+/* The row of a blob written by kj_store_write() (nothing if it has one). */
+gboolean kj_store_register(KjStore *store, const char *id, gint64 size, GError **error);
 /* Stores everything read from fd until end of file, hashing while copying
  * to a temporary file, so a blob need not fit in memory.  *size (may be
  * NULL) receives its length.  fd is not closed. */
@@ -93,6 +102,28 @@ gboolean kj_store_has(KjStore *store, const char *id);
 /* Where the blob with this id is or would be, newly allocated; NULL if id
  * is not an id.  Whoever reads the file directly must verify it. */
 char *kj_store_dup_blob_path(const KjStore *store, const char *id);
+
+/*
+ * Group commit (group.c).  Threads that each want a few rows changed at
+ * the same moment share one transaction: kj_store_group_run() runs func
+ * (store, data) under a savepoint inside a transaction that may hold
+ * other threads' changes too, run on the connection of whichever
+ * thread leads that group (func must use the store it is given, and
+ * must not begin or commit).  It returns once that transaction has
+ * committed (the change is durable) or failed; a func that fails is
+ * undone alone.  func must not append audit records: the caller does
+ * that after this returns TRUE (KjAuditBatch).
+ */
+typedef gboolean (*KjStoreTxFunc)(KjStore *store, gpointer data, GError **error);
+typedef struct KjStoreGroup KjStoreGroup;
+
+KjStoreGroup *kj_store_group_new(void);
+void kj_store_group_free(KjStoreGroup *group);
+/* store: the calling thread's own connection, not in a transaction. */
+gboolean kj_store_group_run(KjStoreGroup *group, KjStore *store, KjStoreTxFunc func, gpointer data,
+			    GError **error);
+/* Transactions run and changes made in them so far. */
+void kj_store_group_get_stats(KjStoreGroup *group, guint64 *groups, guint64 *ops);
 
 typedef struct {
 	gint64 blobs; /* rows in the blobs table */
@@ -152,5 +183,6 @@ gboolean kj_store_fsck(KjStore *store, KjStoreFsckFlags flags, gint64 temp_stale
 const char *kj_store_problem_kind_name(KjStoreProblemKind kind);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjStore, kj_store_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KjStoreGroup, kj_store_group_free)
 
 #endif

@@ -77,6 +77,36 @@
 #error "KJ_STORE_BUSY_TIMEOUT_DEFAULT is above its ceiling"
 #endif
 
+/* Most operations one group commit runs in one transaction
+ * (store/group.c).  Each waits for the whole group's commit, so a bound
+ * keeps the first of a burst from waiting behind hundreds; 64 already
+ * spreads one sync over more messages than a gateway's pool threads
+ * hold at once. */
+#ifndef KJ_STORE_GROUP_MAX_OPS
+#define KJ_STORE_GROUP_MAX_OPS 64
+#endif
+#if KJ_STORE_GROUP_MAX_OPS < 1 || KJ_STORE_GROUP_MAX_OPS > 4096
+#error "KJ_STORE_GROUP_MAX_OPS must be between 1 and 4096"
+#endif
+
+/* WAL frames (pages, 4 KB each) past which a connection's commit asks
+ * SQLite for a checkpoint that waits for readers and starts the log over
+ * (store/db_sqlite.c).  SQLite's own passive checkpoint every 1,000
+ * frames cannot finish while readers keep old snapshots, and the WAL of
+ * a busy gateway grew to 53 MB over 2,000 messages, every read then
+ * searching its index.  4,000 frames is 16 MB. */
+#ifndef KJ_STORE_WAL_RESTART_FRAMES
+#define KJ_STORE_WAL_RESTART_FRAMES 4000
+#endif
+#if KJ_STORE_WAL_RESTART_FRAMES < 1000
+#error "KJ_STORE_WAL_RESTART_FRAMES below SQLite's own checkpoint interval"
+#endif
+/* Milliseconds that restart waits for readers to leave the log; a
+ * commit must not stall behind a long reader (the console's lists). */
+#ifndef KJ_STORE_WAL_RESTART_WAIT_MS
+#define KJ_STORE_WAL_RESTART_WAIT_MS 200
+#endif
+
 /*
  * Mail (mime/).  Exceeding any of these gives a *held* verdict naming the
  * limit, never a partial delivery (基本方針 2(12): what cannot be made
