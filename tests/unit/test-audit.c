@@ -7,7 +7,8 @@
  *	duplicated, tail truncated by whole records and mid-record, head
  *	file edited, published head not extended); concurrent appends from
  *	several processes, and from several threads sharing one handle
- *	(group commit); bounded reading of hostile files.
+ *	(group commit); batches appended after a commit; bounded reading of
+ *	hostile files.
  *--*/
 #include "audit/audit.h"
 #include "util/fs.h"
@@ -474,6 +475,50 @@ static void test_read_reverse(Fixture *f, gconstpointer data)
 	g_assert_error(error, KJ_AUDIT_ERROR, KJ_AUDIT_ERROR_TAMPERED);
 }
 
+/* A batch: appended in order, one chain, emptied; nothing of it before
+ * the append; a refused record stops the batch there. */
+static void test_batch(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(KjAuditBatch) b = kj_audit_batch_new();
+
+	g_assert_true(kj_audit_batch_append(f->audit, b, &error)); /* empty: nothing */
+	append_n(f, 2);
+	for (int i = 0; i < 3; i++) {
+		g_autofree char *obj = g_strdup_printf("batch-%d", i);
+		json_t *d = json_pack("{s:i}", "i", i);
+		kj_audit_batch_add(b, "tester", "test.batch", obj, d);
+		json_decref(d); /* the batch keeps its own reference */
+	}
+	kj_audit_batch_add(b, "tester", "test.batch", "batch-3", NULL);
+	g_assert_cmpuint(kj_audit_batch_len(b), ==, 4);
+	g_auto(GStrv) before = read_lines(f);
+	g_assert_cmpuint(g_strv_length(before), ==, 3);
+	g_assert_true(kj_audit_batch_append(f->audit, b, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(kj_audit_batch_len(b), ==, 0);
+	g_auto(GStrv) lines = read_lines(f);
+	g_assert_cmpuint(g_strv_length(lines), ==, 7);
+	for (int i = 0; i < 4; i++) {
+		json_t *j = json_loads(lines[2 + i], 0, NULL);
+		g_autofree char *obj = g_strdup_printf("batch-%d", i);
+		g_assert_cmpint(json_integer_value(json_object_get(j, "seq")), ==, 3 + i);
+		g_assert_cmpstr(json_string_value(json_object_get(j, "object")), ==, obj);
+		json_decref(j);
+	}
+	g_assert_cmpint(verify(f, NULL, NULL), ==, 0);
+
+	/* An empty action is refused before anything is written. */
+	kj_audit_batch_add(b, "tester", "test.batch", "ok", NULL);
+	kj_audit_batch_add(b, "tester", "", "bad", NULL);
+	g_assert_false(kj_audit_batch_append(f->audit, b, &error));
+	g_assert_error(error, KJ_AUDIT_ERROR, KJ_AUDIT_ERROR_INVALID);
+	g_assert_cmpuint(kj_audit_batch_len(b), ==, 0);
+	g_auto(GStrv) after = read_lines(f);
+	g_assert_cmpuint(g_strv_length(after), ==, 7);
+	g_assert_cmpint(verify(f, NULL, NULL), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -495,5 +540,6 @@ int main(int argc, char **argv)
 	ADD("/audit/long-garbage-line", test_long_garbage_line, NULL);
 	ADD("/audit/concurrent-processes", test_concurrent_processes, NULL);
 	ADD("/audit/concurrent-threads", test_concurrent_threads, NULL);
+	ADD("/audit/batch", test_batch, NULL);
 	return g_test_run();
 }

@@ -8,7 +8,7 @@
  *	original is a verified blob), due-work selection, pending count,
  *	release needing a reason, delete keeping the blob, and Maildir
  *	delivery being idempotent (a crash before "delivered" makes no
- *	second copy).
+ *	second copy), by a hard link to the blob or by a copy.
  * SECURITY
  *	Test program.
  * STANDARDS
@@ -284,6 +284,44 @@ static void test_maildir_idempotent(Fx *f, gconstpointer data)
 	g_assert_false(g_file_test(tmp, G_FILE_TEST_EXISTS));
 }
 
+/* Delivery by a hard link to the blob: one inode, no copy; again after
+ * a crash: no second file; a blob path that cannot be linked: a copy. */
+static void test_maildir_link(Fx *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *md = g_build_filename(f->dir, "maildir", NULL);
+	char id[KJ_SHA256_HEX_LEN + 1];
+	const char text[] = "Subject: sanitized\r\n\r\nbody\r\n";
+	g_autoptr(GBytes) msg = g_bytes_new_static(text, sizeof text - 1);
+	GStatBuf bs, ms;
+
+	g_assert_true(kj_store_put(f->store, text, sizeof text - 1, id, &error));
+	g_autofree char *blob = kj_store_dup_blob_path(f->store, id);
+	g_autofree char *dst = g_build_filename(md, "new", "Q1", NULL);
+	g_assert_true(kj_deliver_maildir_link(md, "Q1", blob, msg, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(g_stat(blob, &bs), ==, 0);
+	g_assert_cmpint(g_stat(dst, &ms), ==, 0);
+	g_assert_true(bs.st_ino == ms.st_ino && bs.st_dev == ms.st_dev);
+	g_assert_cmpuint(ms.st_nlink, ==, 2);
+	g_assert_true(kj_deliver_maildir_link(md, "Q1", blob, msg, &error));
+	g_assert_cmpint(g_stat(blob, &bs), ==, 0);
+	g_assert_cmpuint(bs.st_nlink, ==, 2);
+	g_autoptr(GBytes) back = kj_store_get(f->store, id, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_bytes_equal(back, msg));
+
+	g_autofree char *gone = g_build_filename(f->dir, "no-such-blob", NULL);
+	g_autofree char *dst2 = g_build_filename(md, "new", "Q2", NULL);
+	g_autofree char *copy = NULL;
+	g_assert_true(kj_deliver_maildir_link(md, "Q2", gone, msg, &error));
+	g_assert_no_error(error);
+	g_assert_true(g_file_get_contents(dst2, &copy, NULL, NULL));
+	g_assert_cmpstr(copy, ==, text);
+	g_assert_cmpint(g_stat(dst2, &ms), ==, 0);
+	g_assert_cmpuint(ms.st_nlink, ==, 1);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -293,5 +331,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/queue/notice", test_notice);
 	g_test_add("/queue/maildir-idempotent", Fx, NULL, fx_setup, test_maildir_idempotent,
 		   fx_teardown);
+	g_test_add("/queue/maildir-link", Fx, NULL, fx_setup, test_maildir_link, fx_teardown);
 	return g_test_run();
 }

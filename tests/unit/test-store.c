@@ -7,7 +7,9 @@
  *	bytes, removed files and rows, stray files), race several processes
  *	against one fresh store, refuse a database from the future, and
  *	make the Nth write, fsync, rename or row insert of a put fail to
- *	show that nothing half-written ever carries a blob's name.
+ *	show that nothing half-written ever carries a blob's name.  Group
+ *	commit: threads' changes share transactions, a failing change is
+ *	undone alone, a change reported done is committed.
  * SEE ALSO
  *	src/lib/store/
  *--*/
@@ -797,10 +799,168 @@ static void test_fault_injection(void)
 	}
 }
 
+/*
+ * Written, then registered; group commit.
+ */
+
+static void test_write_then_register(void)
+{
+	Tmp t = tmp_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(KjStore) s = open_store(t.data, 0, FALSE);
+	char id[KJ_SHA256_HEX_LEN + 1];
+	KjStoreStats stats;
+	Seen seen;
+
+	g_assert_true(kj_store_write(s, "written first", 13, id, &error));
+	g_assert_no_error(error);
+	g_assert_true(kj_store_has(s, id));
+	g_assert_true(kj_store_get_stats(s, &stats, &error));
+	g_assert_cmpint(stats.blobs, ==, 0);
+	/* Until registered it is an orphan, which fsck reports. */
+	g_assert_cmpint(fsck(s, 0, &seen).by_kind[KJ_STORE_PROBLEM_ORPHAN], ==, 1);
+	g_ptr_array_free(seen.ids, TRUE);
+	g_assert_true(kj_store_register(s, id, 13, &error));
+	g_assert_true(kj_store_register(s, id, 13, &error)); /* once is enough */
+	g_assert_true(kj_store_get_stats(s, &stats, &error));
+	g_assert_cmpint(stats.blobs, ==, 1);
+	g_assert_cmpint(fsck(s, 0, &seen).problems, ==, 0);
+	g_ptr_array_free(seen.ids, TRUE);
+	g_assert_false(kj_store_register(s, "../../etc/passwd", 1, &error));
+	g_assert_error(error, KJ_STORE_ERROR, KJ_STORE_ERROR_INVALID_ID);
+	tmp_free(&t);
+}
+
+#define GROUP_THREADS 6
+#define GROUP_EACH 30
+
+typedef struct {
+	const char *dir;
+	KjStoreGroup *group;
+	int who;
+	int failures; /* assertions cannot run in a thread: counted here */
+} GroupWorker;
+
+typedef struct {
+	int who, n;
+} GroupRow;
+
+/* Every fifth change inserts its row and then fails: it must be undone
+ * alone. */
+static gboolean group_change(KjStore *store, gpointer data, GError **error)
+{
+	const GroupRow *r = data;
+
+	if (!kj_db_exec(kj_store_get_db(store), "INSERT INTO grp (who, n) VALUES ($1, $2)",
+			KJ_DB_ARGS(KJ_DB_INT(r->who), KJ_DB_INT(r->n)), error))
+		return FALSE;
+	if (r->n % 5 == 4) {
+		g_set_error(error, KJ_STORE_ERROR, KJ_STORE_ERROR_CONSTRAINT,
+			    "change %d.%d refused", r->who, r->n);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gpointer group_thread(gpointer data)
+{
+	GroupWorker *w = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(KjStore) s = kj_store_open(w->dir, NULL, &error);
+
+	if (s == NULL) {
+		w->failures++;
+		return NULL;
+	}
+	for (int i = 0; i < GROUP_EACH; i++) {
+		GroupRow r = {w->who, i};
+		gint64 seen = -1;
+		gboolean ok = kj_store_group_run(w->group, s, group_change, &r, &error);
+		/* Done means committed: this thread's own connection sees it. */
+		if (ok != (i % 5 != 4) ||
+		    (!ok && !g_error_matches(error, KJ_STORE_ERROR, KJ_STORE_ERROR_CONSTRAINT)))
+			w->failures++;
+		g_clear_error(&error);
+		if (!kj_db_query_int(
+			kj_store_get_db(s), "SELECT count(*) FROM grp WHERE who = $1 AND n = $2",
+			KJ_DB_ARGS(KJ_DB_INT(w->who), KJ_DB_INT(i)), &seen, NULL, &error) ||
+		    seen != (ok ? 1 : 0))
+			w->failures++;
+		g_clear_error(&error);
+	}
+	return NULL;
+}
+
+static void test_group_commit(void)
+{
+	Tmp t = tmp_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(KjStore) s = open_store(t.data, 0, FALSE);
+	g_autoptr(KjStoreGroup) g = kj_store_group_new();
+	GroupWorker w[GROUP_THREADS];
+	GThread *th[GROUP_THREADS];
+	guint64 groups = 0, ops = 0;
+	gint64 rows = 0;
+
+	g_assert_true(kj_db_exec_script(kj_store_get_db(s),
+					"CREATE TABLE grp (who BIGINT, n BIGINT)", &error));
+	for (int i = 0; i < GROUP_THREADS; i++) {
+		w[i] = (GroupWorker){.dir = t.data, .group = g, .who = i};
+		th[i] = g_thread_new("group", group_thread, &w[i]);
+	}
+	for (int i = 0; i < GROUP_THREADS; i++) {
+		g_thread_join(th[i]);
+		g_assert_cmpint(w[i].failures, ==, 0);
+	}
+	g_assert_true(kj_db_query_int(kj_store_get_db(s), "SELECT count(*) FROM grp", KJ_DB_NO_ARGS,
+				      &rows, NULL, &error));
+	g_assert_cmpint(rows, ==, GROUP_THREADS * GROUP_EACH * 4 / 5);
+	kj_store_group_get_stats(g, &groups, &ops);
+	g_assert_cmpuint(ops, ==, GROUP_THREADS * GROUP_EACH);
+	g_assert_cmpuint(groups, >=, 1);
+	g_assert_cmpuint(groups, <=, ops);
+	g_assert_false(kj_db_in_transaction(kj_store_get_db(s)));
+	tmp_free(&t);
+}
+
+static gboolean group_must_not_run(KjStore *store, gpointer data, GError **error)
+{
+	*(gboolean *)data = TRUE;
+	return TRUE;
+}
+
+/* No transaction (another writer keeps the lock): the change fails
+ * without running, and the group can be used again. */
+static void test_group_no_lock(void)
+{
+	Tmp t = tmp_new();
+	g_autoptr(GError) error = NULL;
+	KjStoreOptions o = {.busy_timeout_ms = 50};
+	g_autoptr(KjStore) s = kj_store_open(t.data, &o, &error);
+	g_autoptr(KjStore) other = open_store(t.data, 0, FALSE);
+	g_autoptr(KjStoreGroup) g = kj_store_group_new();
+	gboolean ran = FALSE;
+
+	g_assert_no_error(error);
+	g_assert_true(kj_db_begin(kj_store_get_db(other), &error));
+	g_assert_false(kj_store_group_run(g, s, group_must_not_run, &ran, &error));
+	g_assert_error(error, KJ_STORE_ERROR, KJ_STORE_ERROR_BUSY);
+	g_assert_false(ran);
+	g_clear_error(&error);
+	g_assert_true(kj_db_rollback(kj_store_get_db(other), &error));
+	g_assert_true(kj_store_group_run(g, s, group_must_not_run, &ran, &error));
+	g_assert_no_error(error);
+	g_assert_true(ran);
+	tmp_free(&t);
+}
+
 static const struct {
 	const char *path;
 	GTestFunc func;
 } tests[] = {
+    {"/store/blob/write-then-register", test_write_then_register},
+    {"/store/group/commit", test_group_commit},
+    {"/store/group/no-lock", test_group_no_lock},
     {"/store/blob/roundtrip", test_roundtrip},
     {"/store/blob/idempotent", test_idempotent},
     {"/store/blob/streaming-large", test_streaming_large},

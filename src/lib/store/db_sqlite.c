@@ -35,8 +35,9 @@ typedef struct {
 	sqlite3 *db;
 	char *path;
 	gint64 busy_ms;
-	gint64 busy_since; /* monotonic µs when the current wait began */
-	int restart_at;    /* WAL frames at which to try the next restart */
+	gint64 busy_since;   /* monotonic µs when the current wait began */
+	int restart_at;      /* WAL frames at which to try the next restart */
+	gboolean restarting; /* in wal_committed's checkpoint */
 } Conn;
 
 /*
@@ -70,6 +71,12 @@ static int busy_wait(void *data, int count)
 		c->busy_since = now;
 	if (now - c->busy_since >= c->busy_ms * 1000)
 		return 0;
+	if (c->restarting) {
+		/* Readers, not writers, are what the restart waits for, and
+		 * nothing signals their end: look again soon. */
+		g_usleep(2000);
+		return 1;
+	}
 	g_mutex_lock(&ended_lock);
 	guint64 seen = ended_count;
 	gint64 until = now + MIN(250 << MIN(count, 3), 2000);
