@@ -134,6 +134,26 @@ static void run_group(KjStore *store, GPtrArray *ops)
 			fail_op(ops->pdata[i], e);
 }
 
+/* Called and returns with g->lock held: takes what waits, runs it
+ * unlocked on store, marks it done. */
+static void lead(KjStoreGroup *g, KjStore *store)
+{
+	g_autoptr(GPtrArray) ops = g_ptr_array_new();
+
+	g->leading = TRUE;
+	while (ops->len < KJ_STORE_GROUP_MAX_OPS && !g_queue_is_empty(&g->waiting))
+		g_ptr_array_add(ops, g_queue_pop_head(&g->waiting));
+	g->groups++;
+	g->ops += ops->len;
+	g_mutex_unlock(&g->lock);
+	run_group(store, ops);
+	g_mutex_lock(&g->lock);
+	for (guint i = 0; i < ops->len; i++)
+		((Op *)ops->pdata[i])->done = TRUE;
+	g->leading = FALSE;
+	g_cond_broadcast(&g->cond);
+}
+
 gboolean kj_store_group_run(KjStoreGroup *g, KjStore *store, KjStoreTxFunc func, gpointer data,
 			    GError **error)
 {
@@ -144,23 +164,10 @@ gboolean kj_store_group_run(KjStoreGroup *g, KjStore *store, KjStoreTxFunc func,
 	g_mutex_lock(&g->lock);
 	g_queue_push_tail(&g->waiting, &op);
 	while (!op.done) {
-		if (g->leading) {
+		if (g->leading)
 			g_cond_wait(&g->cond, &g->lock);
-			continue;
-		}
-		g->leading = TRUE;
-		g_autoptr(GPtrArray) ops = g_ptr_array_new();
-		while (ops->len < KJ_STORE_GROUP_MAX_OPS && !g_queue_is_empty(&g->waiting))
-			g_ptr_array_add(ops, g_queue_pop_head(&g->waiting));
-		g->groups++;
-		g->ops += ops->len;
-		g_mutex_unlock(&g->lock);
-		run_group(store, ops);
-		g_mutex_lock(&g->lock);
-		for (guint i = 0; i < ops->len; i++)
-			((Op *)ops->pdata[i])->done = TRUE;
-		g->leading = FALSE;
-		g_cond_broadcast(&g->cond);
+		else
+			lead(g, store);
 	}
 	g_mutex_unlock(&g->lock);
 	if (!op.ok) {
