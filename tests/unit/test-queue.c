@@ -21,6 +21,7 @@
 #include "queue/notice.h"
 #include "queue/queue.h"
 #include "store/store.h"
+#include "util/limits.h"
 
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -264,6 +265,21 @@ static void test_notice(void)
 	g_assert_nonnull(strstr(t, "Final-Recipient: rfc822; a@city.lg.jp\r\n"));
 	for (const char *p = t; (p = strchr(p, '\n')) != NULL; p++)
 		g_assert_true(p > t && p[-1] == '\r');
+
+	/* A header section past the limit: only the limit is copied. */
+	GString *big = g_string_new(NULL);
+	while (big->len < 2 * KJ_QUEUE_NOTICE_MAX_HEADERS)
+		g_string_append(big, "X-Filler: 0123456789012345678901234567890123456789\n");
+	g_string_append(big, "\nBODY LINE\n");
+	g_autoptr(GBytes) bigb = g_string_free_to_bytes(big);
+	g_autoptr(GBytes) n2 = kj_queue_notice_build(&e, "why", "gw.test", bigb, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_bytes_get_size(n2), <,
+			 g_bytes_get_size(n) + KJ_QUEUE_NOTICE_MAX_HEADERS * 2);
+	g_assert_cmpuint(g_bytes_get_size(n2), >, KJ_QUEUE_NOTICE_MAX_HEADERS);
+	g_autofree char *t2 = g_strndup(g_bytes_get_data(n2, NULL), g_bytes_get_size(n2));
+	g_assert_null(strstr(t2, "BODY LINE"));
+	g_assert_true(g_str_has_suffix(t2, "--\r\n"));
 	g_ptr_array_unref(e.recipients);
 }
 
