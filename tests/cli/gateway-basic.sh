@@ -35,6 +35,22 @@ n_held=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' 
 # Delivered mail is the sanitized version: no HTML part, no attachment.
 ! grep -lq "Content-Type: text/html" "$D"/maildir/new/* || fail "HTML reached the Maildir"
 grep -q "^Subject:" "$D"/maildir/new/* || fail "delivered mail has no Subject"
+# Each delivered file is the sanitized blob itself (a hard link, mode
+# 0440), the one the queue entry names; every blob has its row.
+run 0 queue list --state delivered --json
+python3 - "$T/out" "$D" <<'PY' || fail "delivered files are not the sanitized blobs"
+import json, os, subprocess, sys
+d = sys.argv[2]
+for e in json.load(open(sys.argv[1])):
+    q = json.loads(subprocess.run([os.environ['KYOJIN'], '--data-dir', d, '--json', 'queue', 'show',
+                                   e['id']], capture_output=True, check=True).stdout)
+    s = q['sanitized']
+    blob = os.stat(os.path.join(d, 'blobs', s[:2], s[2:4], s))
+    md = os.stat(os.path.join(d, 'maildir', 'new', e['id']))
+    assert (blob.st_ino, blob.st_dev) == (md.st_ino, md.st_dev), e['id']
+    assert md.st_nlink == 2 and md.st_mode & 0o777 == 0o440, e['id']
+PY
+run 0 store fsck
 run 0 audit verify
 run 0 audit show --json
 for a in queue.received queue.sanitized queue.held queue.delivered mail.sanitize mail.hold; do
