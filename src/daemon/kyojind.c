@@ -7,10 +7,11 @@
  *	250, sanitized by the mail engine in sandboxed workers (a thread
  *	pool; its KjMailWorkers are made before any thread), delivered to a Maildir
  *	or an LGWAN relay with retries and exponential backoff.  The main
- *	thread alone touches the store, the queue and the audit log; worker
- *	and delivery threads only compute and hand results back through the
- *	main context.  A 1 s timer finds due work in the queue, which is also
- *	how work left by a crash or restart resumes.
+ *	thread talks SMTP and scans the queue; spooling, sanitizing,
+ *	recording and delivery run in thread pools (work.c), whose rows are
+ *	committed in groups (store/group.c) and whose results come back
+ *	through the main context.  A 250 ms timer finds due work in the
+ *	queue, which is also how work left by a crash or restart resumes.
  *
  *	Signals: SIGHUP reloads the configuration (limits and retry times;
  *	listen addresses need a restart); SIGTERM and SIGINT stop accepting

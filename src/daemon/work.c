@@ -10,7 +10,12 @@
  *	delivering it to the Maildir or the LGWAN relay and recording that.
  *	Each pool thread has its own connection to the store (SQLite in WAL
  *	mode lets them work side by side; the audit log shares the syncs
- *	of appends made at the same time).  A job that ends hands its queue
+ *	of appends made at the same time).  A message's rows of one step go
+ *	in one change of the gateway's group commit, shared with the other
+ *	threads' changes of the moment (store/group.c); blobs are written
+ *	before and registered inside it, and its audit records follow the
+ *	commit.  The sanitized version is a blob, and the Maildir file a
+ *	hard link to it (queue/deliver.c).  A job that ends hands its queue
  *	id back to the main thread, which alone keeps the in-flight set.
  *
  *	A delivery that fails is retried with exponential backoff
