@@ -95,12 +95,16 @@ static int busy_wait(void *data, int count)
  * Past KJ_STORE_WAL_RESTART_FRAMES the committing connection waits a
  * little for the readers (KJ_STORE_WAL_RESTART_WAIT_MS at most), copies
  * the log into the database and truncates it; if readers stay longer it
- * tries again 1,000 frames later. */
+ * tries again 1,000 frames later.  A log that starts over after a passive
+ * checkpoint is cut back to the same size (journal_size_limit), or it
+ * would keep the size it once grew to. */
 static int wal_committed(void *data, sqlite3 *db, const char *name, int frames)
 {
 	Conn *c = data;
 
 	signal_ended();
+	if (frames < KJ_STORE_WAL_RESTART_FRAMES)
+		c->restart_at = 0; /* the log started over since */
 	if (frames >= KJ_STORE_WAL_RESTART_FRAMES && frames >= c->restart_at) {
 		gint64 saved = c->busy_ms;
 		c->busy_ms = MIN(saved, KJ_STORE_WAL_RESTART_WAIT_MS);
@@ -239,8 +243,12 @@ static gpointer sqlite_open(const KjDbOptions *opts, GError **error)
 		if (!exec_simple(c, "PRAGMA query_only = ON", error))
 			goto fail;
 	} else {
+		g_autofree char *limit =
+		    g_strdup_printf("PRAGMA journal_size_limit = %lld",
+				    (long long)KJ_STORE_WAL_RESTART_FRAMES * 4096);
 		if (!set_wal(c, opts->busy_timeout_ms, error) ||
-		    !exec_simple(c, "PRAGMA synchronous = FULL", error))
+		    !exec_simple(c, "PRAGMA synchronous = FULL", error) ||
+		    !exec_simple(c, limit, error))
 			goto fail;
 		sqlite3_wal_hook(c->db, wal_committed, c);
 	}
