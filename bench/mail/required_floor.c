@@ -76,9 +76,9 @@ static void leaf(GMimeObject *parent, GMimeObject *part, gpointer unused)
 	if (disp != NULL && g_ascii_strcasecmp(disp, "attachment") == 0) {
 		hash_and_type(ba);
 	} else if (g_mime_content_type_is_type(ct, "text", "html")) {
-		htmlDocPtr doc = htmlReadMemory((const char *)ba->data, (int)ba->len, NULL, NULL,
-						HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-						    HTML_PARSE_NONET);
+		htmlDocPtr doc =
+		    htmlReadMemory((const char *)ba->data, (int)ba->len, NULL, NULL,
+				   HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
 		if (doc != NULL)
 			xmlFreeDoc(doc);
 	} else if (g_mime_content_type_is_type(ct, "text", "*")) {
@@ -93,9 +93,9 @@ int main(int argc, char **argv)
 {
 	g_mime_init();
 	xmlInitParser();
-	magic_db = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ELF |
-			      MAGIC_NO_CHECK_ENCODING | MAGIC_NO_CHECK_TOKENS |
-			      MAGIC_NO_CHECK_TEXT);
+	magic_db =
+	    magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ELF |
+		       MAGIC_NO_CHECK_ENCODING | MAGIC_NO_CHECK_TOKENS | MAGIC_NO_CHECK_TEXT);
 	if (magic_db == NULL || magic_load(magic_db, NULL) != 0) {
 		fprintf(stderr, "required_floor: cannot load the magic database\n");
 		return 1;
