@@ -155,6 +155,73 @@ static void test_spawner_replaced(void)
 	g_assert_true(gone(spawner2));
 }
 
+/* State letter of pid, from /proc/PID/stat (field 3). */
+static char state_of(int pid)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
+	g_autofree char *text = NULL;
+	const char *p;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return '?';
+	p = strrchr(text, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : '?';
+}
+
+/* A spawner killed while it had no worker (the host learns of it only
+ * at the next spawn) is replaced by that job, which succeeds. */
+static void test_spawner_lost_idle(void)
+{
+	g_autoptr(KjSandbox) sb = new_sandbox(KJ_SANDBOX_REUSE, job_ok);
+	g_autofree char *path = g_strdup_printf("/proc/%d/task/%d/children", getpid(), getpid());
+	g_autofree char *text = NULL;
+	KjSandboxStats st;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL)) {
+		g_test_skip("no /proc/PID/task/TID/children");
+		return;
+	}
+	/* This sandbox's spawner is the test's only child. */
+	g_auto(GStrv) kids = g_strsplit(g_strstrip(text), " ", -1);
+	g_assert_cmpuint(g_strv_length(kids), ==, 1);
+	int spawner = (int)g_ascii_strtoll(kids[0], NULL, 10);
+	g_assert_cmpint(kill(spawner, SIGKILL), ==, 0);
+	for (int i = 0; i < 10000 && state_of(spawner) != 'Z'; i++)
+		g_usleep(1000);
+	g_assert_cmpint(state_of(spawner), ==, 'Z');
+	run_ok(sb);
+	kj_sandbox_get_stats(sb, &st);
+	g_assert_cmpuint(st.setup_errors, ==, 0);
+	g_assert_cmpint(parent_of(kj_sandbox_get_worker_pid(sb)), !=, spawner);
+	g_assert_cmpint(parent_of(parent_of(kj_sandbox_get_worker_pid(sb))), ==, getpid());
+	g_assert_cmpint(state_of(spawner), ==, '?'); /* reaped */
+}
+
+static gpointer make_sandbox(gpointer data)
+{
+	return new_sandbox(KJ_SANDBOX_REUSE, job_ok);
+}
+
+/* A spawner made by a thread that then ends (a pool thread replacing a
+ * lost spawner, say) lives on: it is not tied to that thread. */
+static void test_spawner_outlives_thread(void)
+{
+	GThread *t = g_thread_new("maker", make_sandbox, NULL);
+	g_autoptr(KjSandbox) sb = g_thread_join(t);
+	KjSandboxStats st;
+
+	run_ok(sb);
+	int spawner = parent_of(kj_sandbox_get_worker_pid(sb));
+	/* Five jobs, two a worker: three workers, all from that spawner. */
+	for (int i = 0; i < 4; i++)
+		run_ok(sb);
+	g_assert_cmpint(parent_of(kj_sandbox_get_worker_pid(sb)), ==, spawner);
+	g_assert_cmpint(state_of(spawner), !=, 'Z');
+	kj_sandbox_get_stats(sb, &st);
+	g_assert_cmpuint(st.forks, ==, 3);
+	g_assert_cmpuint(st.crashes + st.setup_errors + st.protocol_errors, ==, 0);
+}
+
 /* NONE runs in process: no spawner is forked at all. */
 static void test_none_forks_nothing(void)
 {
@@ -175,6 +242,8 @@ int main(int argc, char **argv)
 	g_test_add_data_func("/sandbox-spawn/lock-held-at-fork/fork-each",
 			     GINT_TO_POINTER(KJ_SANDBOX_FORK_EACH), test_lock_held_at_fork);
 	g_test_add_func("/sandbox-spawn/spawner-replaced", test_spawner_replaced);
+	g_test_add_func("/sandbox-spawn/spawner-lost-idle", test_spawner_lost_idle);
+	g_test_add_func("/sandbox-spawn/spawner-outlives-thread", test_spawner_outlives_thread);
 	g_test_add_func("/sandbox-spawn/none-forks-nothing", test_none_forks_nothing);
 	return g_test_run();
 }

@@ -51,10 +51,10 @@
  *	the host made by kj_sandbox_new(), never by the host itself, so
  *	locks held by the host's other threads when a worker starts do not
  *	matter.  Create sandboxes before starting threads (the spawner is a
- *	copy of the host at that moment, and user_data is read there), in
- *	a thread that outlives them (PR_SET_PDEATHSIG of the spawner fires
- *	when the creating *thread* exits; a lost spawner is replaced at the
- *	next job, then forked from the thread running it).
+ *	copy of the host at that moment, and user_data is read there).  A
+ *	lost spawner is replaced at the next job, forked from the thread
+ *	running it; a job that finds the spawner gone is given a new one
+ *	and tried once more, not failed.
  * LIMITS
  *	cpu_seconds, memory_bytes, timeout_ms, max_jobs, max_output: the
  *	KJ_SANDBOX_* defaults and ceilings in util/limits.h.
@@ -645,9 +645,18 @@ static gboolean worker_start(KjSandbox *sb, GError **error)
 	 * every later job. */
 	if (sb->spawner.pid <= 0 && !spawner_start(sb, error))
 		return FALSE;
-	if (!_kj_sandbox_spawner_spawn(&sb->spawner, &pid, &fd, error)) {
+	GError *e = NULL;
+	gboolean ok = _kj_sandbox_spawner_spawn(&sb->spawner, &pid, &fd, &e);
+	/* A spawner killed since the last job (the host learns of it only
+	 * now) is dropped by the failed spawn: start another, once. */
+	if (!ok && sb->spawner.pid <= 0) {
+		g_clear_error(&e);
+		ok =
+		    spawner_start(sb, &e) && _kj_sandbox_spawner_spawn(&sb->spawner, &pid, &fd, &e);
+	}
+	if (!ok) {
 		sb->stats.setup_errors++;
-		g_prefix_error(error, "%s: ", sb->opts.name);
+		g_propagate_prefixed_error(error, e, "%s: ", sb->opts.name);
 		return FALSE;
 	}
 	return worker_take(sb, pid, fd, pidfd_open(pid, 0), error);

@@ -29,8 +29,9 @@
  * SECURITY
  *	The spawner never sees job input; it is as trusted as the host.  It
  *	holds no descriptor but its channel and stdio, resets inherited
- *	signal handlers, and dies with the thread that created it
- *	(PR_SET_PDEATHSIG); workers die with the spawner.  Workers are
+ *	signal handlers, and exits when the host closes the channel or dies
+ *	(end of file); workers die with the spawner (PR_SET_PDEATHSIG).
+ *	Workers are
  *	confined exactly as before (sandbox_child.c).
  * SEE ALSO
  *	sandbox.c, sandbox_child.c
@@ -143,7 +144,12 @@ static G_GNUC_NORETURN void spawner_main(KjSbChildArgs *args, int ctl, pid_t hos
 {
 	pid_t worker[KJ_SB_SPAWNER_WORKERS] = {0, 0};
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != host)
+	/* No PR_SET_PDEATHSIG: it fires when the creating *thread* exits,
+	 * and a spawner replaced from a pool thread (sandbox.c) would die,
+	 * with the worker of whatever job another thread was running, when
+	 * that thread was retired.  The host's death closes the channel
+	 * instead: recv() below sees the end of file. */
+	if (getppid() != host)
 		spawner_exit();
 	_kj_sandbox_reset_signals();
 	/* Nothing of the host's but stdio and the channel: move the channel
