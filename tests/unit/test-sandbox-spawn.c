@@ -121,9 +121,20 @@ static int parent_of(int pid)
 	return (int)g_ascii_strtoll(f[2], NULL, 10);
 }
 
+/* Dead: reaped, or a zombie waiting for a parent that is not this
+ * process (a spawner's reserve is reaped by init once it takes over). */
 static gboolean gone(int pid)
 {
-	return kill(pid, 0) == -1 && errno == ESRCH;
+	g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
+	g_autofree char *text = NULL;
+	const char *p;
+
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return TRUE;
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return TRUE;
+	p = strrchr(text, ')');
+	return p != NULL && p[1] == ' ' && p[2] == 'Z';
 }
 
 static void test_spawner_replaced(void)
@@ -149,7 +160,9 @@ static void test_spawner_replaced(void)
 	worker2 = kj_sandbox_get_worker_pid(sb);
 	spawner2 = parent_of(worker2);
 	g_assert_cmpint(spawner2, !=, spawner);
-	g_assert_cmpint(parent_of(spawner2), ==, getpid());
+	/* Taken over by the reserve, the dead spawner's own copy: not a
+	 * new fork of this (threaded, in a daemon) process. */
+	g_assert_cmpint(parent_of(spawner2), !=, getpid());
 	kj_sandbox_free(sb);
 	g_assert_true(gone(worker2));
 	g_assert_true(gone(spawner2));
@@ -193,8 +206,38 @@ static void test_spawner_lost_idle(void)
 	kj_sandbox_get_stats(sb, &st);
 	g_assert_cmpuint(st.setup_errors, ==, 0);
 	g_assert_cmpint(parent_of(kj_sandbox_get_worker_pid(sb)), !=, spawner);
-	g_assert_cmpint(parent_of(parent_of(kj_sandbox_get_worker_pid(sb))), ==, getpid());
 	g_assert_cmpint(state_of(spawner), ==, '?'); /* reaped */
+}
+
+/* Each lost spawner is followed by its reserve, which makes a reserve of
+ * its own: the host never forks a replacement itself. */
+static void test_spawner_reserve(void)
+{
+	g_autoptr(KjSandbox) sb = new_sandbox(KJ_SANDBOX_REUSE, job_ok);
+	g_autoptr(GBytes) in = g_bytes_new_static("x", 1);
+	int spawner, prev = 0;
+
+	run_ok(sb);
+	spawner = parent_of(kj_sandbox_get_worker_pid(sb));
+	g_assert_cmpint(parent_of(spawner), ==, getpid());
+	for (int round = 0; round < 3; round++) {
+		g_autoptr(GError) err = NULL;
+		g_autoptr(GBytes) lost = NULL;
+		g_assert_cmpint(kill(spawner, SIGKILL), ==, 0);
+		/* The worker dies with its spawner: this job may fail. */
+		lost = kj_sandbox_run(sb, in, &err);
+		if (lost == NULL)
+			g_test_message("job after the spawner died: %s", err->message);
+		run_ok(sb);
+		prev = spawner;
+		spawner = parent_of(kj_sandbox_get_worker_pid(sb));
+		g_assert_cmpint(spawner, !=, prev);
+		g_assert_cmpint(parent_of(spawner), !=, getpid());
+	}
+	g_autofree char *path = g_strdup_printf("/proc/%d/task/%d/children", getpid(), getpid());
+	g_autofree char *text = NULL;
+	if (g_file_get_contents(path, &text, NULL, NULL))
+		g_assert_cmpstr(g_strstrip(text), ==, ""); /* the first one reaped, no new fork */
 }
 
 static gpointer make_sandbox(gpointer data)
@@ -243,6 +286,7 @@ int main(int argc, char **argv)
 			     GINT_TO_POINTER(KJ_SANDBOX_FORK_EACH), test_lock_held_at_fork);
 	g_test_add_func("/sandbox-spawn/spawner-replaced", test_spawner_replaced);
 	g_test_add_func("/sandbox-spawn/spawner-lost-idle", test_spawner_lost_idle);
+	g_test_add_func("/sandbox-spawn/spawner-reserve", test_spawner_reserve);
 	g_test_add_func("/sandbox-spawn/spawner-outlives-thread", test_spawner_outlives_thread);
 	g_test_add_func("/sandbox-spawn/none-forks-nothing", test_none_forks_nothing);
 	return g_test_run();

@@ -52,9 +52,10 @@
  *	locks held by the host's other threads when a worker starts do not
  *	matter.  Create sandboxes before starting threads (the spawner is a
  *	copy of the host at that moment, and user_data is read there).  A
- *	lost spawner is replaced at the next job, forked from the thread
- *	running it; a job that finds the spawner gone is given a new one
- *	and tried once more, not failed.
+ *	lost spawner is replaced at the next job by its reserve (a copy it
+ *	made of itself, sandbox_spawn.c), or, if that is gone too, by a new
+ *	fork from the thread running the job; a job that finds the spawner
+ *	gone is given the replacement and tried once more, not failed.
  * LIMITS
  *	cpu_seconds, memory_bytes, timeout_ms, max_jobs, max_output: the
  *	KJ_SANDBOX_* defaults and ceilings in util/limits.h.
@@ -201,6 +202,12 @@ static gboolean spawner_start(KjSandbox *sb, GError **error)
 	g_autoptr(GPtrArray) iconvs = NULL;
 	gboolean ok;
 
+	/* A lost spawner's reserve, a copy made by the spawner itself, is
+	 * safer than a new copy of the host, whose other threads may hold a
+	 * lock (a GLib or library mutex) at the moment of the fork. */
+	if (_kj_sandbox_spawner_takeover(&sb->spawner))
+		return TRUE;
+	_kj_sandbox_spawner_stop(&sb->spawner);
 	g_mutex_lock(&fork_lock);
 	iconvs = prewarm_charsets(charsets);
 	ok = _kj_sandbox_spawner_start(&sb->spawner, &args, error);
@@ -228,7 +235,7 @@ KjSandbox *kj_sandbox_new(const KjSandboxOptions *opts, KjSandboxFunc func, gpoi
 	sb->fd = -1;
 	sb->standby_fd = -1;
 	sb->standby_pidfd = -1;
-	sb->spawner.ctl = -1;
+	_kj_sandbox_spawner_init(&sb->spawner);
 	if (opts->charsets != NULL)
 		sb->charsets = g_strdupv((char **)(uintptr_t)opts->charsets);
 	/* A failure here is reported by the first kj_sandbox_run(). */

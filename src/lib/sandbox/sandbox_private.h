@@ -52,15 +52,30 @@ typedef struct {
 	pid_t parent; /* to detect a parent that died before PDEATHSIG was set */
 } KjSbChildArgs;
 
-/* The host's handle on its spawner (sandbox_spawn.c). */
+/* The host's handle on its spawner (sandbox_spawn.c), and on the reserve:
+ * a copy of the spawner forked by the spawner itself, which takes over if
+ * the spawner dies, so that a replacement is never forked by the
+ * (multi-threaded) host. */
 typedef struct {
-	pid_t pid; /* 0: none (not started, or stopped after a failure) */
-	int ctl;   /* SOCK_SEQPACKET channel, -1 if none */
+	pid_t pid;      /* 0: none (not started, or stopped after a failure) */
+	int ctl;        /* SOCK_SEQPACKET channel, -1 if none */
+	int pidfd;      /* -1 if unavailable */
+	gboolean child; /* the host's own child (reaped by waitpid), not a reserve */
+	pid_t reserve;  /* 0: none */
+	int reserve_ctl;
+	int reserve_pidfd;
 } KjSbSpawner;
+
+/* A handle with nothing started. */
+void _kj_sandbox_spawner_init(KjSbSpawner *sp);
+/* Makes the reserve the spawner (and asks it for a new reserve); FALSE
+ * when there is none alive. */
+gboolean _kj_sandbox_spawner_takeover(KjSbSpawner *sp);
 
 /* Forks the spawner; args is copied into it for every worker it starts. */
 gboolean _kj_sandbox_spawner_start(KjSbSpawner *sp, const KjSbChildArgs *args, GError **error);
-/* Closes the channel (the spawner kills its worker and exits) and reaps it. */
+/* Closes the channels (the spawner and the reserve kill their workers and
+ * exit) and waits for them. */
 void _kj_sandbox_spawner_stop(KjSbSpawner *sp);
 /* Asks for a worker: its pid and the host's end of its channel. */
 gboolean _kj_sandbox_spawner_spawn(KjSbSpawner *sp, pid_t *pid, int *fd, GError **error);

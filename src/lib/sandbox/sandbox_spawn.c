@@ -14,11 +14,21 @@
  *	therefore a copy of the host as it was when the sandbox was made,
  *	whatever the host's threads are doing when the worker starts.
  *
+ *	A spawner that dies (killed, say) is followed by its reserve: a copy
+ *	of itself that it forked on the host's request (CLONE) as soon as it
+ *	started, which waits on a channel of its own and does not die with
+ *	its parent.  The reserve that takes over makes a reserve in turn.
+ *	So a replacement is a fork of a single-threaded process, like the
+ *	first spawner; only when the reserve is gone too does the host fork
+ *	a new spawner from whatever thread runs the job, where another
+ *	thread may hold a lock at that moment (the risk the spawner exists
+ *	to avoid).
+ *
  *	Protocol on the spawner's channel (SOCK_SEQPACKET socketpair, one
  *	KjSbSpawnMsg per packet, native byte order):
- *	  host -> spawner: SPAWN; REAP with the worker's pid.
- *	  spawner -> host: SPAWNED with the worker's pid and, as
- *	  SCM_RIGHTS, the host's end of the worker channel; FAILED with an
+ *	  host -> spawner: SPAWN; REAP with the worker's pid; CLONE.
+ *	  spawner -> host: SPAWNED with the worker's (or the reserve's) pid
+ *	  and, as SCM_RIGHTS, the host's end of its channel; FAILED with an
  *	  errno; EXITED with the worker's wait status.
  *	The host sends REAP only after it has killed the worker, so the
  *	spawner's blocking waitpid() returns at once.  It keeps two workers
@@ -44,13 +54,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { SPAWN = 1, REAP, SPAWNED, FAILED, EXITED };
+enum { SPAWN = 1, REAP, SPAWNED, FAILED, EXITED, CLONE };
 
 typedef struct {
 	uint32_t magic;
@@ -140,26 +151,41 @@ static void spawn_one(KjSbChildArgs *args, int ctl, pid_t worker[KJ_SB_SPAWNER_W
 		worker[worker[0] > 0 ? 1 : 0] = pid;
 }
 
-static G_GNUC_NORETURN void spawner_main(KjSbChildArgs *args, int ctl, pid_t host)
+static G_GNUC_NORETURN void spawner_loop(KjSbChildArgs *args, int ctl);
+
+/* CLONE: a copy of this spawner, with a channel of its own and no worker.
+ * Forked by a process that never has a second thread, it is as clean a
+ * copy of the host as this one; its parent's death does not end it. */
+static void clone_self(KjSbChildArgs *args, int ctl)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		spawner_send(ctl, FAILED, 0, errno, -1);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		/* Its own channel takes the place of this one's (fd 3). */
+		if (dup2(sv[1], KJ_SB_CHILD_FD) < 0)
+			spawner_exit();
+		close(sv[1]);
+		spawner_loop(args, KJ_SB_CHILD_FD);
+	}
+	close(sv[1]);
+	if (pid < 0)
+		spawner_send(ctl, FAILED, 0, errno, -1);
+	else
+		spawner_send(ctl, SPAWNED, pid, 0, sv[0]);
+	close(sv[0]);
+}
+
+static G_GNUC_NORETURN void spawner_loop(KjSbChildArgs *args, int ctl)
 {
 	pid_t worker[KJ_SB_SPAWNER_WORKERS] = {0, 0};
 
-	/* No PR_SET_PDEATHSIG: it fires when the creating *thread* exits,
-	 * and a spawner replaced from a pool thread (sandbox.c) would die,
-	 * with the worker of whatever job another thread was running, when
-	 * that thread was retired.  The host's death closes the channel
-	 * instead: recv() below sees the end of file. */
-	if (getppid() != host)
-		spawner_exit();
-	_kj_sandbox_reset_signals();
-	/* Nothing of the host's but stdio and the channel: move the channel
-	 * to 3 and close the rest, as the worker will. */
-	if (ctl != KJ_SB_CHILD_FD) {
-		if (dup2(ctl, KJ_SB_CHILD_FD) < 0)
-			spawner_exit();
-		ctl = KJ_SB_CHILD_FD;
-	}
-	_kj_sandbox_close_from(KJ_SB_CHILD_FD + 1);
 	for (;;) {
 		KjSbSpawnMsg m;
 		ssize_t n = recv(ctl, &m, sizeof m, 0);
@@ -177,6 +203,8 @@ static G_GNUC_NORETURN void spawner_main(KjSbChildArgs *args, int ctl, pid_t hos
 				k = i;
 		if (m.kind == SPAWN) {
 			spawn_one(args, ctl, worker);
+		} else if (m.kind == CLONE) {
+			clone_self(args, ctl);
 		} else if (k >= 0) {
 			int st = -1;
 			while (waitpid(worker[k], &st, 0) < 0) {
@@ -192,6 +220,35 @@ static G_GNUC_NORETURN void spawner_main(KjSbChildArgs *args, int ctl, pid_t hos
 		}
 	}
 }
+
+static G_GNUC_NORETURN void spawner_main(KjSbChildArgs *args, int ctl, pid_t host)
+{
+	/* No PR_SET_PDEATHSIG: it fires when the creating *thread* exits,
+	 * and a spawner made from a pool thread would die, with the worker
+	 * of whatever job another thread was running, when that thread was
+	 * retired.  The host's death closes the channel instead: recv() in
+	 * the loop sees the end of file. */
+	if (getppid() != host)
+		spawner_exit();
+	_kj_sandbox_reset_signals();
+	/* Nothing of the host's but stdio and the channel: move the channel
+	 * to 3 and close the rest, as the worker will. */
+	if (ctl != KJ_SB_CHILD_FD) {
+		if (dup2(ctl, KJ_SB_CHILD_FD) < 0)
+			spawner_exit();
+		ctl = KJ_SB_CHILD_FD;
+	}
+	_kj_sandbox_close_from(KJ_SB_CHILD_FD + 1);
+	spawner_loop(args, ctl);
+}
+
+void _kj_sandbox_spawner_init(KjSbSpawner *sp)
+{
+	memset(sp, 0, sizeof *sp);
+	sp->ctl = sp->pidfd = sp->reserve_ctl = sp->reserve_pidfd = -1;
+}
+
+static void reserve_make(KjSbSpawner *sp);
 
 gboolean _kj_sandbox_spawner_start(KjSbSpawner *sp, const KjSbChildArgs *args, GError **error)
 {
@@ -224,21 +281,61 @@ gboolean _kj_sandbox_spawner_start(KjSbSpawner *sp, const KjSbChildArgs *args, G
 	}
 	sp->pid = pid;
 	sp->ctl = sv[0];
+	sp->pidfd = pidfd_open(pid, 0);
+	sp->child = TRUE;
+	reserve_make(sp);
 	return TRUE;
 }
 
-void _kj_sandbox_spawner_stop(KjSbSpawner *sp)
+/* Waits (boundedly) for a process that is not the host's child to exit:
+ * it is reaped by its parent or by init, not here. */
+static void await_exit(int pidfd)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+
+	if (pidfd < 0)
+		return;
+	while (poll(&p, 1, KJ_SANDBOX_SPAWN_MS) < 0 && errno == EINTR)
+		;
+	close(pidfd);
+}
+
+/* End of file tells a spawner to kill its workers and exit. */
+static void primary_stop(KjSbSpawner *sp)
 {
 	int st;
 
 	if (sp->pid <= 0)
 		return;
-	/* End of file tells the spawner to kill its worker and exit. */
 	close(sp->ctl);
-	while (waitpid(sp->pid, &st, 0) < 0 && errno == EINTR)
-		;
+	if (sp->child) {
+		while (waitpid(sp->pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (sp->pidfd >= 0)
+			close(sp->pidfd);
+	} else {
+		await_exit(sp->pidfd);
+	}
 	sp->pid = 0;
 	sp->ctl = -1;
+	sp->pidfd = -1;
+}
+
+static void reserve_stop(KjSbSpawner *sp)
+{
+	if (sp->reserve <= 0)
+		return;
+	close(sp->reserve_ctl);
+	await_exit(sp->reserve_pidfd);
+	sp->reserve = 0;
+	sp->reserve_ctl = -1;
+	sp->reserve_pidfd = -1;
+}
+
+void _kj_sandbox_spawner_stop(KjSbSpawner *sp)
+{
+	primary_stop(sp);
+	reserve_stop(sp);
 }
 
 /* One reply, within the deadline.  *fd receives a passed descriptor. */
@@ -298,12 +395,60 @@ static gboolean spawner_ask(KjSbSpawner *sp, uint32_t kind, pid_t pid)
 	}
 }
 
-/* A spawner that does not answer is replaced by the next spawn. */
+/* A spawner that does not answer is replaced by the next spawn (by the
+ * reserve, which is kept). */
 static void spawner_broken(KjSbSpawner *sp)
 {
-	if (sp->pid > 0)
+	if (sp->pid > 0 && sp->pidfd >= 0)
+		(void)pidfd_send_signal(sp->pidfd, SIGKILL, NULL, 0);
+	else if (sp->pid > 0 && sp->child)
 		(void)kill(sp->pid, SIGKILL);
-	_kj_sandbox_spawner_stop(sp);
+	primary_stop(sp);
+}
+
+/* CLONE, while the spawner is there and no reserve is. */
+static void reserve_make(KjSbSpawner *sp)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)KJ_SANDBOX_SPAWN_MS * 1000;
+	KjSbSpawnMsg m;
+	int fd = -1;
+
+	if (sp->pid <= 0 || sp->reserve > 0)
+		return;
+	if (!spawner_ask(sp, CLONE, 0) || !spawner_recv(sp, &m, &fd, deadline)) {
+		spawner_broken(sp);
+		return;
+	}
+	if (m.kind != SPAWNED || m.pid <= 0 || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	sp->reserve = m.pid;
+	sp->reserve_ctl = fd;
+	/* Now, while it is certainly the spawner's unreaped child. */
+	sp->reserve_pidfd = pidfd_open(m.pid, 0);
+}
+
+gboolean _kj_sandbox_spawner_takeover(KjSbSpawner *sp)
+{
+	struct pollfd p = {.fd = sp->reserve_pidfd, .events = POLLIN};
+
+	if (sp->pid > 0 || sp->reserve <= 0)
+		return FALSE;
+	/* Without a pidfd its life cannot be told safely: not taken. */
+	if (sp->reserve_pidfd < 0 || poll(&p, 1, 0) != 0) {
+		reserve_stop(sp);
+		return FALSE;
+	}
+	sp->pid = sp->reserve;
+	sp->ctl = sp->reserve_ctl;
+	sp->pidfd = sp->reserve_pidfd;
+	sp->child = FALSE;
+	sp->reserve = 0;
+	sp->reserve_ctl = sp->reserve_pidfd = -1;
+	reserve_make(sp);
+	return TRUE;
 }
 
 gboolean _kj_sandbox_spawner_spawn(KjSbSpawner *sp, pid_t *pid, int *fd, GError **error)
