@@ -71,24 +71,28 @@ def kids(p):
     for t in os.listdir('/proc/%s/task' % p):
         out.update(open('/proc/%s/task/%s/children' % (p, t)).read().split())
     return out
-# Descendants: the workers' spawners (made before any thread) and the
-# sandboxed workers they fork; the workers are the leaves.
-desc, todo, leaves = set(), list(kids(pid)), set()
+# Descendants: the workers' spawners (made before any thread), their
+# reserves (copies of a spawner, forked by it) and the sandboxed workers
+# they fork, named kj-spawner and kj-worker; nothing else.
+desc, todo, workers = set(), list(kids(pid)), set()
 while todo:
     c = todo.pop()
     desc.add(c)
     k = kids(c)
-    if not k:
-        leaves.add(c)
+    name = status('/proc/%s/status' % c)['Name'].strip()
+    assert name in ('kj-spawner', 'kj-worker'), ('unknown process below kyojind', c, name)
+    if name == 'kj-worker':
+        assert not k, ('worker with children', c, k)
+        workers.add(c)
     todo.extend(k)
-assert leaves, 'no sandboxed worker running'
+assert workers, 'no sandboxed worker running'
 for c in desc:
     check('/proc/%s/status' % c, 'child %s' % c)
-for c in leaves:
+for c in workers:
     st = status('/proc/%s/status' % c)
     assert st['Seccomp'].strip() == '2', ('worker', c, 'Seccomp', st['Seccomp'])
 children = desc
-print('daemon: %d threads, %d processes below it (%d workers), all uid %s' % (len(tasks), len(children), len(leaves), uid))
+print('daemon: %d threads, %d processes below it (%d workers), all uid %s' % (len(tasks), len(children), len(workers), uid))
 PY
 # Everything the daemon made belongs to it; it can write nowhere else.
 [ -z "$(find "$D" ! -user "$U")" ] || fail "files not owned by $U: $(find "$D" ! -user "$U")"

@@ -241,6 +241,8 @@ static gboolean setup(const KjSbChildArgs *a, GError **error)
 		die(0);
 	if (!arrange_fds(a->fd, a->opts->keep_stderr, error))
 		return FALSE;
+	/* Its role in ps(1) and /proc, instead of the spawner's name. */
+	(void)prctl(PR_SET_NAME, "kj-worker", 0, 0, 0);
 	_kj_sandbox_reset_signals();
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return set_errno(error, "cannot clear PR_SET_DUMPABLE");

@@ -230,6 +230,9 @@ static G_GNUC_NORETURN void spawner_main(KjSbChildArgs *args, int ctl, pid_t hos
 	 * the loop sees the end of file. */
 	if (getppid() != host)
 		spawner_exit();
+	/* Named for ps(1) and /proc (the name of the thread that forked it
+	 * otherwise); its reserves inherit the name, its workers rename. */
+	(void)prctl(PR_SET_NAME, "kj-spawner", 0, 0, 0);
 	_kj_sandbox_reset_signals();
 	/* Nothing of the host's but stdio and the channel: move the channel
 	 * to 3 and close the rest, as the worker will. */
