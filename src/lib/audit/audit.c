@@ -334,10 +334,10 @@ static gboolean wait_synced(KjAudit *a, guint64 mine, GError **error)
 	return TRUE;
 }
 
-gboolean kj_audit_append(KjAudit *a, const char *actor, const char *action, const char *object,
-			 json_t *details, KjAuditHead *head, GError **error)
+/* The fields of one record, as every append takes them. */
+static gboolean check_record(const char *actor, const char *action, const char *object,
+			     json_t *details, GError **error)
 {
-	g_return_val_if_fail(a != NULL, FALSE);
 	if (!check_field("actor", actor, error) || !check_field("action", action, error) ||
 	    !check_field("object", object, error))
 		return FALSE;
@@ -346,6 +346,15 @@ gboolean kj_audit_append(KjAudit *a, const char *actor, const char *action, cons
 			    "audit record details must be a JSON object");
 		return FALSE;
 	}
+	return TRUE;
+}
+
+gboolean kj_audit_append(KjAudit *a, const char *actor, const char *action, const char *object,
+			 json_t *details, KjAuditHead *head, GError **error)
+{
+	g_return_val_if_fail(a != NULL, FALSE);
+	if (!check_record(actor, action, object, details, error))
+		return FALSE;
 	g_mutex_lock(&a->lock);
 	gboolean ok = follow_path(a, error) && lock_log(a, error);
 	if (ok) {
@@ -420,15 +429,8 @@ gboolean kj_audit_batch_append(KjAudit *a, KjAuditBatch *b, GError **error)
 		return TRUE;
 	for (guint i = 0; i < recs->len; i++) {
 		Pending *p = recs->pdata[i];
-		if (!check_field("actor", p->actor, error) ||
-		    !check_field("action", p->action, error) ||
-		    !check_field("object", p->object, error))
+		if (!check_record(p->actor, p->action, p->object, p->details, error))
 			return FALSE;
-		if (p->details && !json_is_object(p->details)) {
-			g_set_error(error, KJ_AUDIT_ERROR, KJ_AUDIT_ERROR_INVALID,
-				    "audit record details must be a JSON object");
-			return FALSE;
-		}
 	}
 	g_mutex_lock(&a->lock);
 	gboolean ok = follow_path(a, error) && lock_log(a, error);

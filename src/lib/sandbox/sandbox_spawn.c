@@ -118,28 +118,49 @@ static void spawner_kill(pid_t worker)
  * take over from it (sandbox.c: standby). */
 #define KJ_SB_SPAWNER_WORKERS 2
 
-static void spawn_one(KjSbChildArgs *args, int ctl, pid_t worker[KJ_SB_SPAWNER_WORKERS])
+static G_GNUC_NORETURN void spawner_loop(KjSbChildArgs *args, int ctl);
+
+/* A worker: its channel is wherever it lands; sandbox_child.c moves it. */
+static G_GNUC_NORETURN void worker_main(KjSbChildArgs *args, int fd)
+{
+	args->fd = fd;
+	_kj_sandbox_child_main(args);
+}
+
+/* A reserve: a copy of this spawner with a channel of its own in the
+ * place of this one's (fd 3), and no worker.  Forked by a process that
+ * never has a second thread, it is as clean a copy of the host as this
+ * one; its parent's death does not end it. */
+static G_GNUC_NORETURN void reserve_main(KjSbChildArgs *args, int fd)
+{
+	if (dup2(fd, KJ_SB_CHILD_FD) < 0)
+		spawner_exit();
+	close(fd);
+	spawner_loop(args, KJ_SB_CHILD_FD);
+}
+
+/* Forks a child on a new channel of the given socket type: the child
+ * runs child_main with its end, the host is sent the other end and the
+ * child's pid (SPAWNED), or FAILED.  Returns the pid, 0 on failure. */
+static pid_t fork_child(KjSbChildArgs *args, int ctl, int type,
+			void (*child_main)(KjSbChildArgs *, int))
 {
 	int sv[2];
 	pid_t pid;
 
-	/* The host reaps a worker before it asks for the third; be sure. */
-	if (worker[0] > 0 && worker[1] > 0) {
-		spawner_kill(worker[0]);
-		worker[0] = 0;
-	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0) {
 		spawner_send(ctl, FAILED, 0, errno, -1);
-		return;
+		return 0;
 	}
-	_kj_sandbox_set_buffers(sv);
+	if (type == SOCK_STREAM)
+		_kj_sandbox_set_buffers(sv);
 	args->parent = getpid();
 	pid = fork();
 	if (pid == 0) {
 		close(ctl);
 		close(sv[0]);
-		args->fd = sv[1];
-		_kj_sandbox_child_main(args);
+		child_main(args, sv[1]);
+		spawner_exit();
 	}
 	close(sv[1]);
 	if (pid < 0)
@@ -147,39 +168,19 @@ static void spawn_one(KjSbChildArgs *args, int ctl, pid_t worker[KJ_SB_SPAWNER_W
 	else
 		spawner_send(ctl, SPAWNED, pid, 0, sv[0]);
 	close(sv[0]);
-	if (pid > 0)
-		worker[worker[0] > 0 ? 1 : 0] = pid;
+	return pid > 0 ? pid : 0;
 }
 
-static G_GNUC_NORETURN void spawner_loop(KjSbChildArgs *args, int ctl);
-
-/* CLONE: a copy of this spawner, with a channel of its own and no worker.
- * Forked by a process that never has a second thread, it is as clean a
- * copy of the host as this one; its parent's death does not end it. */
-static void clone_self(KjSbChildArgs *args, int ctl)
+static void spawn_one(KjSbChildArgs *args, int ctl, pid_t worker[KJ_SB_SPAWNER_WORKERS])
 {
-	int sv[2];
-	pid_t pid;
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		spawner_send(ctl, FAILED, 0, errno, -1);
-		return;
+	/* The host reaps a worker before it asks for the third; be sure. */
+	if (worker[0] > 0 && worker[1] > 0) {
+		spawner_kill(worker[0]);
+		worker[0] = 0;
 	}
-	pid = fork();
-	if (pid == 0) {
-		close(sv[0]);
-		/* Its own channel takes the place of this one's (fd 3). */
-		if (dup2(sv[1], KJ_SB_CHILD_FD) < 0)
-			spawner_exit();
-		close(sv[1]);
-		spawner_loop(args, KJ_SB_CHILD_FD);
-	}
-	close(sv[1]);
-	if (pid < 0)
-		spawner_send(ctl, FAILED, 0, errno, -1);
-	else
-		spawner_send(ctl, SPAWNED, pid, 0, sv[0]);
-	close(sv[0]);
+	pid_t pid = fork_child(args, ctl, SOCK_STREAM, worker_main);
+	if (pid > 0)
+		worker[worker[0] > 0 ? 1 : 0] = pid;
 }
 
 static G_GNUC_NORETURN void spawner_loop(KjSbChildArgs *args, int ctl)
@@ -204,7 +205,7 @@ static G_GNUC_NORETURN void spawner_loop(KjSbChildArgs *args, int ctl)
 		if (m.kind == SPAWN) {
 			spawn_one(args, ctl, worker);
 		} else if (m.kind == CLONE) {
-			clone_self(args, ctl);
+			(void)fork_child(args, ctl, SOCK_SEQPACKET, reserve_main);
 		} else if (k >= 0) {
 			int st = -1;
 			while (waitpid(worker[k], &st, 0) < 0) {
