@@ -5,10 +5,7 @@
 # send a byte at a time, each within the read timeout, in a command and
 # inside DATA (421 before they finish), a connection dropped inside DATA
 # (nothing queued), an oversized message (552).
-. "$KJ_SOURCE_ROOT/tests/cli/lib.sh"
-KYOJIND="$KJ_BUILD_ROOT/src/daemon/kyojind"
-GW="python3 $KJ_SOURCE_ROOT/tests/cli/gateway.py"
-mkdir -p "$D"
+. "$KJ_SOURCE_ROOT/tests/cli/gateway-lib.sh"
 cat >"$T/kyojin.yaml" <<EOC
 data_dir: $D
 smtp:
@@ -19,10 +16,7 @@ smtp:
   max_message_bytes: 65536
   max_line_bytes: 512
 EOC
-"$KYOJIND" --config "$T/kyojin.yaml" --ready-file "$T/ready" 2>"$T/gw.log" &
-GWPID=$!
-trap 'kill -TERM $GWPID 2>/dev/null; wait $GWPID 2>/dev/null; rm -rf "$T"' EXIT
-PORT=$($GW port "$T/ready") || fail "kyojind did not start"
+gw_start "$T/kyojin.yaml"
 
 check() {
 	want=$1
@@ -100,4 +94,5 @@ c.close()
 PY
 run 0 queue list --json
 json 'len(d) == 0'
+gw_stop
 run 0 audit verify

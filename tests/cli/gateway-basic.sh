@@ -2,10 +2,7 @@
 # real SMTP client (python3 smtplib); sanitized ones land in the Maildir,
 # the encrypted ones are held in the queue, the audit log verifies, the
 # queue CLI acts on a held entry with audit.
-. "$KJ_SOURCE_ROOT/tests/cli/lib.sh"
-KYOJIND="$KJ_BUILD_ROOT/src/daemon/kyojind"
-GW="python3 $KJ_SOURCE_ROOT/tests/cli/gateway.py"
-mkdir -p "$D"
+. "$KJ_SOURCE_ROOT/tests/cli/gateway-lib.sh"
 cat >"$T/kyojin.yaml" <<EOC
 data_dir: $D
 smtp:
@@ -19,11 +16,7 @@ printf 'smtp:\n  listen: nowhere\n' >"$T/bad.yaml"
 "$KYOJIND" --check-config --config "$T/bad.yaml" 2>"$T/err" && fail "bad config accepted"
 expect_err "ADDRESS:PORT"
 
-"$KYOJIND" --config "$T/kyojin.yaml" --ready-file "$T/ready" 2>"$T/gw.log" &
-GWPID=$!
-trap 'kill -TERM $GWPID 2>/dev/null; wait $GWPID 2>/dev/null; rm -rf "$T"' EXIT
-PORT=$($GW port "$T/ready") || fail "kyojind did not start: $(cat "$T/gw.log")"
-MPORT=$(sed -n 2p "$T/ready")
+gw_start "$T/kyojin.yaml"
 $GW send "$PORT" "$KJ_SOURCE_ROOT"/examples/mail/*.eml || fail "sending"
 $GW settled "$KYOJIN" "$D" 9 || fail "queue did not settle: $(cat "$T/gw.log")"
 
@@ -94,6 +87,5 @@ $GW talk "$PORT" 'QUIT\r\n' | grep -q "^220 221$" || fail "kyojind not serving a
 cp "$T/good.yaml" "$T/kyojin.yaml" # the CLI reads ./kyojin.yaml too
 
 # SIGTERM: exits cleanly.
-kill -TERM $GWPID
-wait $GWPID || fail "kyojind exited $? on SIGTERM"
+gw_stop
 run 0 audit verify

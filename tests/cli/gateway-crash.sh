@@ -4,10 +4,7 @@
 # duplicates counted.  Then restart resume from each queue state: an
 # entry put back to 'received' (as a crash between spool and sanitizing
 # leaves it) and one left 'sanitized' (relay down) both get delivered.
-. "$KJ_SOURCE_ROOT/tests/cli/lib.sh"
-KYOJIND="$KJ_BUILD_ROOT/src/daemon/kyojind"
-GW="python3 $KJ_SOURCE_ROOT/tests/cli/gateway.py"
-mkdir -p "$D"
+. "$KJ_SOURCE_ROOT/tests/cli/gateway-lib.sh"
 cat >"$T/kyojin.yaml" <<EOC
 data_dir: $D
 smtp:
@@ -15,27 +12,18 @@ smtp:
 gateway:
   workers: 2
 EOC
-GWPID=
-trap '[ -n "$GWPID" ] && kill -9 $GWPID 2>/dev/null; rm -rf "$T"' EXIT
-start() {
-	rm -f "$T/ready"
-	"$KYOJIND" --config "$@" --ready-file "$T/ready" 2>>"$T/gw.log" &
-	GWPID=$!
-	PORT=$($GW port "$T/ready") || fail "kyojind did not start: $(tail "$T/gw.log")"
-}
 : >"$T/acked"
 # ASan's leak check cannot run in a killed process; it does in the last run.
 for at in 20 60 110; do
-	start "$T/kyojin.yaml"
+	gw_start "$T/kyojin.yaml"
 	$GW load "$PORT" 400 4 "$T/acked" - &
 	LOADPID=$!
 	$GW wait-lines "$T/acked" $at || fail "load did not reach $at acks"
-	kill -9 $GWPID
-	wait $GWPID 2>/dev/null
+	gw_kill
 	wait $LOADPID
 done
 # Workers: kill the sandboxed children while a load runs.
-start "$T/kyojin.yaml"
+gw_start "$T/kyojin.yaml"
 $GW load "$PORT" 60 2 "$T/acked" - &
 LOADPID=$!
 n=$(wc -l <"$T/acked")
@@ -45,9 +33,7 @@ wait $LOADPID
 $GW settled "$KYOJIN" "$D" 1 || fail "queue did not settle after restart"
 $GW check-acked "$KYOJIN" "$D" "$T/acked" "$D/maildir" >"$T/report" || fail "$(cat "$T/report")"
 cat "$T/report"
-kill -TERM $GWPID
-wait $GWPID || fail "kyojind exited $? on SIGTERM"
-GWPID=
+gw_stop
 
 # Restart resume: one entry back to 'received', one left 'sanitized'
 # behind an unreachable relay.
@@ -64,7 +50,7 @@ gateway:
   relay: 127.0.0.1:1
   retry_initial_s: 3600
 EOC
-start "$T/relay.yaml"
+gw_start "$T/relay.yaml"
 $GW send "$PORT" "$KJ_SOURCE_ROOT/examples/mail/02-html-newsletter.eml"
 python3 - "$KYOJIN" "$D" <<'PY' || fail "entries did not reach sanitized/deferred"
 import sys; sys.path.insert(0, __import__('os').environ['KJ_SOURCE_ROOT'] + '/tests/cli')
@@ -80,14 +66,12 @@ run 0 queue list --state sanitized --json
 json 'len(d) == 2'
 run 0 queue show "$RID" --json
 json 'd["attempts"] >= 1 and "relay" in d["last_error"]'
-start "$T/kyojin.yaml"
+gw_start "$T/kyojin.yaml"
 run 0 queue list --state sanitized --json
 python3 -c 'import json,sys; print("\n".join(e["id"] for e in json.load(open(sys.argv[1]))))' "$T/out" >"$T/ids"
 # Their next attempt is an hour away; the operator retries them now.
 run 0 queue retry $(cat "$T/ids") --reason "relay back"
 $GW settled "$KYOJIN" "$D" 1 || fail "resumed entries not delivered"
 [ -f "$D/maildir/new/$RID" ] || fail "entry resumed from 'received' not delivered"
-kill -TERM $GWPID
-wait $GWPID || fail "kyojind exited $? on SIGTERM"
-GWPID=
+gw_stop
 run 0 audit verify

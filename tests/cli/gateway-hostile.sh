@@ -6,10 +6,8 @@
 # sent over one connection each.  Every message that gets 250 ends
 # delivered (sanitized: it carries X-Kyojin-Sanitized) or held, none is
 # lost, kyojind stays up, and the audit trail verifies.
-. "$KJ_SOURCE_ROOT/tests/cli/lib.sh"
-KYOJIND="$KJ_BUILD_ROOT/src/daemon/kyojind"
-GW="python3 $KJ_SOURCE_ROOT/tests/cli/gateway.py"
-mkdir -p "$D" "$T/in"
+. "$KJ_SOURCE_ROOT/tests/cli/gateway-lib.sh"
+mkdir -p "$T/in"
 cat >"$T/gw.yaml" <<EOC
 data_dir: $D
 smtp:
@@ -17,10 +15,7 @@ smtp:
 gateway:
   workers: 2
 EOC
-"$KYOJIND" --config "$T/gw.yaml" --ready-file "$T/ready" 2>"$T/gw.log" &
-GWPID=$!
-trap 'kill -9 $GWPID 2>/dev/null; rm -rf "$T"' EXIT
-PORT=$($GW port "$T/ready") || fail "kyojind did not start: $(tail "$T/gw.log")"
+gw_start "$T/gw.yaml"
 python3 - "$T/in" <<'PY'
 import os, sys
 t = sys.argv[1]
@@ -74,6 +69,5 @@ for f in "$D"/maildir/new/*; do
 	grep -q '^X-Kyojin-Sanitized:' "$f" || fail "delivered without sanitizing: $f"
 done
 kill -0 $GWPID || fail "kyojind died"
-kill -TERM $GWPID
-wait $GWPID || fail "kyojind exited $? on SIGTERM"
+gw_stop
 run 0 audit verify

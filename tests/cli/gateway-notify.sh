@@ -6,27 +6,8 @@
 # original's headers but not its body, goes to the original sender from
 # the null sender, and is audited; a held message from the null sender
 # gets none; with notify_held: none nothing is sent.
-. "$KJ_SOURCE_ROOT/tests/cli/lib.sh"
-KYOJIND="$KJ_BUILD_ROOT/src/daemon/kyojind"
-GW="python3 $KJ_SOURCE_ROOT/tests/cli/gateway.py"
-mkdir -p "$D" "$T/sunk"
-echo accept >"$T/mode"
-GWPID=
-$GW sink "$T/sinkport" "$T/mode" "$T/sunk" &
-SINKPID=$!
-trap 'kill $SINKPID 2>/dev/null; [ -n "$GWPID" ] && kill -9 $GWPID 2>/dev/null; rm -rf "$T"' EXIT
-SINK=$($GW port "$T/sinkport") || fail "sink did not start"
-start() {
-	rm -f "$T/ready"
-	"$KYOJIND" --config "$1" --ready-file "$T/ready" 2>>"$T/gw.log" &
-	GWPID=$!
-	PORT=$($GW port "$T/ready") || fail "kyojind did not start: $(tail "$T/gw.log")"
-}
-stop() {
-	kill -TERM $GWPID
-	wait $GWPID || fail "kyojind exited $? on SIGTERM"
-	GWPID=
-}
+. "$KJ_SOURCE_ROOT/tests/cli/gateway-lib.sh"
+gw_sink accept
 conf() {
 	cat >"$T/gw.yaml" <<EOC
 data_dir: $D
@@ -44,7 +25,7 @@ conf bogus
 grep -q "notify_held" "$T/err" || fail "no word on notify_held: $(cat "$T/err")"
 
 conf sender
-start "$T/gw.yaml"
+gw_start "$T/gw.yaml"
 $GW send "$PORT" "$KJ_SOURCE_ROOT/examples/mail/03-attachments.eml"
 # The held message and its notice (delivered).
 $GW settled "$KYOJIN" "$D" 2 || fail "not settled: $(tail "$T/gw.log")"
@@ -91,15 +72,15 @@ PY
 $GW settled "$KYOJIN" "$D" 3 || fail "not settled"
 run 0 --json queue list
 json "len(d) == 3 and sum(1 for e in d if e['state'] == 'held') == 2"
-stop
+gw_stop
 
 # notify_held: none: a held message, no notice.
 conf none
-start "$T/gw.yaml"
+gw_start "$T/gw.yaml"
 $GW send "$PORT" "$KJ_SOURCE_ROOT/examples/mail/03-attachments.eml"
 $GW settled "$KYOJIN" "$D" 4 || fail "not settled"
 run 0 --json queue list
 json "len(d) == 4 and sum(1 for e in d if e['state'] == 'held') == 3"
-stop
+gw_stop
 [ -z "$(ls "$T/sunk")" ] || fail "a notice was sent that should not have been"
 run 0 audit verify

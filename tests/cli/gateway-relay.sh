@@ -3,27 +3,8 @@
 # when it recovers), 5xx (held with the reply), unreachable (deferred,
 # then held when the queue lifetime is over), and backpressure (452 at
 # MAIL when the disk is "full": gateway.min_free_bytes above what is free).
-. "$KJ_SOURCE_ROOT/tests/cli/lib.sh"
-KYOJIND="$KJ_BUILD_ROOT/src/daemon/kyojind"
-GW="python3 $KJ_SOURCE_ROOT/tests/cli/gateway.py"
-mkdir -p "$D" "$T/sunk"
-echo tempfail >"$T/mode"
-GWPID=
-$GW sink "$T/sinkport" "$T/mode" "$T/sunk" &
-SINKPID=$!
-trap 'kill $SINKPID 2>/dev/null; [ -n "$GWPID" ] && kill -9 $GWPID 2>/dev/null; rm -rf "$T"' EXIT
-SINK=$($GW port "$T/sinkport") || fail "sink did not start"
-start() {
-	rm -f "$T/ready"
-	"$KYOJIND" --config "$1" --ready-file "$T/ready" 2>>"$T/gw.log" &
-	GWPID=$!
-	PORT=$($GW port "$T/ready") || fail "kyojind did not start: $(tail "$T/gw.log")"
-}
-stop() {
-	kill -TERM $GWPID
-	wait $GWPID || fail "kyojind exited $? on SIGTERM"
-	GWPID=
-}
+. "$KJ_SOURCE_ROOT/tests/cli/gateway-lib.sh"
+gw_sink tempfail
 cat >"$T/relay.yaml" <<EOC
 data_dir: $D
 smtp:
@@ -34,7 +15,7 @@ gateway:
   retry_initial_s: 1
   retry_max_s: 2
 EOC
-start "$T/relay.yaml"
+gw_start "$T/relay.yaml"
 # 4xx: deferred, attempts counted, the relay's reply kept.
 $GW send "$PORT" "$KJ_SOURCE_ROOT/examples/mail/02-html-newsletter.eml"
 $GW wait-entry "$KYOJIN" "$D" "e['attempts'] >= 1 and '451' in (e['last_error'] or '')" ||
@@ -49,7 +30,7 @@ echo permfail >"$T/mode"
 $GW send "$PORT" "$KJ_SOURCE_ROOT/examples/mail/01-iso2022jp-outlook.eml"
 $GW wait-entry "$KYOJIN" "$D" "e['state'] == 'held' and '550' in (e['reason'] or '')" ||
 	fail "5xx not held"
-stop
+gw_stop
 
 # Unreachable relay, lifetime 2 s: deferred, then held.
 cat >"$T/down.yaml" <<EOC
@@ -63,12 +44,12 @@ gateway:
   retry_max_s: 1
   max_queue_lifetime_s: 2
 EOC
-start "$T/down.yaml"
+gw_start "$T/down.yaml"
 $GW send "$PORT" "$KJ_SOURCE_ROOT/examples/mail/06-forwarded-rfc822.eml"
 $GW wait-entry "$KYOJIN" "$D" "'connect' in (e['last_error'] or '')" || fail "unreachable relay not deferred"
 $GW wait-entry "$KYOJIN" "$D" "e['state'] == 'held' and 'lifetime' in (e['reason'] or '')" ||
 	fail "lifetime not enforced"
-stop
+gw_stop
 
 # Backpressure: the spool disk is "full".
 cat >"$T/full.yaml" <<EOC
@@ -78,8 +59,8 @@ smtp:
 gateway:
   min_free_bytes: 1024G
 EOC
-start "$T/full.yaml"
+gw_start "$T/full.yaml"
 got=$($GW talk "$PORT" 'EHLO t\r\nMAIL FROM:<a@example.net>\r\nQUIT\r\n')
 [ "$got" = "220 250 452 221" ] || fail "full disk: replies '$got', expected 452 at MAIL"
-stop
+gw_stop
 run 0 audit verify

@@ -5,23 +5,7 @@
 # copy in the Maildir, no second "queue.delivered"), a sanitized entry
 # whose retry is due is delivered by the new process, and a held entry is
 # released after the restart and then delivered.
-. "$KJ_SOURCE_ROOT/tests/cli/lib.sh"
-KYOJIND="$KJ_BUILD_ROOT/src/daemon/kyojind"
-GW="python3 $KJ_SOURCE_ROOT/tests/cli/gateway.py"
-mkdir -p "$D"
-GWPID=
-trap '[ -n "$GWPID" ] && kill -9 $GWPID 2>/dev/null; rm -rf "$T"' EXIT
-start() {
-	rm -f "$T/ready"
-	"$KYOJIND" --config "$1" --ready-file "$T/ready" 2>>"$T/gw.log" &
-	GWPID=$!
-	PORT=$($GW port "$T/ready") || fail "kyojind did not start: $(tail "$T/gw.log")"
-}
-crash() {
-	kill -9 $GWPID
-	wait $GWPID 2>/dev/null
-	GWPID=
-}
+. "$KJ_SOURCE_ROOT/tests/cli/gateway-lib.sh"
 count() { # STATE: entries in that state
 	run 0 queue list --state "$1" --json
 	python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$T/out"
@@ -52,7 +36,7 @@ smtp:
 EOC
 # delivered (one plain message) and held (attachments under "strict",
 # with its notice delivered to the Maildir).
-start "$T/strict.yaml"
+gw_start "$T/strict.yaml"
 $GW send "$PORT" "$KJ_SOURCE_ROOT/examples/mail/01-iso2022jp-outlook.eml" \
 	"$KJ_SOURCE_ROOT/examples/mail/03-attachments.eml"
 $GW settled "$KYOJIN" "$D" 3 || fail "not settled: $(tail "$T/gw.log")"
@@ -61,13 +45,13 @@ run 0 queue list --state held --json
 HID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' "$T/out")
 run 0 queue show "$HID" --json
 REASON=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["reason"])' "$T/out")
-crash
+gw_kill
 # sanitized, its relay down: deferred, then the process dies.
-start "$T/down.yaml"
+gw_start "$T/down.yaml"
 $GW send "$PORT" "$KJ_SOURCE_ROOT/examples/mail/02-html-newsletter.eml"
 $GW wait-entry "$KYOJIN" "$D" "e['state'] == 'sanitized' and e['attempts'] >= 1" ||
 	fail "no deferred entry"
-crash
+gw_kill
 DELIVERED=$(count delivered)
 FILES=$(ls "$D/maildir/new" | wc -l)
 AUD_DELIVERED=$(audited delivered)
@@ -76,7 +60,7 @@ AUD_NOTICE=$(audited notice)
 [ "$DELIVERED" = 2 ] && [ "$FILES" = 2 ] || fail "expected 2 delivered, 2 files: $DELIVERED, $FILES"
 
 # A new process: the due sanitized entry is delivered; nothing else moves.
-start "$T/normal.yaml"
+gw_start "$T/normal.yaml"
 $GW settled "$KYOJIN" "$D" 4 || fail "the deferred entry was not resumed: $(tail "$T/gw.log")"
 [ "$(count delivered)" = 3 ] || fail "expected 3 delivered after the restart"
 [ "$(ls "$D/maildir/new" | wc -l)" = 3 ] || fail "a delivered message was delivered again"
@@ -91,7 +75,5 @@ run 0 queue release "$HID" --reason "reviewed after restart"
 $GW wait-entry "$KYOJIN" "$D" "e['id'] == '$HID' and e['state'] == 'delivered'" ||
 	fail "released entry not delivered"
 [ "$(ls "$D/maildir/new" | wc -l)" = 4 ] || fail "released entry not in the Maildir"
-kill -TERM $GWPID
-wait $GWPID || fail "kyojind exited $? on SIGTERM"
-GWPID=
+gw_stop
 run 0 audit verify

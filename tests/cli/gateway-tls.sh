@@ -4,10 +4,7 @@
 # connection closed half-way through) close that connection only and
 # count in kyojind_tls_failed_total; a client that does not verify
 # gets the server certificate; a mismatched key is refused by --check-config.
-. "$KJ_SOURCE_ROOT/tests/cli/lib.sh"
-KYOJIND="$KJ_BUILD_ROOT/src/daemon/kyojind"
-GW="python3 $KJ_SOURCE_ROOT/tests/cli/gateway.py"
-mkdir -p "$D"
+. "$KJ_SOURCE_ROOT/tests/cli/gateway-lib.sh"
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 2 \
 	-keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null || fail "openssl req"
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=other -days 2 \
@@ -24,11 +21,7 @@ EOC
 sed "s#$T/key.pem#$T/key2.pem#" "$T/kyojin.yaml" >"$T/bad.yaml"
 "$KYOJIND" --check-config --config "$T/bad.yaml" 2>"$T/err" && fail "mismatched key accepted"
 expect_err "tls_cert"
-"$KYOJIND" --config "$T/kyojin.yaml" --ready-file "$T/ready" 2>"$T/gw.log" &
-GWPID=$!
-trap 'kill -TERM $GWPID 2>/dev/null; wait $GWPID 2>/dev/null; rm -rf "$T"' EXIT
-PORT=$($GW port "$T/ready") || fail "kyojind did not start: $(cat "$T/gw.log")"
-MPORT=$(sed -n 2p "$T/ready")
+gw_start "$T/kyojin.yaml"
 python3 - "$PORT" <<'PY' || fail "aborted handshakes"
 import socket, sys
 p = int(sys.argv[1])
@@ -68,5 +61,4 @@ $GW settled "$KYOJIN" "$D" 1 || fail "TLS message not delivered"
 grep -l "over tls" "$D"/maildir/new/* >/dev/null || fail "TLS message not in the Maildir"
 python3 -c 'import urllib.request,sys; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s/" % sys.argv[1]).read().decode())' "$MPORT" >"$T/out"
 expect_out "^kyojind_tls_failed_total [12]$"
-kill -TERM $GWPID
-wait $GWPID || fail "kyojind exited $? on SIGTERM"
+gw_stop

@@ -202,6 +202,17 @@ static gboolean audit_rec(KjAudit *audit, const char *actor, const char *action,
 	return ok;
 }
 
+/* A sign-in by someone who is no account (an unknown login, or a token
+ * that names none): audited as anonymous, and refused with message. */
+static gpointer login_unknown(KjAudit *audit, const char *reason, const char *client,
+			      const char *message, GError **error)
+{
+	audit_rec(audit, "anonymous", "account.login_failed", "unknown",
+		  json_pack("{s:s, s:s}", "reason", reason, "client", client ? client : ""), NULL);
+	g_set_error_literal(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH, message);
+	return NULL;
+}
+
 gboolean kj_account_add(KjDb *db, KjAudit *audit, const char *actor, const char *login,
 			const char *display_name, KjRole role, const char *department,
 			const char *email, const char *password, char **totp_secret, GError **error)
@@ -509,13 +520,8 @@ KjAccount *kj_account_authenticate(KjDb *db, KjAudit *audit, const KjAccountPoli
 		a = kj_account_get(db, login, NULL);
 	if (!a) {
 		verify_dummy(password);
-		audit_rec(audit, "anonymous", "account.login_failed", "unknown",
-			  json_pack("{s:s, s:s}", "reason", "unknown login", "client",
-				    client ? client : ""),
-			  NULL);
-		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH,
-			    "wrong login or password");
-		return NULL;
+		return login_unknown(audit, "unknown login", client, "wrong login or password",
+				     error);
 	}
 	if (a->disabled || a->locked_until > now) {
 		verify_dummy(password);
@@ -641,13 +647,8 @@ KjAccount *kj_account_enrol_finish(KjDb *db, KjAudit *audit, const KjAccountPoli
 		return NULL;
 	}
 	if (login == NULL) {
-		audit_rec(audit, "anonymous", "account.login_failed", "unknown",
-			  json_pack("{s:s, s:s}", "reason", "enrolment token", "client",
-				    client ? client : ""),
-			  NULL);
-		g_set_error(error, KJ_ACCOUNT_ERROR, KJ_ACCOUNT_ERROR_AUTH,
-			    "unknown or expired enrolment; log in again");
-		return NULL;
+		return login_unknown(audit, "enrolment token", client,
+				     "unknown or expired enrolment; log in again", error);
 	}
 	g_autoptr(KjAccount) a = kj_account_get(db, login, error);
 	if (!a)

@@ -284,6 +284,22 @@ typedef struct {
 	GError *error;
 } ReadCtx;
 
+/* The record a parsed line stands for; line is the text it was parsed
+ * from (the record borrows both). */
+static KjAuditRecord record_of(const KjAuditParsed *p, const char *line)
+{
+	KjAuditRecord rec = {.seq = p->seq,
+			     .time = p->time,
+			     .actor = p->actor,
+			     .action = p->action,
+			     .object = p->object,
+			     .details = p->details,
+			     .prev = p->prev,
+			     .line = line,
+			     .hash = p->hash};
+	return rec;
+}
+
 static gboolean read_one(const char *line, gsize len, gint64 lineno, gpointer ud)
 {
 	ReadCtx *c = ud;
@@ -296,15 +312,7 @@ static gboolean read_one(const char *line, gsize len, gint64 lineno, gpointer ud
 			    err ? err->message : "longer than the record limit");
 		return FALSE;
 	}
-	KjAuditRecord rec = {.seq = p.seq,
-			     .time = p.time,
-			     .actor = p.actor,
-			     .action = p.action,
-			     .object = p.object,
-			     .details = p.details,
-			     .prev = p.prev,
-			     .line = line,
-			     .hash = p.hash};
+	KjAuditRecord rec = record_of(&p, line);
 	gboolean go = c->func(&rec, c->user_data);
 	_kj_audit_parsed_clear(&p);
 	return go;
@@ -547,15 +555,7 @@ static gboolean reverse_line(const char *line, gsize len, KjAuditRecordFunc func
 		g_error_free(perr);
 		return FALSE;
 	}
-	KjAuditRecord rec = {.seq = p.seq,
-			     .time = p.time,
-			     .actor = p.actor,
-			     .action = p.action,
-			     .object = p.object,
-			     .details = p.details,
-			     .prev = p.prev,
-			     .line = copy,
-			     .hash = p.hash};
+	KjAuditRecord rec = record_of(&p, copy);
 	*stop = !func(&rec, user_data);
 	_kj_audit_parsed_clear(&p);
 	return TRUE;
